@@ -1,0 +1,121 @@
+"""The frozen dataclasses that cross the boundary between the core and its users.
+
+TinyDB documents never leave `store`; everything else sees these types.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+__all__ = [
+    "WORDS_PER_MINUTE",
+    "Bookmark",
+    "ImportProblem",
+    "ImportReport",
+    "Post",
+    "PostSummary",
+    "Section",
+    "TagCount",
+]
+
+WORDS_PER_MINUTE = 230
+"""Average adult silent reading speed, used for reading-time estimates."""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """One heading of a post, in document order."""
+
+    heading: str
+    """The heading's plain text."""
+    anchor: str
+    """A slug unique within the post, for jumping to the section."""
+    level: int = 2
+    """Heading level, 1 to 6."""
+    line: int = 0
+    """Zero-based line of the heading within the post's Markdown body."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostSummary:
+    """Everything about a post except its body: what lists and sidebars need."""
+
+    slug: str
+    title: str
+    tags: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    words: int = 0
+    source: str = ""
+    """Where the post came from: `bundled:NAME`, a file path, or `PATH#n` in a digest."""
+
+    @property
+    def reading_minutes(self) -> int:
+        """Estimated reading time in whole minutes, never less than one."""
+        return max(1, math.ceil(self.words / WORDS_PER_MINUTE))
+
+
+@dataclass(frozen=True, slots=True)
+class Post(PostSummary):
+    """A post with its Markdown body."""
+
+    body: str = ""
+
+    def summary(self) -> PostSummary:
+        """Return the post without its body."""
+        return PostSummary(
+            slug=self.slug,
+            title=self.title,
+            tags=self.tags,
+            sections=self.sections,
+            words=self.words,
+            source=self.source,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TagCount:
+    """A tag and how many posts carry it."""
+
+    name: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Bookmark:
+    """A post the user wants to keep. Refers to the post by slug."""
+
+    slug: str
+    created: str
+    """ISO 8601 timestamp in UTC."""
+    note: str = ""
+    section: str = ""
+    """Anchor of the section the reader was in when bookmarking."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    """A file that could not be imported, and why."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did."""
+
+    added: tuple[str, ...] = ()
+    updated: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    problems: tuple[ImportProblem, ...] = field(default_factory=tuple)
+
+    @property
+    def ok(self) -> bool:
+        """True when every file was imported."""
+        return not self.problems

@@ -1,0 +1,107 @@
+"""A TinyDB storage that never leaves a half-written file behind.
+
+TinyDB's own `JSONStorage` truncates and rewrites its file in place, so a
+crash or a full disk mid-write leaves it corrupt. `AtomicJSONStorage` writes
+a temporary file beside the target, fsyncs it, `os.replace`s the target and
+fsyncs the directory, so a reader sees either the old file or the new one.
+With `backup=True` the previous good version is kept as `NAME.bak` (a hard
+link, so it costs no copy) for recovery from a file damaged outside our
+control.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tinydb.storages import Storage
+
+__all__ = ["AtomicJSONStorage", "CorruptFileError", "atomic_write_bytes", "read_json_file"]
+
+
+class CorruptFileError(ValueError):
+    """A data file exists but does not hold valid JSON of the expected shape."""
+
+    def __init__(self, path: Path, reason: str, line: int | None = None) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.reason = reason
+        self.line = line
+
+
+def _fsync_dir(directory: Path) -> None:
+    # Makes the rename itself durable. Not possible on every platform (Windows).
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
+    """Replace `path` with `data` atomically and durably."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if backup and path.exists():
+            bak_tmp = path.with_name(f".{path.name}.bak.tmp")
+            with contextlib.suppress(FileNotFoundError):
+                bak_tmp.unlink()
+            os.link(path, bak_tmp)
+            os.replace(bak_tmp, path.with_name(path.name + ".bak"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+    _fsync_dir(path.parent)
+
+
+def read_json_file(path: Path) -> dict[str, Any] | None:
+    """Read a JSON object from `path`; None when the file is missing or empty."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    if not raw.strip():
+        return None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as error:
+        raise CorruptFileError(path, f"not UTF-8 ({error.reason} at byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise CorruptFileError(path, f"invalid JSON: {error.msg}", error.lineno) from None
+    if not isinstance(data, dict):
+        raise CorruptFileError(path, "expected a JSON object at the top level", 1)
+    return data
+
+
+class AtomicJSONStorage(Storage):
+    """TinyDB storage writing JSON through `atomic_write_bytes`."""
+
+    def __init__(self, path: str | Path, backup: bool = False) -> None:
+        self.path = Path(path)
+        self.backup = backup
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """Return the whole database, or None for a new one."""
+        return read_json_file(self.path)
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the whole database on disk atomically."""
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        atomic_write_bytes(self.path, encoded, backup=self.backup)
+
+    def close(self) -> None:
+        """Nothing to close: every write opens and closes its own file."""

@@ -1,0 +1,55 @@
+"""Plain-text helpers shared by the core: cleaning hostile text, slugs, folding.
+
+Everything that enters the store passes through `clean_text`, so no post can
+carry a terminal control sequence to the screen.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = ["clean_text", "fold", "slugify", "unique_slug", "word_count"]
+
+# C0 controls except tab and newline, DEL, and the C1 block. ESC (\x1b) is in C0.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def clean_text(text: str) -> str:
+    """Return `text` without terminal control characters.
+
+    Carriage returns are normalised to newlines first, so Windows line endings
+    survive as line breaks rather than disappearing into the stripped set.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
+
+
+def fold(text: str) -> str:
+    """Case-fold and accent-fold `text` so `Café` and `cafe` compare equal."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def slugify(text: str, fallback: str = "post") -> str:
+    """Return a URL- and filename-safe slug for `text` (ASCII, lowercase, dashes)."""
+    ascii_text = fold(text).encode("ascii", "ignore").decode("ascii")
+    slug = _NON_SLUG.sub("-", ascii_text).strip("-")
+    return slug[:80].rstrip("-") or fallback
+
+
+def unique_slug(base: str, taken: set[str] | dict[str, object]) -> str:
+    """Return `base`, or `base-2`, `base-3`... whichever is not in `taken`."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def word_count(text: str) -> int:
+    """Count the words of `text` the way a reader would (runs of word characters)."""
+    return len(_WORD.findall(text))
