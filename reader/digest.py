@@ -30,7 +30,7 @@ __all__ = ["DigestPost", "is_digest", "is_heading_line", "parse_digest", "render
 
 _TAG_LINE = re.compile(r"^Tag:\s*(?P<tag>\S.*?)\s*$")
 _BULLET = re.compile(r"^\s*•\s+(?P<title>\S.*?)\s*$")
-_END_PUNCTUATION = tuple(".!?:;,…\"'”’)]")
+_END_PUNCTUATION = tuple(".!?:;,…\"'\u201d\u2019)]")
 HEADING_MAX_CHARS = 60
 """Longest line still taken as a section heading."""
 

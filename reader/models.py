@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 __all__ = [
     "WORDS_PER_MINUTE",
     "Bookmark",
+    "BookmarkedPost",
     "ImportProblem",
     "ImportReport",
     "Post",
     "PostSummary",
+    "ReadingPosition",
     "Section",
     "TagCount",
 ]
@@ -91,6 +93,39 @@ class Bookmark:
     note: str = ""
     section: str = ""
     """Anchor of the section the reader was in when bookmarking."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookmarkedPost:
+    """A bookmark with the post it points at, or None when that post has left the library.
+
+    A bookmark whose post has gone is kept and shown as missing, never dropped:
+    re-importing the post brings it back.
+    """
+
+    bookmark: Bookmark
+    post: PostSummary | None
+
+    @property
+    def missing(self) -> bool:
+        """True when the library has no post with the bookmark's slug."""
+        return self.post is None
+
+    @property
+    def title(self) -> str:
+        """The post's title, or its slug when the post is missing."""
+        return self.post.title if self.post is not None else self.bookmark.slug
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingPosition:
+    """Where the reader was in a post: a section and a line offset into the rendered post."""
+
+    slug: str
+    anchor: str = ""
+    """Anchor of the section in view ("" before the first section)."""
+    offset: int = 0
+    """Scroll offset, in rendered lines, from the top of the post."""
 
 
 @dataclass(frozen=True, slots=True)

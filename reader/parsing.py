@@ -127,8 +127,10 @@ def parse_markdown(text: str, default_title: str = "Untitled") -> ParsedPost:
         level, title, line = headings.pop(0)
         del lines[body_start + line]
         headings = [(lvl, txt, ln - 1 if ln > line else ln) for lvl, txt, ln in headings]
-    body = "\n".join(lines[body_start:]).strip("\n") + "\n"
-    leading_blank = len(lines[body_start:]) - len("\n".join(lines[body_start:]).lstrip("\n").split("\n"))
+    body_lines = lines[body_start:]
+    # Blank lines after the front matter are dropped, so section lines shift up.
+    leading_blank = next((i for i, text in enumerate(body_lines) if text), len(body_lines))
+    body = "\n".join(body_lines[leading_blank:]).rstrip("\n") + "\n"
     anchors: set[str] = set()
     sections: list[Section] = []
     for level, heading, line in headings:

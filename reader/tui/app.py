@@ -1,0 +1,49 @@
+"""The Textual application: one main screen over a `Library`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from reader.tui.screens.main import MainScreen
+
+if TYPE_CHECKING:
+    from reader.library import Library
+
+__all__ = ["ReaderApp", "run_app"]
+
+
+class ReaderApp(App[None]):
+    """Read, search and keep posts."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "reader"
+    ENABLE_COMMAND_PALETTE = False
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+    ]
+    """Keys that work everywhere. Ids let a `keymap` setting remap them."""
+
+    def __init__(self, library: Library) -> None:
+        super().__init__()
+        self.library = library
+
+    def on_mount(self) -> None:
+        keymap = self.library.state.settings().get("keymap")
+        if isinstance(keymap, dict):
+            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        self.push_screen(MainScreen(self.library))
+
+    def action_help(self) -> None:
+        """Show every key binding."""
+        if isinstance(self.screen, MainScreen):
+            self.screen.show_help()
+
+
+def run_app(library: Library) -> None:
+    """Run the TUI until the user quits."""
+    ReaderApp(library).run()

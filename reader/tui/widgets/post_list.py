@@ -1,0 +1,88 @@
+"""The post list: one two-line row per post (title; tags and reading time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.models import PostSummary
+
+__all__ = ["PostList"]
+
+
+def post_row(post: PostSummary, bookmarked: bool = False, unread: bool = False) -> Content:
+    """A post's row. Built from plain text: a title is never read as markup."""
+    mark = ("★ ", "$accent") if bookmarked else ("• ", "$primary") if unread else ("  ", "")
+    details = f"{', '.join(post.tags)} · {post.reading_minutes} min"
+    return Content.assemble(
+        mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
+    )
+
+
+class PostList(OptionList):
+    """Lists posts. Posts `PostHighlighted` as the cursor moves, `PostOpened` on enter."""
+
+    DEFAULT_CSS = """
+    PostList { text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("j", "cursor_down", "Down", show=False, id="list.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("enter", "select", "Open", id="list.open"),
+    ]
+    """List keys; arrows, home/end and page keys come from `OptionList`."""
+
+    @dataclass
+    class PostHighlighted(Message):
+        """The cursor moved to the post with `slug`."""
+
+        slug: str
+
+    @dataclass
+    class PostOpened(Message):
+        """The user opened the post with `slug` (enter or click)."""
+
+        slug: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, markup=False)
+        self.slugs: list[str] = []
+
+    def show_posts(
+        self,
+        posts: Sequence[PostSummary],
+        bookmarked: set[str] | frozenset[str] = frozenset(),
+        unread: set[str] | frozenset[str] = frozenset(),
+        keep: str | None = None,
+    ) -> None:
+        """Replace the rows; keep the cursor on `keep` if it is still listed."""
+        self.slugs = [p.slug for p in posts]
+        self.set_options(
+            Option(post_row(p, p.slug in bookmarked, p.slug in unread), id=p.slug) for p in posts
+        )
+        index = self.slugs.index(keep) if keep in self.slugs else 0
+        self.highlighted = index if self.slugs else None
+
+    @property
+    def highlighted_slug(self) -> str | None:
+        """Slug of the post under the cursor."""
+        option = self.highlighted_option
+        return option.id if option is not None else None
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.PostHighlighted(event.option.id))
+
+    def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.post_message(self.PostOpened(event.option.id))

@@ -1,0 +1,27 @@
+"""Shared fixtures: every test gets its own data directory, never the user's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from reader.library import Library
+
+SEED_DIGEST = Path(__file__).parent / "data" / "seed_digest.txt"
+"""A copy of the seed digest the bundled posts were made from."""
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point READER_DATA_DIR at a fresh folder so nothing touches real user data."""
+    root = tmp_path / "data"
+    monkeypatch.setenv("READER_DATA_DIR", str(root))
+    yield root
+
+
+@pytest.fixture
+def library(isolated_data_dir: Path) -> Library:
+    """A library holding the ten bundled posts."""
+    return Library.open(isolated_data_dir)

@@ -1,0 +1,82 @@
+"""The atomic storage and the two stores."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from reader.models import Post, ReadingPosition
+from reader.storage import AtomicJSONStorage, CorruptFileError, atomic_write_bytes
+from reader.store import SHARDS, PostStore, StateStore
+
+
+def post(slug: str, body: str = "text\n", tags: tuple[str, ...] = ()) -> Post:
+    return Post(slug=slug, title=slug.title(), tags=tags, body=body, words=1, source=slug)
+
+
+def test_atomic_write_replaces_and_keeps_backup(tmp_path: Path) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_bytes(target, b"one", backup=True)
+    atomic_write_bytes(target, b"two", backup=True)
+    assert target.read_bytes() == b"two"
+    assert (tmp_path / "f.json.bak").read_bytes() == b"one"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["f.json", "f.json.bak"]
+
+
+def test_failed_write_leaves_old_file_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "f.json"
+    atomic_write_bytes(target, b"old")
+
+    def broken_replace(src: object, dst: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        atomic_write_bytes(target, b"new")
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
+
+
+def test_storage_reports_corruption_with_line(tmp_path: Path) -> None:
+    target = tmp_path / "db.json"
+    target.write_text('{"posts":\n {"1": oops}}')
+    with pytest.raises(CorruptFileError) as caught:
+        AtomicJSONStorage(target).read()
+    assert caught.value.line == 2 and str(target) in str(caught.value)
+
+
+def test_post_store_round_trip_and_shards(tmp_path: Path) -> None:
+    store = PostStore(tmp_path / "lib")
+    posts = [post(f"p{i}", body=f"body {i}\n", tags=("t",)) for i in range(100)]
+    store.upsert(posts)
+    store.upsert([post("p5", body="changed\n")])
+    reopened = PostStore(tmp_path / "lib")
+    assert [p.slug for p in reopened.summaries()] == [f"p{i}" for i in range(100)]
+    p5 = reopened.get("p5")
+    assert p5 is not None and p5.body == "changed\n" and p5.tags == ()
+    p7 = reopened.get("p7")
+    assert p7 is not None and p7.body == "body 7\n"
+    assert reopened.get("missing") is None
+    shard_files = list((tmp_path / "lib" / "bodies").glob("*.json"))
+    assert 1 < len(shard_files) <= SHARDS
+    one_shard = json.loads(shard_files[0].read_text())["bodies"]
+    assert len(one_shard) < 100  # a body read touches one shard, not the whole library
+
+
+def test_state_store_keeps_bookmarks_positions_settings(tmp_path: Path) -> None:
+    state = StateStore(tmp_path / "state.json")
+    state.add_bookmark("a", note="note")
+    state.set_read("a")
+    state.set_position(ReadingPosition("a", "intro", 12))
+    state.set_setting("theme", "dark")
+    again = StateStore(tmp_path / "state.json")
+    bookmark = again.bookmark("a")
+    assert bookmark is not None and bookmark.note == "note"
+    assert again.read_slugs() == {"a"}
+    assert again.position("a") == ReadingPosition("a", "intro", 12)
+    assert again.settings()["theme"] == "dark"

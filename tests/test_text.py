@@ -1,0 +1,34 @@
+"""Slugs, folding and the control-character filter."""
+
+from __future__ import annotations
+
+from reader.text import clean_text, fold, slugify, unique_slug, word_count
+
+
+def test_slugify_is_ascii_lowercase_dashes() -> None:
+    assert (
+        slugify("Debugging Redis Caching: 7 Techniques") == "debugging-redis-caching-7-techniques"
+    )
+    assert slugify("Café crème") == "cafe-creme"
+    assert slugify("!!!") == "post"
+    assert slugify("日本語") == "post"
+    assert len(slugify("word " * 100)) <= 80
+
+
+def test_unique_slug_counts_up() -> None:
+    assert unique_slug("a", set()) == "a"
+    assert unique_slug("a", {"a"}) == "a-2"
+    assert unique_slug("a", {"a", "a-2"}) == "a-3"
+
+
+def test_clean_text_strips_terminal_controls_but_keeps_layout() -> None:
+    hostile = "a\x1b[31mred\x1b]8;;http://x\x07link\x9b2J\x7f\tb\r\nc\rd"
+    assert clean_text(hostile) == "a[31mred]8;;http://xlink2J\tb\nc\nd"
+
+
+def test_fold_drops_case_and_accents() -> None:
+    assert fold("Café ÉCOLE") == "cafe ecole"
+
+
+def test_word_count() -> None:
+    assert word_count("one, two — three's") == 4
