@@ -8,6 +8,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from reader.tui.screens.main import MainScreen
+from reader.tui.state_writer import StateWriter
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -31,12 +32,18 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library) -> None:
         super().__init__()
         self.library = library
+        self.state_writer = StateWriter(self)
+        """Every write to the user state goes through here, in order, off the event loop."""
 
     def on_mount(self) -> None:
         keymap = self.library.state.settings().get("keymap")
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
-        self.push_screen(MainScreen(self.library))
+        self.push_screen(MainScreen(self.library, self.state_writer))
+
+    def on_unmount(self) -> None:
+        # Nothing the user did is lost on quit: finish the queued writes.
+        self.state_writer.close()
 
     def action_help(self) -> None:
         """Show every key binding."""

@@ -9,10 +9,10 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.css.styles import RulesMap
+from textual.message import Message
 from textual.strip import Strip
 from textual.style import Style
 from textual.visual import RenderOptions, Visual
-from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -120,6 +120,16 @@ class PostList(OptionList):
         )
         index = self.slugs.index(keep) if keep in self.slugs else 0
         self.highlighted = index if self.slugs else None
+
+    def refresh_post(self, slug: str, bookmarked: bool, unread: bool) -> None:
+        """Redraw one post's row after its marks changed."""
+        try:
+            option = self.get_option(slug)
+        except LookupError:
+            return
+        prompt = option.prompt
+        if isinstance(prompt, PostRow):
+            self.replace_option_prompt(slug, PostRow(prompt.post, bookmarked, unread))
 
     @property
     def highlighted_slug(self) -> str | None:

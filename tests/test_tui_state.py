@@ -1,0 +1,189 @@
+"""Pilot tests for bookmarks, read marks and resuming where the user left off."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from reader.library import Library
+from reader.tui import ReaderApp
+from reader.tui.screens.main import MainScreen
+from reader.tui.screens.note import NoteScreen
+from reader.tui.widgets.post_list import PostList, PostRow
+from reader.tui.widgets.reader_pane import ReaderPane
+from reader.tui.widgets.tag_sidebar import BOOKMARKS, UNREAD, TagSidebar
+
+
+async def settle(app: ReaderApp) -> None:
+    """Wait for workers and for queued state writes."""
+    await app.workers.wait_for_complete()
+    app.state_writer.drain()
+    await app.workers.wait_for_complete()
+
+
+def sidebar_label(app: ReaderApp, filter_id: str) -> str:
+    sidebar = app.screen.query_one(TagSidebar)
+    return str(sidebar.get_option(filter_id).prompt)
+
+
+def row(app: ReaderApp, slug: str) -> PostRow:
+    prompt = app.screen.query_one(PostList).get_option(slug).prompt
+    assert isinstance(prompt, PostRow)
+    return prompt
+
+
+async def choose(app: ReaderApp, pilot: Pilot[None], filter_id: str) -> None:
+    sidebar = app.screen.query_one(TagSidebar)
+    sidebar.highlighted = sidebar.get_option_index(filter_id)
+    sidebar.action_select()
+    await pilot.pause()
+    await settle(app)
+    await pilot.pause()
+
+
+async def test_b_toggles_a_bookmark_and_the_bookmarks_row(library: Library) -> None:
+    app = ReaderApp(library)
+    slugs = [p.slug for p in library.summaries()]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("b")
+        await pilot.press("j", "j", "b")
+        await settle(app)
+        assert sidebar_label(app, BOOKMARKS) == "Bookmarks 2"
+        assert row(app, slugs[0]).bookmarked and not row(app, slugs[1]).bookmarked
+        assert "★" in str(row(app, slugs[2]))
+        assert [b.slug for b in library.state.bookmarks()] == [slugs[2], slugs[0]]
+        await choose(app, pilot, BOOKMARKS)
+        await pilot.pause()
+        assert app.screen.query_one(PostList).slugs == [slugs[2], slugs[0]]  # newest first
+        await pilot.press("b")  # removes the highlighted (newest) one
+        await settle(app)
+        await pilot.pause()
+        assert app.screen.query_one(PostList).slugs == [slugs[0]]
+        assert sidebar_label(app, BOOKMARKS) == "Bookmarks 1"
+        assert [b.slug for b in library.state.bookmarks()] == [slugs[0]]
+
+
+async def test_b_in_the_reader_bookmarks_the_open_post(library: Library) -> None:
+    app = ReaderApp(library)
+    slugs = [p.slug for p in library.summaries()]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("j", "enter")
+        await settle(app)
+        await pilot.pause()
+        assert app.screen.query_one(ReaderPane).has_focus_within
+        await pilot.press("b")
+        await settle(app)
+        assert [b.slug for b in library.state.bookmarks()] == [slugs[1]]
+
+
+async def test_shift_b_edits_the_note(library: Library) -> None:
+    app = ReaderApp(library)
+    slug = library.summaries()[0].slug
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("B")
+        await pilot.pause()
+        assert isinstance(app.screen, NoteScreen)
+        await pilot.press(*"read again [bold]", "enter")
+        await settle(app)
+        assert isinstance(app.screen, MainScreen)
+        mark = library.state.bookmark(slug)
+        assert mark is not None and mark.note == "read again [bold]"
+        await pilot.press("B")
+        await pilot.pause()
+        await pilot.press("x", "escape")  # cancel keeps the note
+        await settle(app)
+        mark = library.state.bookmark(slug)
+        assert mark is not None and mark.note == "read again [bold]"
+
+
+async def test_m_toggles_read_and_the_unread_row(library: Library) -> None:
+    app = ReaderApp(library)
+    slug = library.summaries()[0].slug
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        assert sidebar_label(app, UNREAD) == "Unread 10"
+        assert row(app, slug).unread
+        await pilot.press("m")
+        await settle(app)
+        assert sidebar_label(app, UNREAD) == "Unread 9"
+        assert not row(app, slug).unread
+        assert library.state.read_slugs() == {slug}
+        await choose(app, pilot, UNREAD)
+        assert slug not in app.screen.query_one(PostList).slugs
+        assert len(app.screen.query_one(PostList).slugs) == 9
+        await choose(app, pilot, "all")
+        app.screen.query_one(PostList).highlighted = 0
+        await pilot.press("m")
+        await settle(app)
+        assert library.state.read_slugs() == set()
+
+
+async def test_open_post_counts_as_read_after_a_while(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reader.tui.screens.main.READ_AFTER_SECONDS", 0.05)
+    app = ReaderApp(library)
+    slug = library.summaries()[0].slug
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if slug in app.screen.read:  # type: ignore[attr-defined]
+                break
+        await settle(app)
+        assert slug in library.state.read_slugs()
+
+
+async def test_resume_after_restart(isolated_data_dir: Path) -> None:
+    library = Library.open(isolated_data_dir)
+    wanted = library.summaries()[1]
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await choose(app, pilot, "tag:redis")
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen._save_place()  # what the settle timer does after half a second
+        await settle(app)
+    again = ReaderApp(Library.open(isolated_data_dir))
+    async with again.run_test(size=(120, 40)) as pilot:
+        await settle(again)
+        await pilot.pause()
+        post_list = again.screen.query_one(PostList)
+        assert post_list.slugs == [wanted.slug]
+        post = again.screen.query_one(ReaderPane).post
+        assert post is not None and post.slug == wanted.slug
+
+
+async def test_missing_bookmarked_post_is_kept_and_shown(library: Library) -> None:
+    library.state.add_bookmark("gone-post", note="keep me")
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await choose(app, pilot, BOOKMARKS)
+        await pilot.pause()
+        post_list = app.screen.query_one(PostList)
+        assert post_list.slugs == ["gone-post"]
+        assert "missing" in str(row(app, "gone-post"))
+    assert library.state.bookmark("gone-post") is not None
+
+
+async def test_changes_from_another_process_are_picked_up(library: Library) -> None:
+    app = ReaderApp(library)
+    slug = library.summaries()[3].slug
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        other = Library(library.root)  # as a CLI command would
+        other.state.add_bookmark(slug)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.poll_state()
+        await settle(app)
+        await pilot.pause()
+        assert sidebar_label(app, BOOKMARKS) == "Bookmarks 1"
+        assert row(app, slug).bookmarked
