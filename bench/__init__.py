@@ -1,0 +1,1 @@
+"""Benchmarks for `reader`: synthetic libraries and start-up timing. Not part of the package."""
