@@ -102,7 +102,14 @@ class MainScreen(Screen[None]):
         last_slug = settings.get("last_slug")
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
         self.refresh_lists()
-        self.query_one(PostList).focus()
+        post_list = self.query_one(PostList)
+        post_list.focus()
+        first = post_list.highlighted_slug
+        if first is not None:
+            # Read the first post here rather than in a worker, so it is in the
+            # very first frame instead of one frame later (one small file read).
+            self.wanted_slug = first
+            self.show_loaded(first, self.library.get(first), self.position_for(first))
         for recovery in getattr(state, "recoveries", ()):
             self.notify(str(recovery), title="User state recovered", severity="warning", timeout=30)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
@@ -193,13 +200,19 @@ class MainScreen(Screen[None]):
     def load_post(self, slug: str) -> None:
         """Read the post and where the reader left it, off the event loop."""
         post = self.library.get(slug)
-        position = self.library.state.position(slug)
-        mark = self.bookmarks.get(slug)
-        if self.filter_id == BOOKMARKS and mark is not None and mark.section:
-            # Opened from Bookmarks: go to the section the bookmark was made in.
-            position = ReadingPosition(slug, mark.section, 0)
+        position = self.position_for(slug)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self.show_loaded, slug, post, position)
+
+    def position_for(self, slug: str) -> ReadingPosition | None:
+        """Where to open `slug`: its bookmark's section from Bookmarks, else where it was left.
+
+        Reads the state file: call it off the event loop, except at start-up.
+        """
+        mark = self.bookmarks.get(slug)
+        if self.filter_id == BOOKMARKS and mark is not None and mark.section:
+            return ReadingPosition(slug, mark.section, 0)
+        return self.library.state.position(slug)
 
     def show_loaded(self, slug: str, post: Post | None, position: ReadingPosition | None) -> None:
         """Render a loaded post, unless the user has moved on since."""
