@@ -19,15 +19,15 @@ KeyRow = tuple[list[Binding], str]
 """The bindings of one action, and its description."""
 
 
-def bindings_of(cls: type) -> list[KeyRow]:
-    """The described actions a class declares or inherits, each with all its keys.
+def bindings_of(cls: type, inherit: bool = True) -> list[KeyRow]:
+    """The described actions a class declares (and inherits), each with all its keys.
 
     The most derived class wins: its description is shown, and a key it
     rebinds is not also listed under the base class's action.
     """
     rows: dict[str, KeyRow] = {}
     taken: set[str] = set()
-    for klass in cls.__mro__:
+    for klass in cls.__mro__ if inherit else (cls,):
         for binding in Binding.make_bindings(klass.__dict__.get("BINDINGS", ())):
             if binding.key in taken or not binding.description:
                 continue

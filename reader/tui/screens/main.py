@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
@@ -23,12 +23,14 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
-from reader.models import Bookmark, Post, PostSummary, ReadingPosition
+from reader.models import Bookmark, Post, PostSummary, ReadingPosition, TagCount
+from reader.search import SearchResults
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.note import NoteScreen
 from reader.tui.state_writer import StateWriter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
+from reader.tui.widgets.search_bar import SearchBar
 from reader.tui.widgets.tag_sidebar import ALL, BOOKMARKS, TAG_PREFIX, UNREAD, TagSidebar
 
 if TYPE_CHECKING:
@@ -42,6 +44,10 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 READ_AFTER_SECONDS = 4.0
 """A post open this long counts as read."""
+SEARCH_DEBOUNCE_SECONDS = 0.03
+"""Wait this long after a keystroke before searching, so fast typing searches once."""
+SEARCH_LIMIT = 200
+"""Most results listed for a query."""
 STATE_POLL_SECONDS = 2.0
 """How often to look for changes another reader process made to the user state."""
 
@@ -55,12 +61,22 @@ class MainScreen(Screen[None]):
             "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.prev_pane"
         ),
         Binding("escape", "back", "Back to list", show=False, id="main.back"),
+        Binding("slash", "focus_search", "Search", key_display="/", id="main.search"),
         Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note"),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
     ]
     """Screen-wide keys."""
+
+    @dataclass
+    class SearchFinished(Message):
+        """A search worker's results, with the tag counts of everything that matched."""
+
+        query: str
+        results: SearchResults | None
+        tags: list[TagCount]
+        error: str = ""
 
     @dataclass
     class StateRead(Message):
@@ -81,13 +97,22 @@ class MainScreen(Screen[None]):
         """The user's bookmarks as this screen shows them, newest first."""
         self.read: set[str] = set()
         """Slugs of the posts marked read."""
+        self.search_query = ""
+        """The query in the search bar; empty when not searching."""
+        self.search_results: SearchResults | None = None
+        """Results of `search_query`, once the worker has them."""
+        self.shown_query = ""
+        """The query whose results the list shows."""
         self._read_timer: Timer | None = None
         self._resume_timer: Timer | None = None
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="panes"):
             yield TagSidebar(id="sidebar")
-            yield PostList(id="post-list")
+            with Vertical(id="middle"):
+                yield SearchBar(id="search")
+                yield PostList(id="post-list")
             yield ReaderPane(id="reader")
         yield Footer()
 
@@ -113,6 +138,12 @@ class MainScreen(Screen[None]):
         for recovery in getattr(state, "recoveries", ()):
             self.notify(str(recovery), title="User state recovered", severity="warning", timeout=30)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
+        self.preload_search_index()
+
+    @work(thread=True, group="search-index", exit_on_error=False)
+    def preload_search_index(self) -> None:
+        """Load the search index after the first paint, so the first search is fast."""
+        self.library.search_index()
 
     def _filter_exists(self, filter_id: str) -> bool:
         if filter_id in (ALL, UNREAD, BOOKMARKS):
@@ -143,6 +174,10 @@ class MainScreen(Screen[None]):
 
     def refresh_lists(self) -> None:
         """Refill the sidebar and the list from the library, keeping the cursor."""
+        if self.search_query:
+            self.run_search(self.search_query, self.filter_id)
+            return
+        self.query_one(PostList).border_subtitle = ""
         summaries = self.library.summaries()
         unread = self.unread_slugs(summaries)
         self.refresh_sidebar(len(summaries), len(unread))
@@ -153,15 +188,25 @@ class MainScreen(Screen[None]):
             self.wanted_slug = None
             self.query_one(ReaderPane).show_post(None)
 
-    def refresh_sidebar(self, total: int, unread: int) -> None:
+    def refresh_sidebar(
+        self,
+        total: int,
+        unread: int,
+        bookmarks: int | None = None,
+        tags: list[TagCount] | None = None,
+    ) -> None:
         """Show the current counts in the sidebar."""
         self.query_one(TagSidebar).show_counts(
-            total, unread, len(self.bookmarks), self.library.tags(), self.filter_id
+            total,
+            unread,
+            len(self.bookmarks) if bookmarks is None else bookmarks,
+            self.library.tags() if tags is None else tags,
+            self.filter_id,
         )
 
     def refresh_row(self, slug: str) -> None:
         """Redraw one post's row and the sidebar counts after a mark changed."""
-        if self.filter_id in (BOOKMARKS, UNREAD):
+        if self.filter_id in (BOOKMARKS, UNREAD) or self.search_query:
             self.refresh_lists()
             return
         summaries = self.library.summaries()
@@ -218,7 +263,10 @@ class MainScreen(Screen[None]):
         """Render a loaded post, unless the user has moved on since."""
         if slug != self.wanted_slug:
             return
-        self.query_one(ReaderPane).show_post(post, position)
+        highlight = self.highlight_words()
+        if highlight:
+            position = None  # from a search, go to the first hit instead
+        self.query_one(ReaderPane).show_post(post, position, highlight)
         if self._read_timer is not None:
             self._read_timer.stop()
         if post is not None and slug not in self.read:
@@ -235,6 +283,121 @@ class MainScreen(Screen[None]):
         )
         if getattr(event, "at_end", False):
             self.mark_read_if_open(position.slug)
+
+    # -- search ----------------------------------------------------------------
+
+    def highlight_words(self) -> tuple[str, ...]:
+        """The folded words and prefixes the current search matched, to mark in the post."""
+        results = self.search_results
+        if not self.search_query or results is None:
+            return ()
+        marks = results.highlight
+        return tuple(sorted(marks.terms)) + tuple(marks.prefixes)
+
+    def action_focus_search(self) -> None:
+        """Move to the search bar."""
+        self.set_class(False, "-reading")
+        self.query_one(SearchBar).focus()
+
+    @on(SearchBar.QueryChanged)
+    def query_changed(self, event: SearchBar.QueryChanged) -> None:
+        """Search as the user types, once typing pauses for a moment."""
+        query = event.query.strip()
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        if query == self.search_query:
+            return
+        self.search_query = query
+        if not query:
+            self.search_results = None
+            self.refresh_lists()
+            return
+        self._search_timer = self.set_timer(
+            SEARCH_DEBOUNCE_SECONDS, partial(self.run_search, query, self.filter_id)
+        )
+
+    @work(exclusive=True, group="search", thread=True, exit_on_error=False)
+    def run_search(self, query: str, filter_id: str) -> None:
+        """Search off the event loop; only the latest query's results are shown."""
+        tag = filter_id.removeprefix(TAG_PREFIX) if filter_id.startswith(TAG_PREFIX) else None
+        try:
+            results = self.library.search(query, limit=SEARCH_LIMIT, tag=tag, all_slugs=True)
+        except Exception as error:  # a bug in search must not take the app down
+            self.post_message(
+                self.SearchFinished(query, None, [], f"{type(error).__name__}: {error}")
+            )
+            return
+        counts: dict[str, int] = {}
+        for slug in results.slugs or ():
+            summary = self.library.posts.summary(slug)
+            for name in summary.tags if summary else ():
+                counts[name] = counts.get(name, 0) + 1
+        tags = [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+        if not get_current_worker().is_cancelled:
+            self.post_message(self.SearchFinished(query, results, tags))
+
+    @on(SearchFinished)
+    def search_finished(self, event: SearchFinished) -> None:
+        """Show the results of the latest query, and counts that follow it."""
+        if event.query != self.search_query:
+            return
+        post_list = self.query_one(PostList)
+        results = event.results
+        if results is None:
+            post_list.border_subtitle = "search failed"
+            self.notify(event.error, title="Search failed", severity="error", markup=False)
+            return
+        self.search_results = results
+        self.shown_query = event.query
+        matched = results.slugs or frozenset(h.slug for h in results.hits)
+        hits = list(results.hits)
+        if self.filter_id == BOOKMARKS:
+            hits = [h for h in hits if h.slug in self.bookmarks]
+        elif self.filter_id == UNREAD:
+            hits = [h for h in hits if h.slug not in self.read]
+        unread = {s for s in matched if s not in self.read}
+        self.refresh_sidebar(
+            results.total,
+            len(unread),
+            sum(1 for s in matched if s in self.bookmarks),
+            event.tags,
+        )
+        post_list.show_results(hits, set(self.bookmarks), unread)
+        summary = f"{results.total} found" if results.total != 1 else "1 found"
+        if results.problems:
+            summary += " · " + "; ".join(results.problems)
+        post_list.border_subtitle = summary
+
+    @on(SearchBar.ResultRequested)
+    def open_result(self, event: SearchBar.ResultRequested) -> None:
+        """Enter in the search bar: open the highlighted (at first, the top) result."""
+        if self._search_timer is not None and event.query.strip() != self.search_query:
+            self.query_changed(SearchBar.QueryChanged(event.query))
+        slug = self.query_one(PostList).highlighted_slug
+        if slug is None:
+            self.app.bell()
+            return
+        self.post_opened(PostList.PostOpened(slug))
+
+    @on(SearchBar.Dismissed)
+    def search_dismissed(self) -> None:
+        """Escape in the search bar: clear the search and return to the list."""
+        self.clear_search()
+
+    def clear_search(self) -> None:
+        """Leave search mode and show the whole (filtered) list again."""
+        bar = self.query_one(SearchBar)
+        if bar.value:
+            bar.value = ""
+        self.search_query = ""
+        self.search_results = None
+        self.refresh_lists()
+        self.query_one(PostList).focus()
+
+    @on(SearchBar.ResultsFocused)
+    def results_focused(self) -> None:
+        """Down in the search bar: into the results."""
+        self.query_one(PostList).focus()
 
     # -- bookmarks and read marks --------------------------------------------
 
@@ -376,7 +539,10 @@ class MainScreen(Screen[None]):
             self.query_one(PostList).focus()
 
     def action_back(self) -> None:
-        """Return from the reader (or the sidebar) to the post list."""
+        """Return from the reader (or the sidebar) to the post list; in the list, end a search."""
+        if self.search_query and self.query_one(PostList).has_focus:
+            self.clear_search()
+            return
         self.set_class(False, "-reading")
         self.set_class(False, "-show-sidebar")
         self.query_one(PostList).focus()
@@ -386,6 +552,7 @@ class MainScreen(Screen[None]):
         return [
             ("Everywhere", bindings_of(type(self.app)) + bindings_of(type(self))),
             ("Tag sidebar", bindings_of(TagSidebar)),
+            ("Search bar", bindings_of(SearchBar, inherit=False)),
             ("Post list", bindings_of(PostList)),
             ("Reader", bindings_of(ReaderPane)),
             ("Help", bindings_of(HelpScreen)),

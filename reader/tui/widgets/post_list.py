@@ -17,8 +17,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import PostSummary
+from reader.search import SearchHit
 
-__all__ = ["ROW_HEIGHT", "PostList", "PostRow", "post_row"]
+__all__ = ["RESULT_HEIGHT", "ROW_HEIGHT", "PostList", "PostRow", "ResultRow", "post_row"]
 
 
 ROW_HEIGHT = 2
@@ -76,6 +77,68 @@ class PostRow(Visual):
         return ROW_HEIGHT
 
 
+RESULT_HEIGHT = 3
+"""A search result is three lines: title, snippet, then tags and section."""
+
+
+def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Content:
+    """`text` with the spans in `marks` highlighted. Plain text in, never markup."""
+    content = Content(text).stylize(style) if style else Content(text)
+    for start, end in marks:
+        content = content.stylize("bold reverse $accent", start, end)
+    return content
+
+
+class ResultRow(Visual):
+    """A search result: its title and snippet with the matched words highlighted."""
+
+    __slots__ = ("_content", "bookmarked", "hit", "unread")
+
+    def __init__(self, hit: SearchHit, bookmarked: bool, unread: bool) -> None:
+        self.hit = hit
+        self.bookmarked = bookmarked
+        self.unread = unread
+        self._content: Content | None = None
+
+    @property
+    def content(self) -> Content:
+        """The row's text, built on first use."""
+        if self._content is None:
+            hit = self.hit
+            mark = "★ " if self.bookmarked else "• " if self.unread else "  "
+            snippet = " ".join(hit.snippet.text.split("\n"))
+            where = f"{', '.join(hit.tags)}"
+            if hit.section is not None:
+                where += f" · § {hit.section.heading}"
+            self._content = Content("\n").join(
+                [
+                    Content.assemble(
+                        (mark, "$accent"), _marked(hit.title, hit.title_marks, "bold")
+                    ),
+                    Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
+                    Content.assemble("  ", (where, "$text-muted")),
+                ]
+            )
+        return self._content
+
+    def __str__(self) -> str:
+        return self.content.plain
+
+    def render_strips(
+        self, width: int, height: int | None, style: Style, options: RenderOptions
+    ) -> list[Strip]:
+        """Draw the row (only called for rows in view)."""
+        return self.content.render_strips(width, height, style, options)
+
+    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
+        """Wide enough for the title and the mark."""
+        return len(self.hit.title) + 2
+
+    def get_height(self, rules: RulesMap, width: int) -> int:
+        """Always three lines."""
+        return RESULT_HEIGHT
+
+
 class PostList(OptionList):
     """Lists posts. Posts `PostHighlighted` as the cursor moves, `PostOpened` on enter."""
 
@@ -121,6 +184,19 @@ class PostList(OptionList):
         index = self.slugs.index(keep) if keep in self.slugs else 0
         self.highlighted = index if self.slugs else None
 
+    def show_results(
+        self,
+        hits: Sequence[SearchHit],
+        bookmarked: set[str] | frozenset[str] = frozenset(),
+        unread: set[str] | frozenset[str] = frozenset(),
+    ) -> None:
+        """Replace the rows with ranked search results, the cursor on the best."""
+        self.slugs = [h.slug for h in hits]
+        self.set_options(
+            Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
+        )
+        self.highlighted = 0 if self.slugs else None
+
     def refresh_post(self, slug: str, bookmarked: bool, unread: bool) -> None:
         """Redraw one post's row after its marks changed."""
         try:
@@ -130,6 +206,8 @@ class PostList(OptionList):
         prompt = option.prompt
         if isinstance(prompt, PostRow):
             self.replace_option_prompt(slug, PostRow(prompt.post, bookmarked, unread))
+        elif isinstance(prompt, ResultRow):
+            self.replace_option_prompt(slug, ResultRow(prompt.hit, bookmarked, unread))
 
     @property
     def highlighted_slug(self) -> str | None:

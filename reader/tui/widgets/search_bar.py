@@ -1,0 +1,78 @@
+"""The search bar above the post list: type to search the library."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from textual import on
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import Input
+
+__all__ = ["SearchBar"]
+
+
+class SearchBar(Input):
+    """An `Input` that reports queries as they are typed. Widgets never search themselves."""
+
+    DEFAULT_CSS = """
+    SearchBar {
+        height: 1;
+        border: none;
+        margin: 0 1;
+        padding: 0 1;
+        background: $boost;
+        &:focus { border: none; background: $primary 20%; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "clear_search", "Clear search", id="search.clear"),
+        Binding("down", "to_results", "Results", id="search.results"),
+        Binding("enter", "open_result", "Open result", id="search.open"),
+    ]
+    """Keys of the search bar; typing edits the query."""
+
+    @dataclass
+    class QueryChanged(Message):
+        """The query text changed (possibly to empty)."""
+
+        query: str
+
+    @dataclass
+    class ResultRequested(Message):
+        """Enter: open the top (or highlighted) result."""
+
+        query: str
+
+    @dataclass
+    class Dismissed(Message):
+        """Escape: the search was cleared and the user wants the list back."""
+
+    @dataclass
+    class ResultsFocused(Message):
+        """Down: move into the results."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(
+            placeholder='/ search  (words, "phrase", -not, tag:name, is:unread)', id=id
+        )
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.QueryChanged(event.value))
+
+    def action_open_result(self) -> None:
+        """Open the top or highlighted result."""
+        self.post_message(self.ResultRequested(self.value))
+
+    def action_clear_search(self) -> None:
+        """Clear the query and go back to the list."""
+        self.value = ""
+        self.post_message(self.Dismissed())
+
+    def action_to_results(self) -> None:
+        """Move the focus to the results."""
+        self.post_message(self.ResultsFocused())

@@ -1,0 +1,112 @@
+"""Pilot tests for searching from the keyboard."""
+
+from __future__ import annotations
+
+from textual.pilot import Pilot
+
+from reader.library import Library
+from reader.tui import ReaderApp
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.post_list import PostList, ResultRow
+from reader.tui.widgets.reader_pane import ReaderPane
+from reader.tui.widgets.search_bar import SearchBar
+from reader.tui.widgets.tag_sidebar import TagSidebar
+
+
+async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:
+    """Wait until the list shows the results of the query in the bar (or the plain list)."""
+    screen = app.screen
+    assert isinstance(screen, MainScreen)
+    for _ in range(500):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if not screen.search_query or screen.shown_query == screen.search_query:
+            break
+        await pilot.pause(0.01)  # the debounce timer has not fired yet
+    else:
+        raise AssertionError("search never finished")
+
+
+def result_slugs(app: ReaderApp) -> list[str]:
+    return app.screen.query_one(PostList).slugs
+
+
+async def type_query(app: ReaderApp, pilot: Pilot[None], text: str) -> None:
+    await pilot.press("slash")
+    assert app.focused is app.screen.query_one(SearchBar)
+    await pilot.press(*text)
+    await settle(app, pilot)
+
+
+async def test_typing_updates_the_list_with_ranked_results(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "redis")
+        assert result_slugs(app) == ["debugging-redis-caching-7-techniques-you-need-to-know"]
+        row = app.screen.query_one(PostList).get_option_at_index(0).prompt
+        assert isinstance(row, ResultRow) and row.hit.title_marks
+        await pilot.press(*" x")  # "redis x": nothing matches both
+        await settle(app, pilot)
+        assert result_slugs(app) == []
+        await pilot.press("backspace", "backspace")
+        await settle(app, pilot)
+        assert len(result_slugs(app)) == 1
+
+
+async def test_sidebar_counts_follow_the_query_and_a_tag_narrows_it(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "migration")
+        matched = result_slugs(app)
+        assert len(matched) >= 2
+        sidebar = app.screen.query_one(TagSidebar)
+        assert str(sidebar.get_option("all").prompt) == f"All {len(matched)}"
+        narrowing = "tag:cli"
+        assert sidebar.get_option(narrowing)
+        sidebar.focus()
+        sidebar.highlighted = sidebar.get_option_index(narrowing)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert result_slugs(app) == ["the-contrarian-argument-for-cli-development-in-2026"]
+
+
+async def test_escape_restores_the_list(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "redis")
+        await pilot.press("escape")
+        await settle(app, pilot)
+        post_list = app.screen.query_one(PostList)
+        assert len(post_list.slugs) == 10
+        assert app.focused is post_list
+        assert app.screen.query_one(SearchBar).value == ""
+
+
+async def test_enter_opens_the_top_result_with_highlights(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "pgbouncer")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        reader = app.screen.query_one(ReaderPane)
+        assert reader.post is not None and "pgbouncer" in reader.post.body.lower()
+        assert reader.has_focus_within
+        assert "pgbouncer" in getattr(reader, "highlight", ("pgbouncer",))
+
+
+async def test_bad_query_shows_a_message_not_an_exception(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, '"unbalanced quote')
+        assert app.is_running
+        await pilot.press("escape")
+        await type_query(app, pilot, "tag:")
+        assert app.is_running
+        await pilot.press("escape")
+        await type_query(app, pilot, "-")
+        assert app.is_running
