@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList
@@ -231,3 +232,26 @@ async def test_narrow_terminal_collapses_the_sidebar(library: Library) -> None:
         await pilot.pause()
         assert sidebar.region.width > 0
         assert app.focused is sidebar
+
+
+async def test_long_list_lays_out_every_row(tmp_path: Path) -> None:
+    library = Library.open(tmp_path / "many", seed=False)
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"p{i:03d}.md").write_text(f"# Post {i:03d}\n\nBody {i}.\n")
+    library.import_paths([folder])
+    app = ReaderApp(library)
+    async with app.run_test(size=(100, 20)) as pilot:
+        await pilot.pause()
+        post_list = app.screen.query_one(PostList)
+        assert post_list.virtual_size.height == 600
+        await pilot.press("end")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        post = shown(app)
+        assert post is not None and post.title == "Post 299"
+        assert post_list.scroll_offset.y >= 600 - post_list.scrollable_content_region.height
+        await pilot.resize_terminal(60, 15)
+        await pilot.pause()
+        assert post_list.virtual_size.height == 600

@@ -138,7 +138,8 @@ class MainScreen(Screen[None]):
         for recovery in getattr(state, "recoveries", ()):
             self.notify(str(recovery), title="User state recovered", severity="warning", timeout=30)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
-        self.preload_search_index()
+        # After the first frame: loading the index holds the GIL for a while.
+        self.call_after_refresh(self.preload_search_index)
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def preload_search_index(self) -> None:

@@ -168,6 +168,26 @@ class PostList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, markup=False)
         self.slugs: list[str] = []
+        """Slugs of the rows, in order."""
+        self.row_height = 0
+        """Height of every row (0 when rows may differ)."""
+
+    def _update_lines(self) -> None:
+        """Lay out every row at once: they all have the same height.
+
+        `OptionList` measures rows one by one on every fill and resize
+        (~35 ms per pass at 10,000 posts); with uniform rows the line table
+        is a single comprehension. What remains (the virtual size) is left to
+        `OptionList`, which then finds nothing more to measure.
+        """
+        cache = self._line_cache
+        count = len(self.options)
+        height = self.row_height
+        if height and count and not cache.lines and self.scrollable_content_region:
+            cache.lines.extend((i, line) for i in range(count) for line in range(height))
+            cache.heights.update(dict.fromkeys(range(count), height))
+            cache.index_to_line.update({i: i * height for i in range(count)})
+        super()._update_lines()
 
     def show_posts(
         self,
@@ -178,6 +198,7 @@ class PostList(OptionList):
     ) -> None:
         """Replace the rows; keep the cursor on `keep` if it is still listed."""
         self.slugs = [p.slug for p in posts]
+        self.row_height = ROW_HEIGHT
         self.set_options(
             Option(PostRow(p, p.slug in bookmarked, p.slug in unread), id=p.slug) for p in posts
         )
@@ -192,6 +213,7 @@ class PostList(OptionList):
     ) -> None:
         """Replace the rows with ranked search results, the cursor on the best."""
         self.slugs = [h.slug for h in hits]
+        self.row_height = RESULT_HEIGHT
         self.set_options(
             Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
         )
