@@ -14,8 +14,12 @@ from typing import Any
 import click
 
 from reader import __version__
+from reader.bookmark_io import bookmark_json, export_json, export_markdown, read_bookmarks_file
 from reader.library import Library
 from reader.models import PostSummary
+from reader.search import SearchHit
+from reader.state import StateWriteError
+from reader.storage import CorruptFileError
 
 __all__ = ["cli", "main"]
 
@@ -42,6 +46,8 @@ def open_library(ctx: click.Context) -> Library:
     """The library for this invocation, opened once."""
     if "library" not in ctx.meta:
         ctx.meta["library"] = Library.open(ctx.find_root().params.get("data_dir"))
+        for recovery in ctx.meta["library"].state.recoveries:
+            click.echo(f"reader: {recovery}", err=True)
     library: Library = ctx.meta["library"]
     return library
 
@@ -143,6 +149,154 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     )
     if report.problems:
         ctx.exit(1)
+
+
+def save_error(error: StateWriteError) -> click.ClickException:
+    """The CLI's message for a failed state write: the process ends, so nothing is retried."""
+    return click.ClickException(f"could not save to {error.path}: {error.reason}; nothing changed")
+
+
+@cli.command("bookmark")
+@click.argument("slug")
+@click.option("--note", help="A note to keep with the bookmark (replaces an existing note).")
+@click.pass_context
+def bookmark(ctx: click.Context, slug: str, note: str | None) -> None:
+    """Bookmark a post by its slug, or change the note of a bookmark."""
+    library = open_library(ctx)
+    existing = library.state.bookmark(slug)
+    if library.posts.summary(slug) is None and existing is None:
+        raise click.ClickException(f"no post with slug {slug!r} (try `reader list`)")
+    try:
+        library.state.add_bookmark(slug, note=note)
+    except StateWriteError as error:
+        raise save_error(error) from None
+    click.echo(f"{'updated' if existing else 'bookmarked'} {slug}")
+
+
+@cli.command("unbookmark")
+@click.argument("slug")
+@click.pass_context
+def unbookmark(ctx: click.Context, slug: str) -> None:
+    """Remove the bookmark on a post."""
+    try:
+        removed = open_library(ctx).state.remove_bookmark(slug)
+    except StateWriteError as error:
+        raise save_error(error) from None
+    if not removed:
+        raise click.ClickException(f"no bookmark on {slug!r} (try `reader bookmarks`)")
+    click.echo(f"removed bookmark on {slug}")
+
+
+@cli.command("bookmarks")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option(
+    "--export",
+    "export",
+    type=click.Choice(["md", "json"]),
+    help="Print an export: a Markdown list, or JSON for `reader import-bookmarks`.",
+)
+@click.pass_context
+def bookmarks(ctx: click.Context, as_json: bool, export: str | None) -> None:
+    """List bookmarks, newest first. Bookmarks of posts no longer in the library show as missing."""
+    if as_json and export:
+        raise click.UsageError("use either --json or --export")
+    entries = open_library(ctx).bookmarked()
+    if export == "md":
+        click.echo(export_markdown(entries), nl=False)
+    elif export == "json":
+        click.echo(export_json(entries), nl=False)
+    elif as_json:
+        echo_json([bookmark_json(e) for e in entries])
+    else:
+        for entry in entries:
+            title = f"(missing) {entry.title}" if entry.missing else entry.title
+            note = " ".join(entry.bookmark.note.split())
+            click.echo(f"{entry.bookmark.slug}\t{title}\t{entry.bookmark.created[:10]}\t{note}")
+
+
+@cli.command("import-bookmarks")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.pass_context
+def import_bookmarks(ctx: click.Context, file: Path) -> None:
+    """Add the bookmarks of a JSON export (`reader bookmarks --export json`).
+
+    Merges with the bookmarks you have: none is dropped, and a note you have is
+    kept. Bookmarks of posts not in the library are kept too, shown as missing.
+    """
+    library = open_library(ctx)
+    try:
+        marks = read_bookmarks_file(file)
+    except CorruptFileError as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror or error}") from None
+    try:
+        report = library.state.merge_bookmarks(marks)
+    except StateWriteError as error:
+        raise save_error(error) from None
+    missing = len({m.slug for m in marks if library.posts.summary(m.slug) is None})
+    line = f"{len(report.added)} added, {len(report.updated)} merged, "
+    line += f"{len(report.unchanged)} unchanged"
+    if missing:
+        line += f" ({missing} for posts not in the library)"
+    click.echo(line)
+
+
+@cli.command("search")
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
+@click.option("--tag", help="Only posts with this tag.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.pass_context
+def search(
+    ctx: click.Context, query: tuple[str, ...], limit: int, tag: str | None, as_json: bool
+) -> None:
+    """Search the library, best matches first.
+
+    Words must all match (the last also as a prefix); "quoted phrases";
+    -word excludes; tag:NAME or tag:"Two Words"; is:bookmarked, is:unread.
+    """
+    results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
+    for problem in results.problems:
+        click.echo(f"reader: {problem}", err=True)
+    if as_json:
+        echo_json([hit_json(hit) for hit in results.hits])
+        return
+    bold = sys.stdout.isatty()
+    for hit in results.hits:
+        where = f" § {hit.section.heading}" if hit.section else ""
+        click.echo(f"{hit.slug}\t{hit.title}\t{hit.score:.2f}{where}")
+        if hit.snippet.text:
+            click.echo(f"    {marked(hit.snippet.text, hit.snippet.marks, bold)}")
+    if not results.hits:
+        click.echo("no matches", err=True)
+
+
+def hit_json(hit: SearchHit) -> dict[str, Any]:
+    """The JSON object for one search result."""
+    return {
+        "slug": hit.slug,
+        "title": hit.title,
+        "tags": list(hit.tags),
+        "score": hit.score,
+        "snippet": hit.snippet.text,
+        "marks": [list(span) for span in hit.snippet.marks],
+        "section": hit.section.heading if hit.section else None,
+        "anchor": hit.section.anchor if hit.section else None,
+    }
+
+
+def marked(text: str, marks: tuple[tuple[int, int], ...], bold: bool) -> str:
+    """`text` with its marked spans in ANSI bold when `bold`; unchanged otherwise."""
+    if not bold:
+        return text
+    pieces: list[str] = []
+    last = 0
+    for start, end in marks:
+        pieces.append(f"{text[last:start]}\033[1m{text[start:end]}\033[22m")
+        last = end
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 def main() -> None:

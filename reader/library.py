@@ -7,13 +7,23 @@ fresh machine.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reader.importer import Candidate, read_documents
-from reader.models import ImportProblem, ImportReport, Post, PostSummary, TagCount
+from reader.models import (
+    BookmarkedPost,
+    ImportProblem,
+    ImportReport,
+    Post,
+    PostSummary,
+    TagCount,
+)
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
+from reader.search import SearchIndex, SearchResults, parse_query
 from reader.store import PostStore, StateStore
 from reader.text import slugify, unique_slug
 
@@ -31,6 +41,8 @@ class Library:
         self.root = root
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
+        self._search: SearchIndex | None = None
+        self._search_lock = threading.Lock()
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
@@ -57,6 +69,15 @@ class Library:
         """Every tag with its number of posts, most used first, then by name."""
         counts = Counter(tag for post in self.posts.summaries() for tag in post.tags)
         return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+
+    # -- bookmarks ---------------------------------------------------------
+
+    def bookmarked(self) -> list[BookmarkedPost]:
+        """Every bookmark, newest first, with its post (None when the post has gone).
+
+        Reads the state file: call it from a worker thread in the TUI.
+        """
+        return [BookmarkedPost(b, self.posts.summary(b.slug)) for b in self.state.bookmarks()]
 
     # -- importing ---------------------------------------------------------
 
@@ -98,6 +119,8 @@ class Library:
                 updated.append(post.slug)
                 to_write.append(post)
         self.posts.upsert(to_write)
+        if to_write:
+            self._index_posts(to_write)
         return ImportReport(tuple(added), tuple(updated), tuple(unchanged), tuple(problems))
 
     @staticmethod
@@ -120,3 +143,76 @@ class Library:
             body=parsed.body,
         )
         return post, existing
+
+    # -- searching ---------------------------------------------------------
+
+    @property
+    def search_index_path(self) -> Path:
+        """Where the search index is cached (rebuildable from the posts at any time)."""
+        return library_dir(self.root) / "search-index.bin"
+
+    @property
+    def search_index_loaded(self) -> bool:
+        """True once the search index is in memory, so `search` will not wait for it."""
+        return self._search is not None
+
+    def search_index(self) -> SearchIndex:
+        """The search index, loaded on first use; built or repaired if missing or stale.
+
+        Loading 10,000 posts' index takes a fraction of a second and a rebuild
+        some seconds: the TUI calls this once in a thread worker at start-up,
+        never on the event loop. Thread-safe.
+        """
+        with self._search_lock:
+            return self._load_search_index([])
+
+    def _load_search_index(self, fresh: list[Post]) -> SearchIndex:
+        """Load (or build) the index, index `fresh` posts, sync with the store, save if changed.
+
+        Callers hold `_search_lock`.
+        """
+        index = self._search
+        dirty = False
+        if index is None:
+            index = SearchIndex.load(self.search_index_path)
+            if index is None:
+                index, dirty = SearchIndex(), True
+        if fresh:
+            index.update(fresh)
+            dirty = True
+        changed, gone = index.stale(self.posts.summaries())
+        if changed or gone:
+            posts = [p for slug in changed if (p := self.posts.get(slug)) is not None]
+            index.update(posts, remove=gone)
+            dirty = True
+        if dirty:
+            # The index is a cache: if it cannot be saved, searching still works.
+            with contextlib.suppress(OSError):
+                index.save(self.search_index_path)
+        self._search = index
+        return index
+
+    def _index_posts(self, posts: list[Post]) -> None:
+        with self._search_lock:
+            self._load_search_index(posts)
+
+    def search(
+        self, query: str, limit: int = 20, tag: str | None = None, all_slugs: bool = False
+    ) -> SearchResults:
+        """Posts matching `query` (see `reader.search.query` for the syntax), best first.
+
+        `tag` narrows to one tag, as the sidebar does; `all_slugs` also returns
+        every matching slug (for tag counts). `is:bookmarked` and
+        `is:unread` read the user's state. Never raises on bad query text:
+        problems are reported in `SearchResults.problems`.
+        """
+        parsed = parse_query(query)
+        bookmarked: set[str] = set()
+        read: set[str] = set()
+        if parsed.bookmarked is not None:
+            bookmarked = {b.slug for b in self.state.bookmarks()}
+        if parsed.unread is not None:
+            read = self.state.read_slugs()
+        return self.search_index().search(
+            parsed, limit=limit, tag=tag, bookmarked=bookmarked, read=read, all_slugs=all_slugs
+        )

@@ -20,7 +20,14 @@ from typing import Any
 
 from tinydb.storages import Storage
 
-__all__ = ["AtomicJSONStorage", "CorruptFileError", "atomic_write_bytes", "read_json_file"]
+__all__ = [
+    "AtomicJSONStorage",
+    "CorruptFileError",
+    "atomic_write_bytes",
+    "decode_json_object",
+    "fsync_dir",
+    "read_json_file",
+]
 
 
 class CorruptFileError(ValueError):
@@ -34,8 +41,8 @@ class CorruptFileError(ValueError):
         self.line = line
 
 
-def _fsync_dir(directory: Path) -> None:
-    # Makes the rename itself durable. Not possible on every platform (Windows).
+def fsync_dir(directory: Path) -> None:
+    """Make renames in `directory` durable (not possible on every platform, e.g. Windows)."""
     with contextlib.suppress(OSError):
         fd = os.open(directory, os.O_RDONLY)
         try:
@@ -49,23 +56,24 @@ def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
+    bak_tmp = path.with_name(f".{path.name}.bak.tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if backup and path.exists():
-            bak_tmp = path.with_name(f".{path.name}.bak.tmp")
             with contextlib.suppress(FileNotFoundError):
                 bak_tmp.unlink()
             os.link(path, bak_tmp)
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+        for leftover in (tmp, bak_tmp) if backup else (tmp,):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 def read_json_file(path: Path) -> dict[str, Any] | None:
@@ -76,6 +84,16 @@ def read_json_file(path: Path) -> dict[str, Any] | None:
         return None
     if not raw.strip():
         return None
+    return decode_json_object(path, raw)
+
+
+def decode_json_object(path: Path, raw: bytes) -> dict[str, Any]:
+    """Decode `raw` (the bytes of `path`) as a JSON object, or raise `CorruptFileError`.
+
+    `path` only names the file in the error, which carries the line when known.
+    """
+    if not raw.strip():
+        raise CorruptFileError(path, "the file is empty (truncated?)", 1)
     try:
         data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as error:

@@ -1,0 +1,29 @@
+"""Full-text search over the library: query language, inverted index, snippets.
+
+Part of the core: no Textual here. `Library.search` is the usual way in; the
+TUI loads the index in a worker with `Library.search_index()` so the first
+paint never waits for it.
+"""
+
+from __future__ import annotations
+
+from reader.search.index import FORMAT_VERSION, SearchHit, SearchIndex, SearchResults
+from reader.search.query import Clause, Query, parse_query
+from reader.search.snippets import Highlight, Snippet, find_marks, make_snippet
+from reader.search.tokenize import fold, terms
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Clause",
+    "Highlight",
+    "Query",
+    "SearchHit",
+    "SearchIndex",
+    "SearchResults",
+    "Snippet",
+    "find_marks",
+    "fold",
+    "make_snippet",
+    "parse_query",
+    "terms",
+]

@@ -1,0 +1,76 @@
+"""Shows a link's URL before it is opened; other schemes are shown and never opened."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Static
+
+__all__ = ["OpenLinkScreen"]
+
+
+class OpenLinkScreen(ModalScreen[bool]):
+    """Dismisses with True only when the user chose to open a safe (http/https) link."""
+
+    DEFAULT_CSS = """
+    OpenLinkScreen {
+        align: center middle;
+        & > Vertical {
+            width: 80%;
+            max-width: 90;
+            height: auto;
+            border: round $accent;
+            background: $surface;
+            padding: 0 1;
+        }
+        & #link-url { color: $text-primary; margin: 1 0; }
+        & #link-note { color: $text-muted; }
+        & Horizontal { height: auto; align-horizontal: right; }
+        & Button { margin-left: 1; }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="reader.link.cancel"),
+    ]
+    """Escape closes the dialog without opening anything."""
+
+    def __init__(self, url: str, can_open: bool) -> None:
+        super().__init__()
+        self.url = url
+        self.can_open = can_open
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = "Open link?" if self.can_open else "Link"
+            yield Static(Content(self.url), id="link-url")
+            if not self.can_open:
+                yield Static(
+                    Content("Only http and https links are opened; this one is shown only."),
+                    id="link-note",
+                )
+            with Horizontal():
+                if self.can_open:
+                    yield Button("Open in browser", variant="primary", id="link-open")
+                yield Button("Cancel" if self.can_open else "Close", id="link-cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#link-open" if self.can_open else "#link-cancel", Button).focus()
+
+    @on(Button.Pressed, "#link-open")
+    def _open(self) -> None:
+        self.dismiss(self.can_open)
+
+    @on(Button.Pressed, "#link-cancel")
+    def _cancel(self) -> None:
+        self.dismiss(False)
+
+    def action_cancel(self) -> None:
+        """Close without opening."""
+        self.dismiss(False)

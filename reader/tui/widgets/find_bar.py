@@ -1,0 +1,105 @@
+"""The find bar of the reader pane: a query box and a "3/14" counter."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Input, Static
+
+__all__ = ["FindBar"]
+
+
+class FindBar(Horizontal):
+    """Asks for the text to find; the pane does the finding and sets the counter."""
+
+    DEFAULT_CSS = """
+    FindBar {
+        height: 1;
+        dock: bottom;
+        display: none;
+        background: $boost;
+        &.-open { display: block; }
+        & > Input { width: 1fr; height: 1; border: none; padding: 0 1; }
+        & > #find-counter {
+            width: auto; min-width: 7; height: 1; padding: 0 1; color: $text-muted;
+        }
+    }
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "dismiss", "Close find", id="reader.find.close"),
+    ]
+    """Escape closes the bar and clears the hits."""
+
+    class Changed(Message):
+        """The query was edited."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    class Submitted(Message):
+        """Enter was pressed in the query box."""
+
+        def __init__(self, query: str) -> None:
+            super().__init__()
+            self.query = query
+
+    class Dismissed(Message):
+        """The bar was closed with escape."""
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="Find in post", id="find-input")
+        yield Static(id="find-counter", markup=False)
+
+    @property
+    def text(self) -> str:
+        """The text in the query box."""
+        return self.query_one(Input).value
+
+    def open(self, query: str = "") -> None:
+        """Show the bar and focus its query box."""
+        self.add_class("-open")
+        box = self.query_one(Input)
+        if query:
+            box.value = query
+        box.focus()
+
+    def close(self) -> None:
+        """Hide the bar."""
+        self.remove_class("-open")
+
+    @property
+    def is_open(self) -> bool:
+        """True while the bar is shown."""
+        return self.has_class("-open")
+
+    def set_counter(self, current: int, total: int, query: str) -> None:
+        """Show "current/total" ("0/0" when nothing matches, nothing with no query)."""
+        text = f"{current}/{total}" if query else ""
+        self.query_one("#find-counter", Static).update(Content(text))
+
+    @property
+    def counter(self) -> str:
+        """The counter's text, e.g. "3/14"."""
+        return str(self.query_one("#find-counter", Static).content)
+
+    @on(Input.Changed, "#find-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.post_message(self.Changed(event.value))
+
+    @on(Input.Submitted, "#find-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Submitted(event.value))
+
+    def action_dismiss(self) -> None:
+        """Close the bar (the pane clears the hits)."""
+        self.post_message(self.Dismissed())
