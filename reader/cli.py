@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
+if TYPE_CHECKING:
+    from reader.search import SearchHit
+
 from reader import __version__
-from reader.bookmark_io import bookmark_json, export_json, export_markdown, read_bookmarks_file
 from reader.library import Library
 from reader.models import PostSummary
-from reader.search import SearchHit
 from reader.state import StateWriteError
 from reader.storage import CorruptFileError
 
@@ -200,6 +201,8 @@ def bookmarks(ctx: click.Context, as_json: bool, export: str | None) -> None:
     """List bookmarks, newest first. Bookmarks of posts no longer in the library show as missing."""
     if as_json and export:
         raise click.UsageError("use either --json or --export")
+    from reader.bookmark_io import bookmark_json, export_json, export_markdown
+
     entries = open_library(ctx).bookmarked()
     if export == "md":
         click.echo(export_markdown(entries), nl=False)
@@ -223,6 +226,8 @@ def import_bookmarks(ctx: click.Context, file: Path) -> None:
     Merges with the bookmarks you have: none is dropped, and a note you have is
     kept. Bookmarks of posts not in the library are kept too, shown as missing.
     """
+    from reader.bookmark_io import read_bookmarks_file
+
     library = open_library(ctx)
     try:
         marks = read_bookmarks_file(file)

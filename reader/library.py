@@ -12,8 +12,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reader.importer import Candidate, read_documents
 from reader.models import (
     BookmarkedPost,
     ImportProblem,
@@ -23,9 +23,16 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
-from reader.search import SearchIndex, SearchResults, parse_query
 from reader.store import PostStore, StateStore
 from reader.text import slugify, unique_slug
+
+if TYPE_CHECKING:
+    from reader.importer import Candidate
+    from reader.search import SearchIndex, SearchResults
+
+# The importer (markdown-it, PyYAML) and the search engine are imported where
+# they are used: `reader` with no command must paint its first screen fast,
+# and needs neither to do so.
 
 __all__ = ["BUNDLED_PREFIX", "Library", "ProgressCallback"]
 
@@ -99,6 +106,8 @@ class Library:
         unchanged: list[str] = []
         problems: list[ImportProblem] = []
         to_write: list[Post] = []
+        from reader.importer import read_documents
+
         for count, item in enumerate(read_documents(paths, source_prefix), start=1):
             if isinstance(item, ImportProblem):
                 problems.append(item)
@@ -174,6 +183,8 @@ class Library:
         index = self._search
         dirty = False
         if index is None:
+            from reader.search import SearchIndex
+
             index = SearchIndex.load(self.search_index_path)
             if index is None:
                 index, dirty = SearchIndex(), True
@@ -206,6 +217,8 @@ class Library:
         `is:unread` read the user's state. Never raises on bad query text:
         problems are reported in `SearchResults.problems`.
         """
+        from reader.search import parse_query
+
         parsed = parse_query(query)
         bookmarked: set[str] = set()
         read: set[str] = set()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import yaml
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
@@ -74,6 +73,8 @@ def section_tokens(tokens: list[Token]) -> list[tuple[int, str, int]]:
 
 
 def _front_matter(token: Token) -> dict[str, Any]:
+    import yaml  # here, not at the top: the TUI renders posts without reading YAML
+
     try:
         data = yaml.safe_load(token.content)
     except yaml.YAMLError as error:

@@ -34,9 +34,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from filelock import FileLock
+if TYPE_CHECKING:
+    from filelock import FileLock
+
 
 from reader.models import Bookmark, ReadingPosition
 from reader.storage import CorruptFileError, atomic_write_bytes, decode_json_object, fsync_dir
@@ -293,7 +295,8 @@ class StateStore:
         """Every recovery from a damaged file since this store was opened, oldest first."""
         self._lock = threading.RLock()
         # The thread lock serialises our own threads; the file lock, other processes.
-        self._file_lock = FileLock(self.lock_path, timeout=lock_timeout, thread_local=False)
+        self._lock_timeout = lock_timeout
+        self._file_lock_instance: FileLock | None = None
         self._disk = _State({})
         self._signature: _Signature | None = None
         self._stand_in = False
@@ -561,6 +564,21 @@ class StateStore:
                 if not self._pending:
                     return result
                 raise StateWriteError(self.path, error, len(self._pending)) from error
+
+    @property
+    def _file_lock(self) -> FileLock:
+        """The lock file shared with other processes, made on first use.
+
+        filelock is imported here, not at the top: opening the state for the
+        first screen needs no lock, and the import costs start-up time.
+        """
+        if self._file_lock_instance is None:
+            from filelock import FileLock
+
+            self._file_lock_instance = FileLock(
+                self.lock_path, timeout=self._lock_timeout, thread_local=False
+            )
+        return self._file_lock_instance
 
     def _remove_stale_temp_files(self) -> None:
         """Delete temporary files left by a process killed mid-write.

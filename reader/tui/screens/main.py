@@ -24,7 +24,6 @@ from textual.widgets import Footer
 from textual.worker import get_current_worker
 
 from reader.models import Bookmark, Post, PostSummary, ReadingPosition, TagCount
-from reader.search import SearchResults
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.note import NoteScreen
 from reader.tui.state_writer import StateWriter
@@ -35,6 +34,7 @@ from reader.tui.widgets.tag_sidebar import ALL, BOOKMARKS, TAG_PREFIX, UNREAD, T
 
 if TYPE_CHECKING:
     from reader.library import Library
+    from reader.search import SearchResults
 
 __all__ = ["NARROW_WIDTH", "READ_AFTER_SECONDS", "SINGLE_PANE_WIDTH", "MainScreen"]
 

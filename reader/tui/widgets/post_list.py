@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.content import Content
@@ -17,7 +17,9 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import PostSummary
-from reader.search import SearchHit
+
+if TYPE_CHECKING:
+    from reader.search import SearchHit
 
 __all__ = ["RESULT_HEIGHT", "ROW_HEIGHT", "PostList", "PostRow", "ResultRow", "post_row"]
 
