@@ -187,3 +187,53 @@ async def test_changes_from_another_process_are_picked_up(library: Library) -> N
         await pilot.pause()
         assert sidebar_label(app, BOOKMARKS) == "Bookmarks 1"
         assert row(app, slug).bookmarked
+
+
+async def test_reading_position_is_restored_after_restart(isolated_data_dir: Path) -> None:
+    library = Library.open(isolated_data_dir)
+    slug = library.summaries()[4].slug  # three sections
+    app = ReaderApp(library)
+    async with app.run_test(size=(80, 16)) as pilot:
+        await settle(app)
+        post_list = app.screen.query_one(PostList)
+        post_list.highlighted = post_list.slugs.index(slug)
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        await pilot.press("]", "]")
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderPane)
+        before = reader.current_position()
+        assert before is not None and before.slug == slug and before.anchor
+        await pilot.press("q")
+    saved = Library.open(isolated_data_dir).state.position(slug)
+    assert saved == before
+    again = ReaderApp(Library.open(isolated_data_dir))
+    async with again.run_test(size=(80, 16)) as pilot:
+        await settle(again)
+        await pilot.pause()
+        reader = again.screen.query_one(ReaderPane)
+        assert reader.post is not None and reader.post.slug == slug  # resumed on the same post
+        for _ in range(20):
+            if reader.current_position() == before:
+                break
+            await pilot.pause()
+        assert reader.current_position() == before
+
+
+async def test_single_pane_terminal_takes_turns(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(45, 12)) as pilot:
+        await settle(app)
+        post_list = app.screen.query_one(PostList)
+        reader = app.screen.query_one(ReaderPane)
+        assert post_list.region.width > 0 and reader.region.width == 0
+        await pilot.press("enter")
+        await pilot.pause()
+        assert reader.region.width > 0 and post_list.region.width == 0
+        await pilot.press("escape")
+        await pilot.pause()
+        assert post_list.region.width > 0 and reader.region.width == 0
+        await pilot.press("t")
+        await pilot.pause()
+        assert app.screen.query_one(TagSidebar).region.width > 0

@@ -45,6 +45,13 @@ class ReaderApp(App[None]):
         # Nothing the user did is lost on quit: finish the queued writes.
         self.state_writer.close()
 
+    async def action_quit(self) -> None:
+        """Save where the reader is, then quit (the writes finish before exit)."""
+        for screen in self.screen_stack:
+            if isinstance(screen, MainScreen):
+                screen.save_before_quit()
+        self.exit()
+
     def action_help(self) -> None:
         """Show every key binding."""
         if isinstance(self.screen, MainScreen):

@@ -489,6 +489,17 @@ class MainScreen(Screen[None]):
 
     # -- resume and other processes --------------------------------------------
 
+    def save_before_quit(self) -> None:
+        """Queue the reading position now: the pane reports it only once scrolling settles."""
+        position = self.query_one(ReaderPane).current_position()
+        if position is not None:
+            self.writer.submit(
+                "the reading position", partial(self.library.state.set_position, position)
+            )
+        if self._resume_timer is not None:
+            self._resume_timer.stop()
+            self._save_place()
+
     def remember_place(self) -> None:
         """Save the filter and post to come back to, once the cursor settles."""
         if self._resume_timer is not None:
@@ -531,6 +542,8 @@ class MainScreen(Screen[None]):
         if self.has_class("-narrow"):
             self.toggle_class("-show-sidebar")
             showing = self.has_class("-show-sidebar")
+            if showing:
+                self.set_class(False, "-reading")  # one pane at a time when very narrow
         else:
             self.toggle_class("-hide-sidebar")
             showing = not self.has_class("-hide-sidebar")
