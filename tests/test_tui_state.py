@@ -237,3 +237,56 @@ async def test_single_pane_terminal_takes_turns(library: Library) -> None:
         await pilot.press("t")
         await pilot.pause()
         assert app.screen.query_one(TagSidebar).region.width > 0
+
+
+async def test_opening_from_bookmarks_goes_to_the_bookmarked_section(library: Library) -> None:
+    slug = library.summaries()[4].slug
+    post = library.get(slug)
+    assert post is not None and len(post.sections) == 3
+    library.state.add_bookmark(slug, section=post.sections[2].anchor)
+    app = ReaderApp(library)
+    async with app.run_test(size=(80, 16)) as pilot:
+        await settle(app)
+        await choose(app, pilot, BOOKMARKS)
+        await settle(app)
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderPane)
+        assert reader.post is not None and reader.post.slug == slug
+        for _ in range(20):
+            if reader.current_anchor == post.sections[2].anchor:
+                break
+            await pilot.pause()
+        assert reader.current_anchor == post.sections[2].anchor
+
+
+async def test_a_refused_write_is_shown_and_retried(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    real_replace = os.replace
+    full = True
+
+    def replace(src: str, dst: str) -> None:
+        if full and str(dst).endswith("state.json"):
+            raise OSError(28, "No space left on device")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    app = ReaderApp(library)
+    slug = library.summaries()[0].slug
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await pilot.press("b")
+        await settle(app)
+        await pilot.pause()
+        assert any("No space left" in str(n.message) for n in app._notifications)
+        assert app.screen.query_one(TagSidebar).get_option(BOOKMARKS)  # still running
+        assert library.state.pending
+        full = False
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.poll_state()
+        await settle(app)
+        assert not library.state.pending
+    assert Library(library.root).state.bookmark(slug) is not None

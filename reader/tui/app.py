@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from reader.state import StateWriteError
 from reader.tui.screens.main import MainScreen
 from reader.tui.state_writer import StateWriter
 
@@ -59,5 +61,10 @@ class ReaderApp(App[None]):
 
 
 def run_app(library: Library) -> None:
-    """Run the TUI until the user quits."""
+    """Run the TUI until the user quits; say so if some changes could not be saved."""
     ReaderApp(library).run()
+    try:
+        library.state.flush()
+    except StateWriteError as error:
+        print(f"reader: {error}", file=sys.stderr)
+        sys.exit(1)

@@ -518,10 +518,12 @@ class MainScreen(Screen[None]):
             # Runs after our own queued writes, so it never undoes them. Posts
             # a message rather than waiting on the event loop, which may be
             # waiting for this thread (on quit).
+            if state.pending:
+                state.flush()  # retry changes a full or read-only disk refused
             marks = {b.slug: b for b in state.bookmarks()}
             self.post_message(self.StateRead(marks, state.read_slugs()))
 
-        self.writer.submit("", read_state)
+        self.writer.submit("your changes", read_state)
 
     @on(StateRead)
     def apply_state(self, event: StateRead) -> None:
