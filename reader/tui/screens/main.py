@@ -46,8 +46,8 @@ READ_AFTER_SECONDS = 4.0
 """A post open this long counts as read."""
 SEARCH_DEBOUNCE_SECONDS = 0.03
 """Wait this long after a keystroke before searching, so fast typing searches once."""
-SEARCH_LIMIT = 200
-"""Most results listed for a query."""
+SEARCH_LIMIT = 50
+"""Most results listed for a query: each gets a snippet, which costs time per keystroke."""
 STATE_POLL_SECONDS = 2.0
 """How often to look for changes another reader process made to the user state."""
 
@@ -365,6 +365,8 @@ class MainScreen(Screen[None]):
         )
         post_list.show_results(hits, set(self.bookmarks), unread)
         summary = f"{results.total} found" if results.total != 1 else "1 found"
+        if results.total > len(results.hits):
+            summary += f", best {len(results.hits)} shown"
         if results.problems:
             summary += " · " + "; ".join(results.problems)
         post_list.border_subtitle = summary
