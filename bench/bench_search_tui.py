@@ -24,10 +24,10 @@ os.environ.setdefault("TEXTUAL_FPS", "1000")  # measure work, not 60 fps frame p
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.generate import ensure_bundled_data_dir, ensure_data_dir  # noqa: E402
-from reader.library import Library  # noqa: E402
-from reader.tui import ReaderApp  # noqa: E402
-from reader.tui.screens.main import MainScreen  # noqa: E402
+from bench.generate import ensure_bundled_data_dir, ensure_data_dir
+from reader.library import Library
+from reader.tui import ReaderApp
+from reader.tui.screens.main import MainScreen
 
 QUERIES = ("monitoring", "cost optim", "database conection", "tag:caching error")
 """Typed a character at a time: words, a prefix, a typo, a tag with a word."""

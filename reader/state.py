@@ -729,7 +729,7 @@ class StateStore:
 
 
 def _describe(error: CorruptFileError) -> str:
-    return f"{error.reason} at line {error.line}" if error.line else error.reason
+    return f"{error.reason} (line {error.line})" if error.line else error.reason
 
 
 def _aside(path: Path, label: str) -> Path:

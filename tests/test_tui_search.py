@@ -110,3 +110,50 @@ async def test_bad_query_shows_a_message_not_an_exception(library: Library) -> N
         await pilot.press("escape")
         await type_query(app, pilot, "-")
         assert app.is_running
+
+
+async def test_markup_in_a_query_is_never_interpreted(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "is:[/] [bold]x")
+        assert app.is_running
+        subtitle = app.screen.query_one(PostList).border_subtitle
+        assert subtitle is not None and "[/]" in str(subtitle)
+
+
+async def test_highlights_follow_the_final_query_and_clear_with_it(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "pgbouncer")
+        reader = app.screen.query_one(ReaderPane)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        for _ in range(20):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert screen.shown_highlight == ("pgbouncer",)
+        assert reader.post is not None and "PgBouncer" in reader.post.body
+        await pilot.press("escape")
+        await settle(app, pilot)
+        for _ in range(5):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        assert screen.shown_highlight == ()
+
+
+async def test_enter_right_after_typing_opens_the_new_top_result(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "docker")
+        await pilot.press(*["backspace"] * 6, *"redis", "enter")  # no wait before enter
+        await settle(app, pilot)
+        for _ in range(10):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        reader = app.screen.query_one(ReaderPane)
+        assert reader.post is not None
+        assert reader.post.slug == "debugging-redis-caching-7-techniques-you-need-to-know"
+        assert reader.has_focus_within

@@ -290,3 +290,28 @@ async def test_a_refused_write_is_shown_and_retried(
         await settle(app)
         assert not library.state.pending
     assert Library(library.root).state.bookmark(slug) is not None
+
+
+async def test_unread_view_does_not_mark_the_whole_library_read(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reader.tui.screens.main.READ_AFTER_SECONDS", 0.02)
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        await choose(app, pilot, UNREAD)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        already = set(screen.read)  # the post shown at start may have been read already
+        first = app.screen.query_one(PostList).slugs[0]
+        for _ in range(100):  # until the shown post has been marked read
+            await pilot.pause(0.01)
+            if first in screen.read:
+                break
+        for _ in range(10):  # and a while longer: nothing else may follow
+            await pilot.pause(0.03)
+        await settle(app)
+        assert screen.read == already | {first}
+        post_list = app.screen.query_one(PostList)
+        assert post_list.slugs[0] == first and post_list.highlighted == 0  # row stays put
+        assert not row(app, first).unread

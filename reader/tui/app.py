@@ -62,9 +62,12 @@ class ReaderApp(App[None]):
 
 def run_app(library: Library) -> None:
     """Run the TUI until the user quits; say so if some changes could not be saved."""
-    ReaderApp(library).run()
+    app = ReaderApp(library)
+    app.run()
     try:
         library.state.flush()
     except StateWriteError as error:
         print(f"reader: {error}", file=sys.stderr)
         sys.exit(1)
+    if app.return_code:
+        sys.exit(app.return_code)

@@ -24,9 +24,12 @@ class StateWriter:
     def __init__(self, app: App[Any]) -> None:
         self.app = app
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="state-writer")
+        self.submitted = 0
+        """How many jobs have been queued: a read queued before a write is older than it."""
 
     def submit(self, what: str, write: Callable[[], object]) -> Future[object]:
         """Run `write` after every write submitted before it. `what` names it in errors."""
+        self.submitted += 1
         future = self._executor.submit(write)
         future.add_done_callback(lambda done: self._report(what, done))
         return future

@@ -15,6 +15,9 @@ from textual.widgets import Static
 __all__ = ["HelpScreen", "KeyRow", "bindings_of"]
 
 
+SIDEWAYS = frozenset({"scroll_left", "scroll_right", "page_left", "page_right"})
+"""Inherited sideways scrolling: our lists and panes never scroll sideways, so not listed."""
+
 KeyRow = tuple[list[Binding], str]
 """The bindings of one action, and its description."""
 
@@ -29,7 +32,7 @@ def bindings_of(cls: type, inherit: bool = True) -> list[KeyRow]:
     taken: set[str] = set()
     for klass in cls.__mro__ if inherit else (cls,):
         for binding in Binding.make_bindings(klass.__dict__.get("BINDINGS", ())):
-            if binding.key in taken or not binding.description:
+            if binding.key in taken or not binding.description or binding.action in SIDEWAYS:
                 continue
             taken.add(binding.key)
             row = rows.setdefault(binding.action, ([], binding.description))

@@ -16,6 +16,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
@@ -64,7 +65,7 @@ class MainScreen(Screen[None]):
         Binding("slash", "focus_search", "Search", key_display="/", id="main.search"),
         Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
-        Binding("B", "edit_note", "Note", key_display="B", id="main.note"),
+        Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
     ]
     """Screen-wide keys."""
@@ -84,6 +85,8 @@ class MainScreen(Screen[None]):
 
         bookmarks: dict[str, Bookmark]
         read: set[str]
+        queued_after: int
+        """`StateWriter.submitted` when the read was queued."""
 
     def __init__(self, library: Library, writer: StateWriter) -> None:
         super().__init__()
@@ -103,6 +106,9 @@ class MainScreen(Screen[None]):
         """Results of `search_query`, once the worker has them."""
         self.shown_query = ""
         """The query whose results the list shows."""
+        self.shown_highlight: tuple[str, ...] = ()
+        """The search words highlighted in the post shown."""
+        self._open_when_found = False
         self._read_timer: Timer | None = None
         self._resume_timer: Timer | None = None
         self._search_timer: Timer | None = None
@@ -134,9 +140,16 @@ class MainScreen(Screen[None]):
             # Read the first post here rather than in a worker, so it is in the
             # very first frame instead of one frame later (one small file read).
             self.wanted_slug = first
-            self.show_loaded(first, self.library.get(first), self.position_for(first))
+            # Resuming: where the user left the post, even in Bookmarks.
+            self.show_loaded(first, self.library.get(first), state.position(first))
         for recovery in getattr(state, "recoveries", ()):
-            self.notify(str(recovery), title="User state recovered", severity="warning", timeout=30)
+            self.notify(
+                str(recovery),
+                title="User state recovered",
+                severity="warning",
+                timeout=30,
+                markup=False,
+            )
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
         # After the first frame: loading the index holds the GIL for a while.
         self.call_after_refresh(self.preload_search_index)
@@ -205,9 +218,14 @@ class MainScreen(Screen[None]):
             self.filter_id,
         )
 
-    def refresh_row(self, slug: str) -> None:
-        """Redraw one post's row and the sidebar counts after a mark changed."""
-        if self.filter_id in (BOOKMARKS, UNREAD) or self.search_query:
+    def refresh_row(self, slug: str, in_place: bool = False) -> None:
+        """Redraw one post's row and the sidebar counts after a mark changed.
+
+        Under Bookmarks, Unread or a search the row may no longer belong in the
+        list; it is refilled, unless `in_place` (a mark the app made by itself,
+        which must not pull the post out from under the reader).
+        """
+        if not in_place and (self.filter_id in (BOOKMARKS, UNREAD) or self.search_query):
             self.refresh_lists()
             return
         summaries = self.library.summaries()
@@ -228,7 +246,8 @@ class MainScreen(Screen[None]):
     def post_highlighted(self, event: PostList.PostHighlighted) -> None:
         """Show the highlighted post (only the latest, when a key is held)."""
         reader = self.query_one(ReaderPane)
-        if event.slug != self.wanted_slug or reader.post is None:
+        stale = reader.post is None or self.shown_highlight != self.highlight_words()
+        if event.slug != self.wanted_slug or stale:
             self.wanted_slug = event.slug
             self.load_post(event.slug)
             self.remember_place()
@@ -267,6 +286,7 @@ class MainScreen(Screen[None]):
         highlight = self.highlight_words()
         if highlight:
             position = None  # from a search, go to the first hit instead
+        self.shown_highlight = highlight
         self.query_one(ReaderPane).show_post(post, position, highlight)
         if self._read_timer is not None:
             self._read_timer.stop()
@@ -357,25 +377,40 @@ class MainScreen(Screen[None]):
         elif self.filter_id == UNREAD:
             hits = [h for h in hits if h.slug not in self.read]
         unread = {s for s in matched if s not in self.read}
+        tags = event.tags
+        chosen = self.filter_id.removeprefix(TAG_PREFIX)
+        if self.filter_id.startswith(TAG_PREFIX) and all(t.name != chosen for t in tags):
+            tags = [*tags, TagCount(chosen, 0)]  # keep the active filter visible
         self.refresh_sidebar(
             results.total,
             len(unread),
             sum(1 for s in matched if s in self.bookmarks),
-            event.tags,
+            tags,
         )
         post_list.show_results(hits, set(self.bookmarks), unread)
+        if self._open_when_found:
+            # Enter was pressed before these results arrived: open the top one now.
+            self._open_when_found = False
+            self.open_highlighted_result()
         summary = f"{results.total} found" if results.total != 1 else "1 found"
         if results.total > len(results.hits):
             summary += f", best {len(results.hits)} shown"
         if results.problems:
             summary += " · " + "; ".join(results.problems)
-        post_list.border_subtitle = summary
+        post_list.border_subtitle = Content(summary)  # problems quote the query: never markup
 
     @on(SearchBar.ResultRequested)
     def open_result(self, event: SearchBar.ResultRequested) -> None:
         """Enter in the search bar: open the highlighted (at first, the top) result."""
-        if self._search_timer is not None and event.query.strip() != self.search_query:
-            self.query_changed(SearchBar.QueryChanged(event.query))
+        if event.query.strip() and event.query.strip() != self.shown_query:
+            # The results on screen are for older text: open the top result
+            # of this query as soon as its search finishes.
+            self._open_when_found = True
+            return
+        self.open_highlighted_result()
+
+    def open_highlighted_result(self) -> None:
+        """Open the result under the cursor (the top one unless the user moved)."""
         slug = self.query_one(PostList).highlighted_slug
         if slug is None:
             self.app.bell()
@@ -393,6 +428,8 @@ class MainScreen(Screen[None]):
         if bar.value:
             bar.value = ""
         self.search_query = ""
+        self.shown_query = ""
+        self._open_when_found = False
         self.search_results = None
         self.refresh_lists()
         self.query_one(PostList).focus()
@@ -474,20 +511,20 @@ class MainScreen(Screen[None]):
         if self._read_timer is not None:
             self._read_timer.stop()  # the user decided; don't override it
 
-    def set_read(self, slug: str, read: bool) -> None:
+    def set_read(self, slug: str, read: bool, in_place: bool = False) -> None:
         """Change a read mark here and on disk."""
         if read:
             self.read.add(slug)
         else:
             self.read.discard(slug)
         self.writer.submit("the read mark", partial(self.library.state.set_read, slug, read))
-        self.refresh_row(slug)
+        self.refresh_row(slug, in_place)
 
     def mark_read_if_open(self, slug: str) -> None:
-        """Mark `slug` read if it is still the post shown."""
+        """Mark `slug` read if it is still the post shown (the row stays where it is)."""
         post = self.query_one(ReaderPane).post
         if post is not None and post.slug == slug and slug not in self.read:
-            self.set_read(slug, True)
+            self.set_read(slug, True, in_place=True)
 
     # -- resume and other processes --------------------------------------------
 
@@ -523,13 +560,16 @@ class MainScreen(Screen[None]):
             if state.pending:
                 state.flush()  # retry changes a full or read-only disk refused
             marks = {b.slug: b for b in state.bookmarks()}
-            self.post_message(self.StateRead(marks, state.read_slugs()))
+            self.post_message(self.StateRead(marks, state.read_slugs(), generation))
 
+        generation = self.writer.submitted + 1  # counting this read's own submission
         self.writer.submit("your changes", read_state)
 
     @on(StateRead)
     def apply_state(self, event: StateRead) -> None:
         """Show state read from disk if it differs from what is shown."""
+        if event.queued_after != self.writer.submitted:
+            return  # a change made here since is not in what was read; the next poll has it
         if event.bookmarks != self.bookmarks or event.read != self.read:
             self.bookmarks, self.read = event.bookmarks, event.read
             self.refresh_lists()

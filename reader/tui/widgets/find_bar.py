@@ -26,6 +26,7 @@ class FindBar(Horizontal):
         background: $boost;
         &.-open { display: block; }
         & > Input { width: 1fr; height: 1; border: none; padding: 0 1; }
+        & > Input:focus { border: none; }
         & > #find-counter {
             width: auto; min-width: 7; height: 1; padding: 0 1; color: $text-muted;
         }

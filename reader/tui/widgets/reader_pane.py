@@ -92,7 +92,7 @@ class ReaderPane(Vertical, can_focus=True):
         Binding("n", "find_next", "Next hit", id="reader.find.next"),
         Binding("N", "find_previous", "Prev hit", id="reader.find.previous"),
         Binding("escape", "end_find", "End find", id="reader.find.end"),
-        Binding("l", "next_link", "Next link", id="reader.link.next"),
+        Binding("l", "next_link", "Next link", id="reader.link.next", show=False),
         Binding("L", "previous_link", "Prev link", id="reader.link.previous", show=False),
         Binding("enter", "open_link", "Open link", id="reader.link.open"),
         Binding("j,down", "scroll_lines(1)", "Down", id="reader.scroll.down", show=False),
