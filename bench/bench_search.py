@@ -5,7 +5,10 @@ three-word, prefix, phrase and typo queries through `SearchIndex.search`
 (ranking only, and one-word with the top 20 snippets), beside a linear scan
 over the same posts' folded text held in memory (substring tests: the
 cheapest scan there is, and looser than the index). Also the index build
-time, its memory (tracemalloc), its file size and its load time.
+time and the memory it takes while building (tracemalloc), its file size,
+its save and load times, and the memory a loaded index holds: tracemalloc
+after `SearchIndex.load`, and the growth of the resident set (VmRSS) of a
+fresh process that loads it.
 
     python bench/bench_search.py [--sizes 1000 10000] [--queries 60]
 """
@@ -16,6 +19,7 @@ import argparse
 import gc
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -118,6 +122,52 @@ def p95(values: Sequence[float]) -> float:
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
+_RSS_PROBE = """
+import gc, sys
+from pathlib import Path
+from reader.search import SearchIndex
+
+def rss():
+    for line in open('/proc/self/status'):
+        if line.startswith('VmRSS'):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+gc.collect()
+before = rss()
+index = SearchIndex.load(Path(sys.argv[1]))
+gc.collect()
+print(rss() - before if index is not None else -1)
+"""
+
+
+def loaded_rss_mb(path: Path) -> float | None:
+    """Resident-set growth of a fresh process that loads the index at `path` (Linux only)."""
+    if not Path("/proc/self/status").exists():
+        return None
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return float(done.stdout.strip())
+
+
+def loaded_memory_mb(path: Path) -> float:
+    """What a loaded index holds, by tracemalloc."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    index = SearchIndex.load(path)
+    gc.collect()
+    held = (tracemalloc.get_traced_memory()[0] - before) / 1e6
+    tracemalloc.stop()
+    del index
+    return held
+
+
 def bench_size(count: int, n_queries: int) -> list[str]:
     """Run every measurement on a library of `count` posts; return table rows."""
     posts = load_posts(count)
@@ -140,12 +190,15 @@ def bench_size(count: int, n_queries: int) -> list[str]:
         save_ms = timed(lambda: index.save(path))
         size_mb = path.stat().st_size / 1e6
         load_ms = timed(lambda: SearchIndex.load(path), repeat=3)
+        held_mb = loaded_memory_mb(path)
+        rss_mb = loaded_rss_mb(path)
 
     texts = scan_texts(posts)
     queries = make_queries(posts, n_queries)
+    rss = f", RSS +{rss_mb:.0f} MB" if rss_mb is not None else ""
     rows = [
-        f"| {count:,} | build {build_s:.2f} s, memory {memory_mb:.0f} MB, file {size_mb:.1f} MB,"
-        f" save {save_ms:.0f} ms, load {load_ms:.0f} ms | | | | |"
+        f"| {count:,} | build {build_s:.2f} s (memory {memory_mb:.0f} MB), file {size_mb:.1f} MB,"
+        f" save {save_ms:.0f} ms, load {load_ms:.0f} ms, loaded {held_mb:.0f} MB{rss} | | | |"
     ]
     for kind, batch in queries.items():
         for query in batch[:3]:  # warm caches (sorted vocabulary, length buckets)

@@ -330,3 +330,107 @@ def test_all_slugs_on_request(library: Library) -> None:
     assert library.search("the").slugs is None
     results = library.search("the", limit=1, all_slugs=True)
     assert results.slugs is not None and len(results.slugs) == results.total > 1
+
+
+# -- storage layouts give the same answers -------------------------------------------
+
+_WORDS = [
+    *("alpha", "beta", "gamma", "delta", "cache", "stampede", "redis"),
+    *("pipeline", "data", "lake", "the", "of", "and"),
+]
+
+
+def _corpus(count: int, seed: int) -> list[Post]:
+    import random
+
+    rng = random.Random(seed)
+    posts = []
+    for i in range(count):
+        body = " ".join(rng.choice(_WORDS) for _ in range(rng.randrange(3, 40)))
+        title = " ".join(rng.choice(_WORDS) for _ in range(3))
+        tags = tuple(rng.sample(["ops", "data", "Machine Learning"], rng.randrange(0, 3)))
+        sections = (Section(rng.choice(_WORDS).title(), "s", 2, 0),)
+        posts.append(_post(f"p{i}", title, body, tags, sections=sections))
+    return posts
+
+
+_LAYOUT_QUERIES = [
+    "alpha ",
+    "cache stampede ",
+    "the of and ",
+    '"cache stampede"',
+    '"the data lake"',
+    '"of the" -redis',
+    'data -"the of"',
+    "sta",
+    "pipelin",
+    "stampeed ",
+    "tag:ops redis ",
+    "-tag:data the ",
+]
+
+
+def _answers(index: SearchIndex) -> list[object]:
+    found: list[object] = []
+    for query in _LAYOUT_QUERIES:
+        results = index.search(query, limit=15, all_slugs=True)
+        found.append(
+            (
+                results.total,
+                results.slugs,
+                [(h.slug, pytest.approx(h.score, abs=1e-3), h.snippet) for h in results.hits],
+            )
+        )
+    return found
+
+
+def _phrase_slugs(posts: list[Post], phrase: str) -> set[str]:
+    wanted = terms(phrase)
+    found = set()
+    for post in posts:
+        for part in [post.title, markdown_to_plain(post.body)]:
+            seq = terms(part)
+            if any(seq[i : i + len(wanted)] == wanted for i in range(len(seq))):
+                found.add(post.slug)
+    return found
+
+
+def test_dense_postings_pair_bitmaps_and_overflow_answer_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The compact layouts (dense rows, phrase bitmaps, overflow ids) change no answer."""
+    from reader.search import index as index_module
+
+    posts = _corpus(120, seed=3)
+    changed = [_post("p5", "new title", "redis cache stampede of the lake")]
+    plain = SearchIndex.build(posts)
+    plain.update(changed, remove=["p7", "p8"])
+    expected = _answers(plain)
+    assert set(_slugs_of(plain, '"cache stampede"')) == _phrase_slugs(
+        [p for p in [*posts, *changed] if p.slug not in {"p7", "p8", "p5"} or p in changed],
+        "cache stampede",
+    )
+
+    monkeypatch.setattr(index_module, "DENSE_MIN", 1)
+    monkeypatch.setattr(index_module, "PAIR_MIN", 1)
+    monkeypatch.setattr(index_module, "_CODE_LIMIT", 8)  # most words overflow
+    compact = SearchIndex.build(posts)
+    assert compact._dense and compact._pairs and compact._overflow
+    compact.update(changed, remove=["p7", "p8"])
+    assert _answers(compact) == expected
+    path = tmp_path / "index.bin"
+    compact.save(path)
+    loaded = SearchIndex.load(path)
+    assert loaded is not None
+    assert _answers(loaded) == expected
+    # Changes after loading go to the open file's records and into the next save.
+    loaded.update([_post("p9", "fresh", "gamma stampede")], remove=["p10"])
+    plain.update([_post("p9", "fresh", "gamma stampede")], remove=["p10"])
+    loaded.save(path)
+    again = SearchIndex.load(path)
+    assert again is not None
+    assert _answers(loaded) == _answers(again) == _answers(plain)
+
+
+def _slugs_of(index: SearchIndex, query: str) -> list[str]:
+    return [h.slug for h in index.search(query, limit=1000).hits]

@@ -1,17 +1,28 @@
 """The search index: an inverted index with per-field BM25, kept up to date and on disk.
 
-Layout, chosen so that 10,000 posts stay small in memory and fast to load:
+Layout, chosen so that 10,000 posts cost little memory and load in a blink:
 
-* every distinct term gets an integer id; each term has two flat arrays,
-  the ids of the posts that contain it (ascending) and each post's *impact*:
-  the weighted sum over fields (title, tags, headings, body) of that field's
-  BM25 term-frequency part. The idf is applied at query time, so it follows
-  the library as it grows;
-* every post keeps its *forward* term-id sequence (title, tags, headings,
-  body, with barrier ids between fields and between tags or headings), which
-  gives phrase matching (a `bytes.find` of the phrase's ids) and lets a post
-  be removed or the weights recomputed without reading any post again;
-* every post keeps its plain text, zlib-compressed, for snippets.
+* every distinct term gets an integer id. A term found in few posts keeps
+  flat arrays of the ids of those posts (ascending) and of each post's
+  *impact*: the weighted sum over fields (title, tags, headings, body) of
+  that field's BM25 term-frequency part, as a 16-bit integer. A term found
+  in a third of the posts or more keeps one 16-bit impact per post instead
+  (0: absent), which is smaller and needs no search. The idf is applied at
+  query time, so it follows the library as it grows;
+* every post keeps its *forward* term sequence (title, tags, headings, body,
+  with barrier ids between fields and between tags or headings) as UTF-8,
+  one character per term id, frequent terms first-seen so mostly one or two
+  bytes a term. UTF-8 is self-synchronising, so a phrase is a plain
+  `bytes` substring test; the sequence also says which postings to touch
+  when a post is removed, and gives the weights again on a rebuild;
+* the plain text and the sections of each post (for snippets) stay on disk,
+  one compressed record a post, read back for the few hits shown.
+
+On disk: a fixed header, the records, then the arrays, each read straight
+into place with `array.fromfile`, then a small marshal'd table of contents.
+The index keeps its file open to read records; a save copies the records
+region as it is and appends the new ones, so an import does not compress
+the whole library's text again.
 
 Updates are incremental: a re-imported post is removed (its forward terms
 say which postings to touch) and added again under a new id. Ids only grow,
@@ -25,40 +36,65 @@ fields.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import marshal
 import math
+import os
+import struct
+import sys
+import tempfile
 import threading
+import weakref
 import zlib
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import compress, filterfalse, pairwise, repeat
+from operator import add, contains, eq, mul
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.models import Post, PostSummary, Section
 from reader.search.query import Clause, Query, parse_query
 from reader.search.snippets import Highlight, Snippet, find_marks, make_snippet
 from reader.search.tokenize import fold, is_cjk, markdown_to_plain, terms
-from reader.storage import atomic_write_bytes
+from reader.storage import fsync_dir
 
 __all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the saved layout or the tokenizer changes; older files are rebuilt."""
-_MAGIC = "reader-search-index"
+_MAGIC = b"rdsearch"
+_HEADER = struct.Struct("<8sIQQ")
+"""Magic, format version, offset and length of the table of contents."""
 
 _BARRIER = 0
 """Between two tags or two headings: a phrase never spans it."""
 _FIELD = 1
 """Between two fields."""
 _FIRST_TERM = 2
+_FIELD_CHAR = chr(_FIELD)
+
+_CODE_LIMIT = 0x10FFFF
+"""Term ids below this are one character of a forward sequence; the rest share one
+character and are listed per post (only libraries of over a million words need it)."""
+_OVERFLOW_CHAR = chr(0x10FFFF)
 
 TITLE, TAGS, HEADINGS, BODY = range(4)
 WEIGHTS = (5.0, 2.5, 2.5, 1.0)
 B = (0.3, 0.3, 0.5, 0.75)
 K1 = 1.2
+
+SCALE = 2600.0
+"""Impacts are stored as round(impact * SCALE): the largest, 11 * (K1 + 1) = 24.2, fits 16 bits."""
+DENSE_SHARE = 3
+"""A term in more than 1/DENSE_SHARE of the posts keeps one impact per post."""
+DENSE_MIN = 64
+"""...if it is in at least this many posts (small libraries stay sparse)."""
 
 PREFIX_FACTOR = 0.9
 """A longer word found by prefix scores a little below the typed word itself."""
@@ -68,8 +104,18 @@ MAX_EXPANSIONS = 40
 """At most this many words per prefix or typo, the most frequent first."""
 MAX_EXPANSION_POSTINGS = 40_000
 """...and no more postings than this between them, so `a` stays fast on 10k posts."""
+PAIR_SHARE = 32
+"""Two adjacent terms found in more than 1/PAIR_SHARE of the posts keep a bitmap of
+those posts, so a phrase of common words needs no scan of the posts' sequences."""
+PAIR_MIN = 64
+"""...if they are in at least this many posts."""
+PAIR_SAMPLE = 2000
+"""Posts sampled to choose the pairs that get a bitmap."""
 COMPACT_RATIO = 0.2
 """Compact post ids when more than this share of them are holes."""
+RECORD_SLACK = 0.3
+"""Rewrite the records region (dropping dead records) when more than this share is dead."""
+_COPY_CHUNK = 1 << 20
 
 
 def signature(post: PostSummary) -> int:
@@ -115,29 +161,263 @@ class SearchResults:
         return self.query.problems
 
 
-@dataclass(slots=True)
-class _Doc:
-    slug: str
-    title: str
-    tags: tuple[str, ...]
-    sections: tuple[tuple[str, str, int, int], ...]
-    text: bytes
-    """Plain body text, zlib-compressed."""
-    forward: bytes
-    """Term ids (array 'I') of every field, with barriers."""
-    lengths: tuple[int, int, int, int]
-    sig: int
+def _tag_key(tag: str) -> str:
+    return " ".join(fold(tag).split())
 
 
-def _field_counts(forward: array[int]) -> list[Counter[int]]:
-    counts: list[Counter[int]] = [Counter(), Counter(), Counter(), Counter()]
-    current = 0
-    for term in forward:
-        if term == _FIELD:
-            current += 1
-        elif term != _BARRIER:
-            counts[min(current, BODY)][term] += 1
-    return counts
+# -- matchers: one clause of a query over the postings, fast on many candidates ---------
+
+_HIGH_BYTE = 1 if sys.byteorder == "little" else 0
+_BIN_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _top_positions(values: array[int], limit: int) -> list[int]:
+    """Positions of `values` ('H') that include the `limit` largest, ascending.
+
+    Looks at the high bytes only (C-speed counting), so it returns every
+    position whose high byte reaches the level where `limit` are found: a
+    superset of the top `limit`, ties included, and rarely much more.
+    """
+    n = len(values)
+    if n > limit > 0:
+        high = values.tobytes()[_HIGH_BYTE::2]
+        level = max(high)
+        count = high.count(level)
+        while count < limit and level > 0:
+            level -= 1
+            count += high.count(level)
+        if level > 0:
+            mask = high.translate(bytes(int(i >= level) for i in range(256)))
+            found: list[int] = []
+            find = mask.find
+            at = find(1)
+            while at >= 0:
+                found.append(at)
+                at = find(1, at + 1)
+            return found
+    return list(compress(range(n), values))
+
+
+def _bitmap_ids(bitmap: bytes | bytearray) -> list[int]:
+    """The positions of the set bits of a little-endian bitmap, ascending."""
+    bits = bin(int.from_bytes(bitmap, "little"))[:1:-1]
+    return list(compress(range(len(bits)), bits.encode("ascii").translate(_BIN_FLAGS)))
+
+
+def _ranked(pairs: Iterable[tuple[float, int]], limit: int) -> list[tuple[float, int]]:
+    return sorted(pairs, key=lambda p: (-p[0], p[1]))[:limit]
+
+
+class _Matcher:
+    """The posts one clause matches and their scores, for a list of candidate ids."""
+
+    size: int
+    """How many posts it matches (an upper bound for a union)."""
+
+    def ids(self) -> Sequence[int]:
+        """Every post the clause matches, ascending."""
+        raise NotImplementedError
+
+    def count(self) -> int:
+        """How many posts the clause matches, exactly."""
+        return self.size
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        """The posts of `among` (ascending) the clause matches."""
+        raise NotImplementedError
+
+    def values(self, among: Sequence[int]) -> list[float] | None:
+        """The clause's score of each post of `among` (all of which it matches); None: all 0."""
+        raise NotImplementedError
+
+    def values0(self, among: Sequence[int]) -> list[float]:
+        """The clause's score of each post of `among`, 0 where it does not match."""
+        return self.values(among) or [0.0] * len(among)
+
+    def candidates(self, limit: int) -> Sequence[int]:
+        """Posts that include the `limit` best-scoring ones."""
+        return self.ids()
+
+    def table(self, lookups: int) -> tuple[Mapping[int, int] | array[int], float] | None:
+        """(post id -> stored impact, weight) for `lookups` look-ups, if it is worth it."""
+        return None
+
+    def best(self, limit: int) -> list[tuple[float, int]]:
+        """The `limit` best (score, id) pairs, best first, ties by id."""
+        found = self.candidates(limit)
+        return _ranked(zip(self.values(found) or repeat(0.0), found, strict=False), limit)
+
+
+class _Dense(_Matcher):
+    def __init__(self, impacts: array[int], size: int, weight: float) -> None:
+        self.impacts = impacts
+        self.size = size
+        self.weight = weight
+
+    def ids(self) -> Sequence[int]:
+        return list(compress(range(len(self.impacts)), self.impacts))
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        impacts = self.impacts
+        return [d for d in among if impacts[d]]
+
+    def values(self, among: Sequence[int]) -> list[float]:
+        impacts, weight = self.impacts, self.weight
+        return [weight * impacts[d] for d in among]
+
+    def candidates(self, limit: int) -> Sequence[int]:
+        return _top_positions(self.impacts, limit)
+
+    def table(self, lookups: int) -> tuple[Mapping[int, int] | array[int], float] | None:
+        return self.impacts, self.weight
+
+
+class _Sparse(_Matcher):
+    def __init__(self, ids: array[int], impacts: array[int], weight: float) -> None:
+        self._ids = ids
+        self.impacts = impacts
+        self.size = len(ids)
+        self.weight = weight
+
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    def _found(self, among: Sequence[int]) -> tuple[list[int], Iterator[int]]:
+        """Where each of `among` is or would be, and which id is there (padded past the end)."""
+        at = list(map(partial(bisect_left, self._ids), among))
+        padded = self._ids + array("I", [0xFFFFFFFF])
+        return at, map(padded.__getitem__, at)
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        if len(among) * 8 < len(self._ids):
+            _, there = self._found(among)
+            return list(compress(among, map(eq, there, among)))
+        present = set(self._ids)
+        return list(compress(among, map(present.__contains__, among)))
+
+    def values(self, among: Sequence[int]) -> list[float]:
+        if len(among) * 8 < len(self._ids):
+            return self.values0(among)
+        table = dict(zip(self._ids, self.impacts, strict=True))
+        weight = self.weight
+        return [weight * table[d] for d in among]
+
+    def values0(self, among: Sequence[int]) -> list[float]:
+        if len(among) * 8 < len(self._ids):
+            at, there = self._found(among)
+            padded = self.impacts + array("H", [0])
+            found = map(mul, map(eq, there, among), map(padded.__getitem__, at))
+            weight = self.weight
+            return [weight * v for v in found]
+        table = dict(zip(self._ids, self.impacts, strict=True))
+        get, weight = table.get, self.weight
+        return [weight * get(d, 0) for d in among]
+
+    def candidates(self, limit: int) -> Sequence[int]:
+        return list(map(self._ids.__getitem__, _top_positions(self.impacts, limit)))
+
+    def table(self, lookups: int) -> tuple[Mapping[int, int] | array[int], float] | None:
+        if lookups * 8 < len(self._ids):
+            return None
+        return dict(zip(self._ids, self.impacts, strict=True)), self.weight
+
+
+class _Union(_Matcher):
+    """A word and its expansions (prefix or typo): the best-scoring one per post."""
+
+    def __init__(self, parts: list[_Matcher]) -> None:
+        self.parts = parts
+        self.size = sum(p.size for p in parts)
+        self._ids: list[int] | None = None
+
+    def ids(self) -> Sequence[int]:
+        if self._ids is None:
+            found: set[int] = set()
+            for part in self.parts:
+                found.update(part.ids())
+            self._ids = sorted(found)
+        return self._ids
+
+    def count(self) -> int:
+        return len(self.ids())
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        found: set[int] = set()
+        for part in self.parts:
+            found.update(part.keep(among))
+        return list(compress(among, map(found.__contains__, among)))
+
+    def values(self, among: Sequence[int]) -> list[float]:
+        return list(map(max, *(part.values0(among) for part in self.parts)))
+
+    def candidates(self, limit: int) -> Sequence[int]:
+        # A post among the best `limit` of the union is among the best of the expansion
+        # that gives its score, so the union of each expansion's best holds them all.
+        found: set[int] = set()
+        for part in self.parts:
+            found.update(part.candidates(limit))
+        return sorted(found)
+
+
+class _Posts(_Matcher):
+    """A set of posts that adds nothing to the score (a phrase's posts, from a bitmap)."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self._ids = ids
+        self._set = set(ids)
+        self.size = len(ids)
+
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        return list(compress(among, map(self._set.__contains__, among)))
+
+    def values(self, among: Sequence[int]) -> None:
+        return None
+
+
+def _scores(matchers: list[_Matcher], among: list[int]) -> list[float]:
+    """The sum of the matchers' scores for each post of `among` (all of which match)."""
+    tables: list[tuple[Mapping[int, int] | array[int], float]] = []
+    others: list[_Matcher] = []
+    for matcher in matchers:
+        table = matcher.table(len(among))
+        if table is None:
+            others.append(matcher)
+        else:
+            tables.append(table)
+    # One comprehension over the posts for up to three terms: no list per term.
+    totals: list[float] | None = None
+    while tables:
+        if len(tables) >= 3:
+            (t1, w1), (t2, w2), (t3, w3) = tables[:3]
+            more = [w1 * t1[d] + w2 * t2[d] + w3 * t3[d] for d in among]
+        elif len(tables) == 2:
+            (t1, w1), (t2, w2) = tables
+            more = [w1 * t1[d] + w2 * t2[d] for d in among]
+        else:
+            (t1, w1) = tables[0]
+            more = [w1 * t1[d] for d in among]
+        del tables[:3]
+        totals = more if totals is None else list(map(add, totals, more))
+    for matcher in others:
+        extra = matcher.values(among)
+        if extra is not None:
+            totals = extra if totals is None else list(map(add, totals, extra))
+    return totals if totals is not None else [0.0] * len(among)
+
+
+def _top(candidates: Sequence[int], scores: list[float], limit: int) -> list[tuple[float, int]]:
+    """The best `limit` (score, id) pairs, best first, ties by id."""
+    if limit <= 0 or not candidates:
+        return []
+    if len(candidates) > limit:
+        threshold = heapq.nlargest(limit, scores)[-1]
+        return _ranked(
+            [(s, d) for s, d in zip(scores, candidates, strict=True) if s >= threshold], limit
+        )
+    return _ranked(zip(scores, candidates, strict=True), limit)
 
 
 class SearchIndex:
@@ -145,14 +425,41 @@ class SearchIndex:
 
     def __init__(self) -> None:
         self._lock = threading.RLock()
-        self._term_ids: dict[str, int] = {}
+        # Vocabulary.
         self._terms: list[str] = ["", ""]
-        self._post_docs: list[array[int]] = [array("I"), array("I")]
-        self._post_impacts: list[array[float]] = [array("f"), array("f")]
-        self._docs: list[_Doc | None] = []
+        self._term_ids: dict[str, int] = {}
+        self._df = array("I", [0, 0])
+        # Postings: flat arrays as loaded or packed (term t owns base[at[t]:at[t + 1]]),
+        # per-term arrays for terms changed since, and per-post impacts of dense terms.
+        self._base_at = array("Q", [0])
+        self._base_ids = array("I")
+        self._base_impacts = array("H")
+        self._post: dict[int, tuple[array[int], array[int]]] = {}
+        self._dense: dict[int, array[int]] = {}
+        # Posts, by id; a removed post leaves a hole (slug None) until compaction.
+        self._slugs: list[str | None] = []
+        self._titles: list[str] = []
+        self._tags: list[tuple[str, ...]] = []
         self._doc_of: dict[str, int] = {}
+        self._sigs = array("I")
+        self._lengths = array("I")
+        """Four per post: title, tags, headings and body lengths in terms."""
+        self._forward: list[bytes] = []
+        self._overflow: dict[int, array[int]] = {}
+        self._pairs: dict[str, bytearray] = {}
+        """Bitmaps of the posts holding two common terms in a row, by their two characters."""
+        self._pair_bytes = 0
         self._tag_docs: dict[str, set[int]] = {}
         self._length_sums = [0, 0, 0, 0]
+        # Snippet records: in the file at (offset, length), or pending until saved.
+        self._rec_at = array("Q")
+        self._rec_len = array("I")
+        self._pending: dict[int, bytes] = {}
+        self._file: BinaryIO | None = None
+        self._path: Path | None = None
+        self._closer: weakref.finalize[..., object] | None = None
+        self._region_end = _HEADER.size
+        # Caches for prefixes and typos.
         self._sorted_terms: list[str] | None = None
         self._by_length: dict[int, list[str]] | None = None
 
@@ -175,17 +482,17 @@ class SearchIndex:
 
     def slugs(self) -> list[str]:
         """Every indexed slug, in index order."""
-        return [d.slug for d in self._docs if d is not None]
+        return [s for s in self._slugs if s is not None]
 
     def stale(self, summaries: Iterable[PostSummary]) -> tuple[list[str], list[str]]:
         """Compare with the store: (slugs to (re)index, slugs to drop)."""
         seen: set[str] = set()
         changed: list[str] = []
+        sigs = self._sigs
         for summary in summaries:
             seen.add(summary.slug)
             doc_id = self._doc_of.get(summary.slug)
-            doc = self._docs[doc_id] if doc_id is not None else None
-            if doc is None or doc.sig != signature(summary):
+            if doc_id is None or sigs[doc_id] != signature(summary):
                 changed.append(summary.slug)
         gone = [slug for slug in self._doc_of if slug not in seen]
         return changed, gone
@@ -210,120 +517,277 @@ class SearchIndex:
         if term_id is None:
             term_id = self._term_ids[term] = len(self._terms)
             self._terms.append(term)
-            self._post_docs.append(array("I"))
-            self._post_impacts.append(array("f"))
+            self._df.append(0)
             self._sorted_terms = None
             self._by_length = None
         return term_id
 
-    def _ids(self, text: str, out: array[int]) -> int:
+    def _ids(self, text: str, out: list[int]) -> int:
         found = terms(text)
-        get = self._term_ids.get
-        new = self._term_id
-        out.extend([get(t) or new(t) for t in found])
+        ids = list(map(self._term_ids.get, found))
+        if None in ids:
+            new = self._term_id
+            out.extend([new(t) for t in found])
+        else:
+            out.extend(ids)  # type: ignore[arg-type]
         return len(found)
+
+    def _encode(self, doc_id: int, ids: list[int]) -> bytes:
+        limit = _CODE_LIMIT
+        if not ids or max(ids) < limit:
+            return "".join(map(chr, ids)).encode("utf-8", "surrogatepass")
+        self._overflow[doc_id] = array("I", [i for i in ids if i >= limit])
+        chars = [chr(i) if i < limit else _OVERFLOW_CHAR for i in ids]
+        return "".join(chars).encode("utf-8", "surrogatepass")
+
+    def _sequence(self, doc_id: int) -> list[int]:
+        """The forward term ids of a post."""
+        text = self._forward[doc_id].decode("utf-8", "surrogatepass")
+        overflow = self._overflow.get(doc_id)
+        if overflow is None:
+            return list(map(ord, text))
+        more = iter(overflow)
+        return [next(more) if c == _OVERFLOW_CHAR else ord(c) for c in text]
+
+    def _doc_terms(self, doc_id: int) -> set[int]:
+        """The distinct term ids of a post."""
+        found = set(map(ord, set(self._forward[doc_id].decode("utf-8", "surrogatepass"))))
+        found.difference_update((_BARRIER, _FIELD, ord(_OVERFLOW_CHAR)))
+        found.update(self._overflow.get(doc_id, ()))
+        return found
+
+    def _doc_pairs(self, doc_id: int) -> set[str]:
+        """The distinct adjacent pairs of a post's forward sequence, as two characters."""
+        text = self._forward[doc_id].decode("utf-8", "surrogatepass")
+        return set(map(add, text, text[1:]))
 
     def _insert_doc(self, post: Post) -> int:
         """Add a post's document (not its postings); return its id."""
         self._remove_doc(post.slug)
-        forward: array[int] = array("I")
-        lengths = [self._ids(post.title, forward), 0, 0, 0]
-        forward.append(_FIELD)
+        ids: list[int] = []
+        lengths = [self._ids(post.title, ids), 0, 0, 0]
+        ids.append(_FIELD)
         for i, tag in enumerate(post.tags):
             if i:
-                forward.append(_BARRIER)
-            lengths[TAGS] += self._ids(tag, forward)
-        forward.append(_FIELD)
+                ids.append(_BARRIER)
+            lengths[TAGS] += self._ids(tag, ids)
+        ids.append(_FIELD)
         for i, section in enumerate(post.sections):
             if i:
-                forward.append(_BARRIER)
-            lengths[HEADINGS] += self._ids(section.heading, forward)
-        forward.append(_FIELD)
+                ids.append(_BARRIER)
+            lengths[HEADINGS] += self._ids(section.heading, ids)
+        ids.append(_FIELD)
         plain = markdown_to_plain(post.body)
-        lengths[BODY] = self._ids(plain, forward)
-        doc_id = len(self._docs)
-        self._docs.append(
-            _Doc(
-                slug=post.slug,
-                title=post.title,
-                tags=tuple(post.tags),
-                sections=tuple((s.heading, s.anchor, s.level, s.line) for s in post.sections),
-                text=zlib.compress(plain.encode("utf-8", "surrogatepass"), 1),
-                forward=forward.tobytes(),
-                lengths=(lengths[0], lengths[1], lengths[2], lengths[3]),
-                sig=signature(post),
-            )
-        )
+        lengths[BODY] = self._ids(plain, ids)
+        doc_id = len(self._slugs)
+        self._forward.append(self._encode(doc_id, ids))
+        self._slugs.append(post.slug)
+        self._titles.append(post.title)
+        tags = tuple(sys.intern(t) for t in post.tags)
+        self._tags.append(tags)
+        self._sigs.append(signature(post))
+        self._lengths.extend(lengths)
+        sections = tuple((s.heading, s.anchor, s.level, s.line) for s in post.sections)
+        self._pending[doc_id] = zlib.compress(marshal.dumps((sections, plain)), 1)
+        self._rec_at.append(0)
+        self._rec_len.append(0)
+        for impacts in self._dense.values():
+            impacts.append(0)
         self._doc_of[post.slug] = doc_id
-        for tag in post.tags:
-            self._tag_docs.setdefault(" ".join(fold(tag).split()), set()).add(doc_id)
+        for tag in tags:
+            self._tag_docs.setdefault(_tag_key(tag), set()).add(doc_id)
         for i, n in enumerate(lengths):
             self._length_sums[i] += n
         return doc_id
+
+    def _sparse(self, term_id: int) -> tuple[array[int], array[int]]:
+        """A sparse term's (post ids, impacts); do not change them."""
+        found = self._post.get(term_id)
+        if found is not None:
+            return found
+        at = self._base_at
+        if term_id + 1 < len(at):
+            start, end = at[term_id], at[term_id + 1]
+            return self._base_ids[start:end], self._base_impacts[start:end]
+        return array("I"), array("H")
+
+    def _own(self, term_id: int) -> tuple[array[int], array[int]]:
+        """A sparse term's (post ids, impacts), to change."""
+        found = self._post.get(term_id)
+        if found is None:
+            found = self._post[term_id] = self._sparse(term_id)
+        return found
 
     def _remove_doc(self, slug: str) -> None:
         doc_id = self._doc_of.pop(slug, None)
         if doc_id is None:
             return
-        doc = self._docs[doc_id]
-        self._docs[doc_id] = None
-        if doc is None:
-            return
-        for i, n in enumerate(doc.lengths):
-            self._length_sums[i] -= n
-        for tag in doc.tags:
-            self._tag_docs.get(" ".join(fold(tag).split()), set()).discard(doc_id)
-        forward: array[int] = array("I")
-        forward.frombytes(doc.forward)
-        for term_id in set(forward):
-            if term_id < _FIRST_TERM:
+        for i in range(4):
+            self._length_sums[i] -= self._lengths[4 * doc_id + i]
+        for tag in self._tags[doc_id]:
+            self._tag_docs.get(_tag_key(tag), set()).discard(doc_id)
+        df = self._df
+        for term_id in self._doc_terms(doc_id):
+            dense = self._dense.get(term_id)
+            if dense is not None:
+                if dense[doc_id]:
+                    dense[doc_id] = 0
+                    df[term_id] -= 1
                 continue
-            docs = self._post_docs[term_id]
-            i = bisect_left(docs, doc_id)
-            if i < len(docs) and docs[i] == doc_id:
-                del docs[i]
-                del self._post_impacts[term_id][i]
+            ids, impacts = self._own(term_id)
+            i = bisect_left(ids, doc_id)
+            if i < len(ids) and ids[i] == doc_id:
+                del ids[i]
+                del impacts[i]
+                df[term_id] -= 1
+        if self._pairs:
+            byte, bit = doc_id >> 3, ~(1 << (doc_id & 7)) & 0xFF
+            for key in self._doc_pairs(doc_id) & self._pairs.keys():
+                self._pairs[key][byte] &= bit
+        self._slugs[doc_id] = None
+        self._titles[doc_id] = ""
+        self._tags[doc_id] = ()
+        self._forward[doc_id] = b""
+        self._overflow.pop(doc_id, None)
+        self._pending.pop(doc_id, None)
 
     def _averages(self) -> tuple[float, ...]:
         n = max(1, len(self._doc_of))
         return tuple(max(1.0, total / n) for total in self._length_sums)
 
+    def _field_counts(self, doc_id: int) -> list[dict[int, int]]:
+        if doc_id not in self._overflow:
+            text = self._forward[doc_id].decode("utf-8", "surrogatepass")
+            counts = [Counter(part) for part in text.split(_FIELD_CHAR, 3)]
+            found = [dict(zip(map(ord, c.keys()), c.values(), strict=True)) for c in counts]
+        else:
+            found = [{}]
+            for term in self._sequence(doc_id):
+                if term == _FIELD:
+                    found.append({})
+                else:
+                    found[-1][term] = found[-1].get(term, 0) + 1
+        for part in found:
+            part.pop(_BARRIER, None)
+        return found[:4]
+
     def _post_doc(self, doc_id: int, averages: tuple[float, ...]) -> None:
-        doc = self._docs[doc_id]
-        if doc is None:
+        """Compute a post's impacts and append them to its terms' postings."""
+        if self._slugs[doc_id] is None:
             return
-        forward: array[int] = array("I")
-        forward.frombytes(doc.forward)
-        impacts: dict[int, float] = {}
-        for f, counts in enumerate(_field_counts(forward)):
-            if not counts:
-                continue
-            norm = K1 * (1 - B[f] + B[f] * doc.lengths[f] / averages[f])
-            weight = WEIGHTS[f] * (K1 + 1)
-            for term_id, tf in counts.items():
-                impacts[term_id] = impacts.get(term_id, 0.0) + weight * tf / (tf + norm)
+        lengths = self._lengths
+        fields = self._field_counts(doc_id)
+        # The body has most terms: one comprehension for it, then add the short fields.
+        f = BODY
+        norm = K1 * (1 - B[f] + B[f] * lengths[4 * doc_id + f] / averages[f])
+        weight = WEIGHTS[f] * (K1 + 1)
+        impacts = {t: weight * tf / (tf + norm) for t, tf in fields[BODY].items()}
+        get = impacts.get
+        for f, counts in enumerate(fields[:BODY]):
+            if counts:
+                norm = K1 * (1 - B[f] + B[f] * lengths[4 * doc_id + f] / averages[f])
+                weight = WEIGHTS[f] * (K1 + 1)
+                for term_id, tf in counts.items():
+                    impacts[term_id] = get(term_id, 0.0) + weight * tf / (tf + norm)
+        df = self._df
+        dense = self._dense
+        post = self._post
         for term_id, impact in impacts.items():
-            self._post_docs[term_id].append(doc_id)
-            self._post_impacts[term_id].append(impact)
+            # Never above 24.2 * SCALE < 2**16; never 0, which means "absent" in a dense row.
+            value = int(impact * SCALE + 0.5) or 1
+            df[term_id] += 1
+            if term_id in dense:
+                dense[term_id][doc_id] = value
+                continue
+            found = post.get(term_id)
+            if found is None:
+                found = self._own(term_id)
+            found[0].append(doc_id)
+            found[1].append(value)
+        if self._pairs:
+            if doc_id >> 3 >= self._pair_bytes:
+                extra = (doc_id >> 3) + 64 - self._pair_bytes
+                for bitmap in self._pairs.values():
+                    bitmap.extend(bytes(extra))
+                self._pair_bytes += extra
+            byte, bit = doc_id >> 3, 1 << (doc_id & 7)
+            for key in self._doc_pairs(doc_id) & self._pairs.keys():
+                self._pairs[key][byte] |= bit
+
+    def _compact_docs(self) -> None:
+        """Renumber the live posts 0..n-1 (postings must be recomputed after)."""
+        live = [d for d, slug in enumerate(self._slugs) if slug is not None]
+        if len(live) == len(self._slugs):
+            return
+        new_of = {old: new for new, old in enumerate(live)}
+        self._slugs = [self._slugs[d] for d in live]
+        self._titles = [self._titles[d] for d in live]
+        self._tags = [self._tags[d] for d in live]
+        self._forward = [self._forward[d] for d in live]
+        self._sigs = array("I", [self._sigs[d] for d in live])
+        lengths = self._lengths
+        self._lengths = array("I", [lengths[4 * d + i] for d in live for i in range(4)])
+        self._rec_at = array("Q", [self._rec_at[d] for d in live])
+        self._rec_len = array("I", [self._rec_len[d] for d in live])
+        self._pending = {new_of[d]: rec for d, rec in self._pending.items()}
+        self._overflow = {new_of[d]: ids for d, ids in self._overflow.items()}
+        self._doc_of = {slug: i for i, slug in enumerate(self._slugs) if slug is not None}
+        self._tag_docs = {}
+        for i, tags in enumerate(self._tags):
+            for tag in tags:
+                self._tag_docs.setdefault(_tag_key(tag), set()).add(i)
 
     def _rebuild_postings(self) -> None:
         """Recompute every posting from the forward sequences, compacting ids."""
-        live = [d for d in self._docs if d is not None]
-        self._docs = list(live)
-        self._doc_of = {d.slug: i for i, d in enumerate(live)}
-        self._tag_docs = {}
-        for i, d in enumerate(live):
-            for tag in d.tags:
-                self._tag_docs.setdefault(" ".join(fold(tag).split()), set()).add(i)
-        self._post_docs = [array("I") for _ in self._terms]
-        self._post_impacts = [array("f") for _ in self._terms]
+        self._compact_docs()
+        n = len(self._slugs)
+        chars: Counter[str] = Counter()
+        df: Counter[int] = Counter()
+        pairs: Counter[str] = Counter()
+        # Which pairs are common is judged on a sample (every post of a small library): the
+        # bitmaps of those chosen are filled from every post below, so they are exact.
+        step = max(1, n // PAIR_SAMPLE)
+        for doc_id in range(n):
+            text = self._forward[doc_id].decode("utf-8", "surrogatepass")
+            chars.update(set(text))
+            if doc_id in self._overflow:
+                df.update(set(self._overflow[doc_id]))
+            if doc_id % step == 0:
+                pairs.update(set(map(add, text, text[1:])))
+        for char, count in chars.items():
+            df[ord(char)] += count
+        for special in (_BARRIER, _FIELD, ord(_OVERFLOW_CHAR)):
+            df.pop(special, None)
+        sampled = (n + step - 1) // step
+        self._pair_bytes = (n + 7) >> 3
+        specials = (chr(_BARRIER), _FIELD_CHAR, _OVERFLOW_CHAR)
+        self._pairs = {
+            key: bytearray(self._pair_bytes)
+            for key, count in pairs.items()
+            if count * step >= PAIR_MIN
+            and count * PAIR_SHARE >= sampled
+            and not any(c in key for c in specials)
+        }
+        del pairs, chars
+        self._df = array("I", bytes(4 * len(self._terms)))
+        self._post = {}
+        self._base_at = array("Q", [0])
+        self._base_ids = array("I")
+        self._base_impacts = array("H")
+        self._dense = {
+            t: array("H", bytes(2 * n))
+            for t, count in df.items()
+            if count >= DENSE_MIN and count * DENSE_SHARE > n
+        }
         averages = self._averages()
-        for doc_id in range(len(live)):
+        for doc_id in range(n):
             self._post_doc(doc_id, averages)
         self._drop_unused_terms()
+        self._pack()
 
     def _drop_unused_terms(self) -> None:
-        keep = [t for t in range(_FIRST_TERM, len(self._terms)) if self._post_docs[t]]
+        df = self._df
+        keep = [t for t in range(_FIRST_TERM, len(self._terms)) if df[t]]
         if len(keep) == len(self._terms) - _FIRST_TERM:
             return
         remap = array("I", [0]) * len(self._terms)
@@ -332,91 +796,313 @@ class SearchIndex:
             remap[old] = new
         self._terms = ["", "", *(self._terms[t] for t in keep)]
         self._term_ids = {t: i for i, t in enumerate(self._terms) if i >= _FIRST_TERM}
-        self._post_docs = [array("I"), array("I"), *(self._post_docs[t] for t in keep)]
-        self._post_impacts = [array("f"), array("f"), *(self._post_impacts[t] for t in keep)]
-        for doc in self._docs:
-            if doc is not None:
-                forward: array[int] = array("I")
-                forward.frombytes(doc.forward)
-                doc.forward = array("I", [remap[t] for t in forward]).tobytes()
+        self._df = array("I", [0, 0, *(df[t] for t in keep)])
+        self._post = {remap[t]: p for t, p in self._post.items() if df[t]}
+        self._dense = {remap[t]: p for t, p in self._dense.items() if df[t]}
+        # New ids are never larger than old ones, so a post without overflow keeps none.
+        table = {old: new for old, new in enumerate(remap) if old >= _FIRST_TERM and old != new}
+        for doc_id, raw in enumerate(self._forward):
+            if doc_id in self._overflow:
+                sequence = self._sequence(doc_id)
+                del self._overflow[doc_id]
+                self._forward[doc_id] = self._encode(doc_id, [remap[t] for t in sequence])
+            elif raw:
+                text = raw.decode("utf-8", "surrogatepass").translate(table)
+                self._forward[doc_id] = text.encode("utf-8", "surrogatepass")
+        self._pairs = {key.translate(table): bitmap for key, bitmap in self._pairs.items()}
         self._sorted_terms = None
         self._by_length = None
 
+    def _pack(self) -> None:
+        """Gather the postings into flat arrays; move terms between dense and sparse."""
+        n = len(self._slugs)
+        df = self._df
+        at = array("Q", [0])
+        ids_out = array("I")
+        impacts_out = array("H")
+        for term_id in range(len(self._terms)):
+            count = df[term_id]
+            dense = self._dense.get(term_id)
+            if dense is not None and (count < DENSE_MIN or count * DENSE_SHARE * 2 < n):
+                ids_out.extend(compress(range(n), dense))
+                impacts_out.extend(compress(dense, dense))
+                del self._dense[term_id]
+            elif dense is None and count >= DENSE_MIN and count * DENSE_SHARE > n:
+                ids, impacts = self._sparse(term_id)
+                row = array("H", bytes(2 * n))
+                for doc_id, value in zip(ids, impacts, strict=True):
+                    row[doc_id] = value
+                self._dense[term_id] = row
+            elif dense is None:
+                ids, impacts = self._sparse(term_id)
+                ids_out.extend(ids)
+                impacts_out.extend(impacts)
+            at.append(len(ids_out))
+        self._base_at, self._base_ids, self._base_impacts = at, ids_out, impacts_out
+        self._post = {}
+
     # -- persistence -------------------------------------------------------
+
+    def _attach(self, handle: BinaryIO, path: Path) -> None:
+        """Read snippet records from `handle` from now on (closing the previous file)."""
+        if self._closer is not None:
+            self._closer()
+        self._file, self._path = handle, path
+        self._closer = weakref.finalize(self, handle.close)
+
+    def close(self) -> None:
+        """Close the index file (snippets of saved posts are empty afterwards)."""
+        with self._lock:
+            if self._closer is not None:
+                self._closer()
+            self._file = self._closer = None
+
+    def _record(self, doc_id: int) -> tuple[tuple[tuple[str, str, int, int], ...], str] | None:
+        """A post's sections and plain text, or None if they cannot be read."""
+        data = self._pending.get(doc_id)
+        try:
+            if data is None:
+                if self._file is None or not self._rec_len[doc_id]:
+                    return None
+                self._file.seek(self._rec_at[doc_id])
+                data = self._file.read(self._rec_len[doc_id])
+            sections, text = marshal.loads(zlib.decompress(data))
+            return tuple(sections), text
+        except (OSError, EOFError, ValueError, TypeError, zlib.error):
+            return None
+
+    def _write_records(self, out: BinaryIO) -> tuple[array[int], array[int], int]:
+        """Write every live post's record after the header; their new offsets and lengths."""
+        rec_at = array("Q", self._rec_at)
+        rec_len = array("I", self._rec_len)
+        position = _HEADER.size
+        source = self._file
+        if source is not None:
+            saved = [
+                d
+                for d, slug in enumerate(self._slugs)
+                if slug is not None and d not in self._pending and rec_len[d]
+            ]
+            live = sum(map(rec_len.__getitem__, saved))
+            region = self._region_end - _HEADER.size
+            if live >= (1 - RECORD_SLACK) * region:
+                # Copy the region as it is: offsets stay, no record is recompressed.
+                source.seek(_HEADER.size)
+                left = region
+                while left:
+                    chunk = source.read(min(_COPY_CHUNK, left))
+                    if not chunk:
+                        raise OSError("search index file shrank while saving")
+                    out.write(chunk)
+                    left -= len(chunk)
+                position = self._region_end
+            else:
+                for d in sorted(saved, key=rec_at.__getitem__):
+                    source.seek(rec_at[d])
+                    data = source.read(rec_len[d])
+                    out.write(data)
+                    rec_at[d] = position
+                    position += len(data)
+        for d in sorted(self._pending):
+            data = self._pending[d]
+            out.write(data)
+            rec_at[d], rec_len[d] = position, len(data)
+            position += len(data)
+        for d, slug in enumerate(self._slugs):
+            if slug is None:
+                rec_at[d] = rec_len[d] = 0
+        return rec_at, rec_len, position
 
     def save(self, path: Path) -> None:
         """Write the index to `path` atomically (compacting it first if it has many holes)."""
         with self._lock:
-            holes = len(self._docs) - len(self._doc_of)
-            if holes and holes > COMPACT_RATIO * len(self._docs):
+            holes = len(self._slugs) - len(self._doc_of)
+            if holes and holes > COMPACT_RATIO * len(self._slugs):
                 self._rebuild_postings()
-            docs = [
-                None
-                if d is None
-                else (d.slug, d.title, d.tags, d.sections, d.text, d.forward, d.lengths, d.sig)
-                for d in self._docs
-            ]
-            payload = (
-                _MAGIC,
-                FORMAT_VERSION,
-                self._terms,
-                [a.tobytes() for a in self._post_docs],
-                [a.tobytes() for a in self._post_impacts],
-                docs,
-                self._length_sums,
-            )
-            data = marshal.dumps(payload)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(path, zlib.compress(data, 1))
+            else:
+                self._pack()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            tmp = Path(tmp_name)
+            out: BinaryIO = os.fdopen(fd, "w+b")
+            reopen = os.name == "nt"  # Windows cannot replace a file that is open
+            try:
+                out.write(_HEADER.pack(_MAGIC, FORMAT_VERSION, 0, 0))
+                rec_at, rec_len, region_end = self._write_records(out)
+                self._write_tables(out, rec_at, rec_len, region_end)
+                out.flush()
+                os.fsync(out.fileno())
+                if reopen:
+                    out.close()
+                    self.close()
+                os.replace(tmp, path)
+            except BaseException:
+                out.close()
+                with contextlib.suppress(OSError):
+                    tmp.unlink()
+                if reopen and self._file is None and self._path is not None:
+                    with contextlib.suppress(OSError):
+                        self._attach(self._path.open("rb"), self._path)
+                raise
+            fsync_dir(path.parent)
+            if reopen:
+                out = path.open("rb")
+            self._attach(out, path)
+            self._rec_at, self._rec_len, self._region_end = rec_at, rec_len, region_end
+            self._pending = {}
+
+    def _write_tables(
+        self, out: BinaryIO, rec_at: array[int], rec_len: array[int], region_end: int
+    ) -> None:
+        dense_ids = sorted(self._dense)
+        arrays: list[array[int]] = [
+            self._base_at,
+            self._base_ids,
+            self._base_impacts,
+            self._df,
+            self._sigs,
+            self._lengths,
+            rec_at,
+            rec_len,
+            *(self._dense[t] for t in dense_ids),
+        ]
+        for a in arrays:
+            a.tofile(out)
+        forward_at = out.tell()
+        sizes = array("Q", map(len, self._forward))
+        sizes.tofile(out)
+        for chunk in self._forward:
+            out.write(chunk)
+        for bitmap in self._pairs.values():
+            out.write(bitmap)
+        toc = {
+            "byteorder": sys.byteorder,
+            "itemsizes": [a.itemsize for a in arrays[:8]],
+            "counts": [len(a) for a in arrays],
+            "arrays_at": region_end,
+            "forward_at": forward_at,
+            "terms": "\n".join(self._terms[_FIRST_TERM:]),
+            "dense": dense_ids,
+            "slugs": self._slugs,
+            "titles": self._titles,
+            "tags": self._tags,
+            "overflow": {d: a.tobytes() for d, a in self._overflow.items()},
+            "length_sums": self._length_sums,
+            "pairs": "".join(self._pairs),
+            "pair_bytes": self._pair_bytes,
+        }
+        data = marshal.dumps(toc)
+        toc_at = out.tell()
+        out.write(data)
+        out.seek(0)
+        out.write(_HEADER.pack(_MAGIC, FORMAT_VERSION, toc_at, len(data)))
 
     @classmethod
     def load(cls, path: Path) -> SearchIndex | None:
         """The index saved at `path`, or None if missing, corrupt or of another format."""
         try:
-            payload = marshal.loads(zlib.decompress(path.read_bytes()))
-            magic, version, names, docs_bytes, impact_bytes, docs, length_sums = payload
-            if magic != _MAGIC or version != FORMAT_VERSION:
-                return None
-            index = cls()
-            index._terms = list(names)
-            index._term_ids = {t: i for i, t in enumerate(names) if i >= _FIRST_TERM}
-            index._post_docs = []
-            for raw in docs_bytes:
-                a: array[int] = array("I")
-                a.frombytes(raw)
-                index._post_docs.append(a)
-            index._post_impacts = []
-            for raw in impact_bytes:
-                f: array[float] = array("f")
-                f.frombytes(raw)
-                index._post_impacts.append(f)
-            for i, row in enumerate(docs):
-                if row is None:
-                    index._docs.append(None)
-                    continue
-                slug, title, tags, sections, text, forward, lengths, sig = row
-                doc = _Doc(slug, title, tuple(tags), tuple(sections), text, forward, lengths, sig)
-                index._docs.append(doc)
-                index._doc_of[slug] = i
-                for tag in doc.tags:
-                    index._tag_docs.setdefault(" ".join(fold(tag).split()), set()).add(i)
-            index._length_sums = list(length_sums)
-            if not (len(index._terms) == len(index._post_docs) == len(index._post_impacts)):
-                return None
-            return index
-        except (OSError, EOFError, ValueError, TypeError, zlib.error, IndexError):
+            handle = path.open("rb")
+        except OSError:
             return None
+        try:
+            index = cls._read(handle)
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, struct.error):
+            index = None
+        if index is None:
+            handle.close()
+        else:
+            index._attach(handle, path)
+        return index
+
+    @classmethod
+    def _read(cls, handle: BinaryIO) -> SearchIndex | None:
+        magic, version, toc_at, toc_len = _HEADER.unpack(handle.read(_HEADER.size))
+        if magic != _MAGIC or version != FORMAT_VERSION:
+            return None
+        size = os.fstat(handle.fileno()).st_size
+        if toc_at < _HEADER.size or toc_at + toc_len != size:
+            return None
+        handle.seek(toc_at)
+        toc = marshal.loads(handle.read(toc_len))
+        codes = ("Q", "I", "H", "I", "I", "I", "Q", "I")
+        if toc["byteorder"] != sys.byteorder or toc["itemsizes"] != [
+            array(c).itemsize for c in codes
+        ]:
+            return None
+        counts: list[int] = toc["counts"]
+        handle.seek(toc["arrays_at"])
+        loaded: list[array[int]] = []
+        for i, count in enumerate(counts):
+            a: array[int] = array(codes[i] if i < len(codes) else "H")
+            a.fromfile(handle, count)
+            loaded.append(a)
+        base_at, base_ids, base_impacts, df, sigs, lengths, rec_at, rec_len = loaded[:8]
+        sizes: array[int] = array("Q")
+        sizes.fromfile(handle, len(toc["slugs"]))
+        read = handle.read
+        forward = [read(n) for n in sizes]
+        keys: str = toc["pairs"]
+        width: int = toc["pair_bytes"]
+        bitmaps = read(width * (len(keys) // 2))
+
+        index = cls()
+        index._terms = ["", "", *(toc["terms"].split("\n") if toc["terms"] else [])]
+        index._term_ids = {t: i for i, t in enumerate(index._terms) if i >= _FIRST_TERM}
+        index._df = df
+        index._base_at, index._base_ids, index._base_impacts = base_at, base_ids, base_impacts
+        index._dense = dict(zip(toc["dense"], loaded[8:], strict=True))
+        index._slugs = list(toc["slugs"])
+        index._titles = list(toc["titles"])
+        index._tags = [tuple(t) for t in toc["tags"]]
+        index._sigs, index._lengths = sigs, lengths
+        index._forward = forward
+        index._rec_at, index._rec_len = rec_at, rec_len
+        index._region_end = toc["arrays_at"]
+        index._length_sums = list(toc["length_sums"])
+        for d, raw in toc["overflow"].items():
+            index._overflow[d] = over = array("I")
+            over.frombytes(raw)
+        index._pair_bytes = width
+        index._pairs = {
+            keys[2 * i : 2 * i + 2]: bytearray(bitmaps[width * i : width * (i + 1)])
+            for i in range(len(keys) // 2)
+        }
+        index._doc_of = {s: i for i, s in enumerate(index._slugs) if s is not None}
+        for i, tags in enumerate(index._tags):
+            for tag in tags:
+                index._tag_docs.setdefault(_tag_key(tag), set()).add(i)
+        n = len(index._slugs)
+        nterms = len(index._terms)
+        if not (
+            len(base_at) == nterms + 1
+            and len(df) == nterms
+            and base_at[-1] == len(base_ids) == len(base_impacts)
+            and len(index._titles) == len(index._tags) == len(sigs) == n
+            and len(lengths) == 4 * n
+            and len(rec_at) == len(rec_len) == n
+            and len(forward) == n
+            and sum(map(len, forward)) == sum(sizes)
+            and all(len(row) == n for row in index._dense.values())
+            and len(bitmaps) == width * (len(keys) // 2)
+            and (not keys or width * 8 >= n)
+            and (not n or max(map(add, rec_at, rec_len)) <= index._region_end)
+        ):
+            return None
+        return index
 
     # -- searching ---------------------------------------------------------
 
     def _idf(self, term_id: int) -> float:
         n = len(self._doc_of)
-        df = len(self._post_docs[term_id])
+        df = self._df[term_id]
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     def _prefix_terms(self, prefix: str) -> list[int]:
         if self._sorted_terms is None:
-            self._sorted_terms = sorted(self._terms[_FIRST_TERM:])
+            df = self._df
+            self._sorted_terms = sorted(
+                t for i, t in enumerate(self._terms) if i >= _FIRST_TERM and df[i]
+            )
         names = self._sorted_terms
         found: list[int] = []
         i = bisect_left(names, prefix)
@@ -432,8 +1118,10 @@ class SearchIndex:
 
         if self._by_length is None:
             by_length: dict[int, list[str]] = {}
-            for name in self._terms[_FIRST_TERM:]:
-                by_length.setdefault(len(name), []).append(name)
+            df = self._df
+            for i, name in enumerate(self._terms):
+                if i >= _FIRST_TERM and df[i]:
+                    by_length.setdefault(len(name), []).append(name)
             self._by_length = by_length
         limit = 2 if len(word) >= 9 else 1
         candidates = [
@@ -452,11 +1140,12 @@ class SearchIndex:
 
     def _cap(self, term_ids: list[int]) -> list[int]:
         """The most frequent expansions, within the caps."""
-        ranked = sorted(term_ids, key=lambda t: -len(self._post_docs[t]))[:MAX_EXPANSIONS]
+        df = self._df
+        ranked = sorted(term_ids, key=lambda t: -df[t])[:MAX_EXPANSIONS]
         kept: list[int] = []
         total = 0
         for term_id in ranked:
-            total += len(self._post_docs[term_id])
+            total += df[term_id]
             if kept and total > MAX_EXPANSION_POSTINGS:
                 break
             kept.append(term_id)
@@ -469,7 +1158,7 @@ class SearchIndex:
         pairs: list[tuple[int, float]] = []
         names: set[str] = set()
         prefixes: list[str] = []
-        if exact is not None:
+        if exact is not None and self._df[exact]:
             pairs.append((exact, 1.0))
             names.add(word)
         if clause.prefix or (is_cjk(word) and len(word) == 1):
@@ -483,53 +1172,32 @@ class SearchIndex:
             names.update(self._terms[t] for t in fuzzy)
         return pairs, names, prefixes
 
-    def _clause_scores(self, pairs: list[tuple[int, float]]) -> dict[int, float]:
-        """Post id -> idf-weighted impact, the best expansion per post."""
+    def _matcher(self, term_id: int, factor: float) -> _Matcher:
+        weight = factor * self._idf(term_id) / SCALE
+        dense = self._dense.get(term_id)
+        if dense is not None:
+            return _Dense(dense, self._df[term_id], weight)
+        ids, impacts = self._sparse(term_id)
+        return _Sparse(ids, impacts, weight)
+
+    def _clause_matcher(self, pairs: list[tuple[int, float]]) -> _Matcher:
+        """One matcher for a word and its expansions: the best-scoring one per post."""
         if len(pairs) == 1:
-            term_id, factor = pairs[0]
-            weight = factor * self._idf(term_id)
-            return dict(
-                zip(
-                    self._post_docs[term_id],
-                    map(weight.__mul__, self._post_impacts[term_id]),
-                    strict=True,
-                )
-            )
-        scores: dict[int, float] = {}
-        for term_id, factor in pairs:
-            weight = factor * self._idf(term_id)
-            get = scores.get
-            for doc_id, impact in zip(
-                self._post_docs[term_id], self._post_impacts[term_id], strict=True
-            ):
-                value = weight * impact
-                if value > get(doc_id, 0.0):
-                    scores[doc_id] = value
-        return scores
+            return self._matcher(*pairs[0])
+        return _Union([self._matcher(t, f) for t, f in pairs])
 
-    def _has_phrase(self, doc_id: int, pattern: bytes) -> bool:
-        doc = self._docs[doc_id]
-        if doc is None:
-            return False
-        forward = doc.forward
-        at = forward.find(pattern)
-        while at >= 0:
-            if at % 4 == 0:
-                return True
-            at = forward.find(pattern, at + 1)
-        return False
+    def _with_phrase(self, candidates: list[int], ids: list[int]) -> list[int]:
+        """The candidates whose forward sequence holds `ids` in a row."""
+        if max(ids) >= _CODE_LIMIT:
+            return [d for d in candidates if self._has_sequence(d, ids)]
+        pattern = "".join(map(chr, ids)).encode("utf-8", "surrogatepass")
+        found = map(contains, map(self._forward.__getitem__, candidates), repeat(pattern))
+        return list(compress(candidates, found))
 
-    def _phrase(self, clause: Clause) -> tuple[dict[int, float], bytes] | None:
-        """Scores of the posts holding every term of a phrase, and its id pattern."""
-        ids = [self._term_ids.get(t) for t in clause.terms]
-        if any(i is None for i in ids):
-            return None
-        present = [i for i in ids if i is not None]
-        parts = sorted((self._clause_scores([(i, 1.0)]) for i in set(present)), key=len)
-        scores = parts[0]
-        for part in parts[1:]:
-            scores = {d: s + part[d] for d, s in scores.items() if d in part}
-        return scores, array("I", present).tobytes()
+    def _has_sequence(self, doc_id: int, ids: list[int]) -> bool:
+        sequence = self._sequence(doc_id)
+        first, n = ids[0], len(ids)
+        return any(term == first and sequence[i : i + n] == ids for i, term in enumerate(sequence))
 
     def _filter(
         self,
@@ -552,7 +1220,7 @@ class SearchIndex:
             return {self._doc_of[s] for s in slugs if s in self._doc_of}
 
         for name in [*([tag] if tag else []), *query.tags]:
-            narrow(self._tag_docs.get(" ".join(fold(name).split()), set()))
+            narrow(self._tag_docs.get(_tag_key(name), set()))
         for name in query.excluded_tags:
             allowed = all_ids() - self._tag_docs.get(name, set())
         if query.bookmarked is True:
@@ -604,107 +1272,128 @@ class SearchIndex:
         allowed = self._filter(query, tag, bookmarked, read)
         names: set[str] = set()
         prefixes: list[str] = []
-        clause_scores: list[dict[int, float]] = []
-        phrases: list[bytes] = []
+        matchers: list[_Matcher] = []
+        scorers: list[_Matcher] = []
+        phrases: list[list[int]] = []
         for clause in query.positive:
             if clause.phrase:
-                found = self._phrase(clause)
-                if found is None:
-                    return SearchResults(query, (), 0, Highlight())
-                clause_scores.append(found[0])
-                phrases.append(found[1])
+                ids = [self._term_ids.get(t) for t in clause.terms]
+                present = [i for i in ids if i is not None and self._df[i]]
+                if len(present) < len(ids):
+                    return empty
+                words = [self._matcher(t, 1.0) for t in dict.fromkeys(present)]
+                bitmaps = [
+                    self._pairs.get(chr(a) + chr(b))
+                    for a, b in pairwise(present)
+                    if max(a, b) < _CODE_LIMIT
+                ]
+                matchers.extend(_Posts(_bitmap_ids(b)) for b in bitmaps if b is not None)
+                if len(present) == 2 and bitmaps and bitmaps[0] is not None:
+                    scorers.extend(words)  # the bitmap is exact: the words only score
+                else:
+                    matchers.extend(words)
+                    phrases.append(present)  # verified on the sequences
+
                 names.update(clause.terms)
                 continue
             pairs, matched, more = self._expand(clause)
             if not pairs:
-                return SearchResults(query, (), 0, Highlight())
-            clause_scores.append(self._clause_scores(pairs))
+                return empty
+            matchers.append(self._clause_matcher(pairs))
             names.update(matched)
             prefixes.extend(more)
 
-        clause_scores.sort(key=len)
-        if clause_scores:
-            candidates = set(clause_scores[0])
-            for part in clause_scores[1:]:
-                candidates.intersection_update(part)
-            if allowed is not None:
-                candidates &= allowed
-        else:
-            candidates = allowed if allowed is not None else set(self._doc_of.values())
-        for pattern in phrases:
-            candidates = {d for d in candidates if self._has_phrase(d, pattern)}
-        for clause in query.clauses:
-            if clause.negated and candidates:
-                candidates -= self._matching(clause, candidates)
-
         highlight = Highlight(frozenset(names), tuple(prefixes))
-        if not clause_scores:
-            top = sorted(candidates)[:limit]
-            scores: dict[int, float] = {}
+        negated = [c for c in query.clauses if c.negated]
+        if len(matchers) == 1 and not (scorers or phrases or negated) and allowed is None:
+            # One word (or prefix, or typo): no intersection, rank its best candidates only.
+            only = matchers[0]
+            top = only.best(limit)
+            total = only.count()
+            chosen: Sequence[int] = only.ids() if all_slugs else ()
         else:
-            if len(clause_scores) == 1:
-                scores = clause_scores[0]
+            chosen = self._intersect(matchers, allowed)
+            for sequence in phrases:
+                chosen = self._with_phrase(chosen, sequence)
+            for clause in negated:
+                if chosen:
+                    excluded = self._matching(clause, chosen)
+                    chosen = list(filterfalse(excluded.__contains__, chosen))
+            if matchers or scorers:
+                top = _top(chosen, _scores([*matchers, *scorers], chosen), limit)
             else:
-                scores = {d: sum(part[d] for part in clause_scores) for d in candidates}
-            top = heapq.nlargest(limit, candidates, key=scores.__getitem__)
-            top.sort(key=lambda d: (-scores[d], d))
-        hits = tuple(self._hit(d, scores.get(d, 0.0), highlight, snippets) for d in top)
+                top = [(0.0, d) for d in chosen[:limit]]
+            total = len(chosen)
+        hits = tuple(self._hit(d, score, highlight, snippets) for score, d in top)
         slugs: frozenset[str] | None = None
         if all_slugs:
-            docs = self._docs
-            slugs = frozenset(doc.slug for d in candidates if (doc := docs[d]) is not None)
-        return SearchResults(query, hits, len(candidates), highlight, slugs)
+            slugs = frozenset(map(self._slugs.__getitem__, chosen))  # type: ignore[arg-type]
+        return SearchResults(query, hits, total, highlight, slugs)
 
-    def _matching(self, clause: Clause, among: set[int]) -> set[int]:
+    def _intersect(self, matchers: list[_Matcher], allowed: set[int] | None) -> list[int]:
+        """The posts every matcher matches (and `allowed` allows), smallest matcher first."""
+        if not matchers:
+            return sorted(allowed if allowed is not None else self._doc_of.values())
+        matchers.sort(key=lambda m: m.size)
+        candidates = matchers[0].ids()
+        if allowed is not None:
+            candidates = list(compress(candidates, map(allowed.__contains__, candidates)))
+        for matcher in matchers[1:]:
+            if not candidates:
+                break
+            candidates = matcher.keep(candidates)
+        return list(candidates)
+
+    def _matching(self, clause: Clause, among: list[int]) -> set[int]:
         """Which of `among` contain the (negated) clause, exactly."""
         ids = [self._term_ids.get(t) for t in clause.terms]
-        if any(i is None for i in ids):
+        present = [i for i in ids if i is not None and self._df[i]]
+        if len(present) < len(ids):
             return set()
-        present = [i for i in ids if i is not None]
-        found = set(among)
-        for term_id in set(present):
-            found.intersection_update(self._post_docs[term_id])
+        found = among
+        for term_id in dict.fromkeys(present):
+            found = self._matcher(term_id, 1.0).keep(found)
         if len(present) > 1:
-            pattern = array("I", present).tobytes()
-            found = {d for d in found if self._has_phrase(d, pattern)}
-        return found
+            found = self._with_phrase(found, present)
+        return set(found)
 
     def _hit(self, doc_id: int, score: float, highlight: Highlight, snippets: bool) -> SearchHit:
-        doc = self._docs[doc_id]
-        assert doc is not None
         snippet = Snippet("")
         section: Section | None = None
         if snippets:
-            snippet = make_snippet(
-                zlib.decompress(doc.text).decode("utf-8", "surrogatepass"), highlight
-            )
-            if snippet.line is not None:
-                for heading, anchor, level, line in doc.sections:
-                    if line > snippet.line:
-                        break
-                    section = Section(heading, anchor, level, line)
+            record = self._record(doc_id)
+            if record is not None:
+                sections, text = record
+                snippet = make_snippet(text, highlight)
+                if snippet.line is not None:
+                    for heading, anchor, level, line in sections:
+                        if line > snippet.line:
+                            break
+                        section = Section(heading, anchor, level, line)
+        title = self._titles[doc_id]
         return SearchHit(
-            slug=doc.slug,
-            title=doc.title,
-            tags=doc.tags,
+            slug=self._slugs[doc_id] or "",
+            title=title,
+            tags=self._tags[doc_id],
             score=round(score, 4),
             snippet=snippet,
             section=section,
-            title_marks=find_marks(doc.title, highlight),
+            title_marks=find_marks(title, highlight),
         )
 
     def snippet(self, slug: str, highlight: Highlight) -> Snippet | None:
         """The snippet of one post for a highlight (for hits fetched with `snippets=False`)."""
         with self._lock:
             doc_id = self._doc_of.get(slug)
-            doc = self._docs[doc_id] if doc_id is not None else None
-            if doc is None:
-                return None
-            text = zlib.decompress(doc.text).decode("utf-8", "surrogatepass")
-        return make_snippet(text, highlight)
+            record = self._record(doc_id) if doc_id is not None else None
+        if record is None:
+            return None if doc_id is None else Snippet("")
+        return make_snippet(record[1], highlight)
 
     def iter_docs(self) -> Iterator[tuple[str, str]]:
         """(slug, plain body text) of every post: the benchmark's linear-scan baseline."""
-        for doc in self._docs:
-            if doc is not None:
-                yield doc.slug, zlib.decompress(doc.text).decode("utf-8", "surrogatepass")
+        for doc_id, slug in enumerate(list(self._slugs)):
+            if slug is not None:
+                with self._lock:  # not across the yield: a paused loop must not block searches
+                    record = self._record(doc_id) if self._slugs[doc_id] == slug else None
+                yield slug, record[1] if record is not None else ""

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from reader.search.tokenize import spans
+from reader.search.tokenize import fold, spans
 
 __all__ = ["Highlight", "Snippet", "find_marks", "make_snippet"]
 
@@ -66,6 +66,11 @@ def find_marks(text: str, highlight: Highlight) -> tuple[tuple[int, int], ...]:
     """Spans of every word of `text` that `highlight` matches (for a title, or a whole post)."""
     if not highlight:
         return ()
+    folded = fold(text)
+    if not any(t in folded for t in highlight.terms) and not any(
+        p in folded for p in highlight.prefixes
+    ):
+        return ()  # cheap test first: most titles hold none of the words
     return _merge([(s, e) for s, e, term in spans(text) if highlight.matches(term)])
 
 
