@@ -122,8 +122,22 @@ def _high_water_mb(pid: int) -> float | None:
     return int(found.group(1)) / 2**10 if found else None
 
 
+def _forget_user_state(case: Case) -> None:
+    """Delete the user state of the case's data directory before a run.
+
+    The app resumes where the last run quit (filter, post, position), so
+    without this every run after the first could open on a different post
+    and never show the markers. The library itself is kept.
+    """
+    for name, value in case.env:
+        if name == "READER_DATA_DIR":
+            for leftover in Path(value).glob("state.json*"):
+                leftover.unlink(missing_ok=True)
+
+
 def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) -> Run:
     """Start `case` in a pty, time its first paint, let it settle, quit it, read its peak RSS."""
+    _forget_user_state(case)
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
     started = time.perf_counter()

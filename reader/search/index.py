@@ -51,7 +51,7 @@ from array import array
 from bisect import bisect_left
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import compress, filterfalse, pairwise, repeat
 from operator import add, contains, eq, mul
@@ -1357,19 +1357,38 @@ class SearchIndex:
             found = self._with_phrase(found, present)
         return set(found)
 
+    def _snippet_of(self, doc_id: int, highlight: Highlight) -> tuple[Snippet, Section | None]:
+        snippet = Snippet("")
+        section: Section | None = None
+        record = self._record(doc_id)
+        if record is not None:
+            sections, text = record
+            snippet = make_snippet(text, highlight)
+            if snippet.line is not None:
+                for heading, anchor, level, line in sections:
+                    if line > snippet.line:
+                        break
+                    section = Section(heading, anchor, level, line)
+        return snippet, section
+
+    def with_snippet(self, hit: SearchHit, highlight: Highlight) -> SearchHit:
+        """`hit` with its snippet and section filled in (for hits fetched with `snippets=False`).
+
+        Snippets cost a record read and a scan each: a list can show its first
+        screen of hits at once and fill the rest afterwards.
+        """
+        with self._lock:
+            doc_id = self._doc_of.get(hit.slug)
+            if doc_id is None:
+                return hit
+            snippet, section = self._snippet_of(doc_id, highlight)
+        return replace(hit, snippet=snippet, section=section)
+
     def _hit(self, doc_id: int, score: float, highlight: Highlight, snippets: bool) -> SearchHit:
         snippet = Snippet("")
         section: Section | None = None
         if snippets:
-            record = self._record(doc_id)
-            if record is not None:
-                sections, text = record
-                snippet = make_snippet(text, highlight)
-                if snippet.line is not None:
-                    for heading, anchor, level, line in sections:
-                        if line > snippet.line:
-                            break
-                        section = Section(heading, anchor, level, line)
+            snippet, section = self._snippet_of(doc_id, highlight)
         title = self._titles[doc_id]
         return SearchHit(
             slug=self._slugs[doc_id] or "",

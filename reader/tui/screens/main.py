@@ -7,9 +7,11 @@ Disk work runs in thread workers, never in a keystroke's path.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
+from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -35,7 +37,7 @@ from reader.tui.widgets.tag_sidebar import ALL, BOOKMARKS, TAG_PREFIX, UNREAD, T
 
 if TYPE_CHECKING:
     from reader.library import Library
-    from reader.search import SearchResults
+    from reader.search import SearchHit, SearchResults
 
 __all__ = ["NARROW_WIDTH", "READ_AFTER_SECONDS", "SINGLE_PANE_WIDTH", "MainScreen"]
 
@@ -45,10 +47,12 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 READ_AFTER_SECONDS = 4.0
 """A post open this long counts as read."""
-SEARCH_DEBOUNCE_SECONDS = 0.03
+SEARCH_DEBOUNCE_SECONDS = 0.01
 """Wait this long after a keystroke before searching, so fast typing searches once."""
 SEARCH_LIMIT = 50
-"""Most results listed for a query: each gets a snippet, which costs time per keystroke."""
+"""Most results listed for a query."""
+SNIPPETS_FIRST = 12
+"""Results shown with their snippets at once; the rest get theirs right after."""
 STATE_POLL_SECONDS = 2.0
 """How often to look for changes another reader process made to the user state."""
 
@@ -78,6 +82,13 @@ class MainScreen(Screen[None]):
         results: SearchResults | None
         tags: list[TagCount]
         error: str = ""
+
+    @dataclass
+    class SnippetsReady(Message):
+        """Snippets for results listed without them (all but the first few)."""
+
+        query: str
+        hits: list[SearchHit]
 
     @dataclass
     class StateRead(Message):
@@ -341,21 +352,45 @@ class MainScreen(Screen[None]):
     def run_search(self, query: str, filter_id: str) -> None:
         """Search off the event loop; only the latest query's results are shown."""
         tag = filter_id.removeprefix(TAG_PREFIX) if filter_id.startswith(TAG_PREFIX) else None
+        worker = get_current_worker()
         try:
-            results = self.library.search(query, limit=SEARCH_LIMIT, tag=tag, all_slugs=True)
+            results = self.library.search(
+                query, limit=SEARCH_LIMIT, tag=tag, all_slugs=True, snippets=False
+            )
+            # A snippet costs a record read and a scan: the first screenful
+            # now, the rest once the list is up.
+            index = self.library.search_index()
+            hits = list(results.hits)
+            hits[:SNIPPETS_FIRST] = [
+                index.with_snippet(hit, results.highlight) for hit in hits[:SNIPPETS_FIRST]
+            ]
+            results = replace(results, hits=tuple(hits))
         except Exception as error:  # a bug in search must not take the app down
             self.post_message(
                 self.SearchFinished(query, None, [], f"{type(error).__name__}: {error}")
             )
             return
-        counts: dict[str, int] = {}
-        for slug in results.slugs or ():
-            summary = self.library.posts.summary(slug)
-            for name in summary.tags if summary else ():
-                counts[name] = counts.get(name, 0) + 1
+        summary = self.library.posts.summary
+        counts = Counter(
+            chain.from_iterable(p.tags for s in results.slugs or () if (p := summary(s)))
+        )
         tags = [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
-        if not get_current_worker().is_cancelled:
-            self.post_message(self.SearchFinished(query, results, tags))
+        if worker.is_cancelled:
+            return
+        self.post_message(self.SearchFinished(query, results, tags))
+        rest = []
+        for hit in hits[SNIPPETS_FIRST:]:
+            if worker.is_cancelled:
+                return  # the user typed on: these results are stale
+            rest.append(index.with_snippet(hit, results.highlight))
+        if rest:
+            self.post_message(self.SnippetsReady(query, rest))
+
+    @on(SnippetsReady)
+    def snippets_ready(self, event: SnippetsReady) -> None:
+        """Show the snippets of the results listed without them."""
+        if event.query == self.shown_query:
+            self.query_one(PostList).update_hits(event.hits)
 
     @on(SearchFinished)
     def search_finished(self, event: SearchFinished) -> None:

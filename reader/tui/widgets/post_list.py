@@ -221,6 +221,18 @@ class PostList(OptionList):
         )
         self.highlighted = 0 if self.slugs else None
 
+    def update_hits(self, hits: Sequence[SearchHit]) -> None:
+        """Redraw result rows with fuller hits (their snippets filled in)."""
+        for hit in hits:
+            try:
+                prompt = self.get_option(hit.slug).prompt
+            except LookupError:
+                continue
+            if isinstance(prompt, ResultRow):
+                self.replace_option_prompt(
+                    hit.slug, ResultRow(hit, prompt.bookmarked, prompt.unread)
+                )
+
     def refresh_post(self, slug: str, bookmarked: bool, unread: bool) -> None:
         """Redraw one post's row after its marks changed."""
         try:
