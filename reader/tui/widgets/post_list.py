@@ -21,7 +21,7 @@ from reader.models import PostSummary
 if TYPE_CHECKING:
     from reader.search import SearchHit
 
-__all__ = ["RESULT_HEIGHT", "ROW_HEIGHT", "PostList", "PostRow", "ResultRow", "post_row"]
+__all__ = ["RESULT_HEIGHT", "ROW_HEIGHT", "FixedRow", "PostList", "PostRow", "ResultRow", "post_row"]
 
 
 ROW_HEIGHT = 2
@@ -37,28 +37,39 @@ def post_row(post: PostSummary, bookmarked: bool = False, unread: bool = False) 
     )
 
 
-class PostRow(Visual):
-    """A row whose height is known without laying it out.
+class FixedRow(Visual):
+    """A list row whose height is known without laying it out.
 
     `OptionList` asks every option for its height when it fills or resizes,
-    which wraps every row's text: about a second for 10,000 posts. A row is
-    always `ROW_HEIGHT` lines (the list does not wrap), so it says so, and
-    builds its `Content` only when it is drawn.
+    which wraps every row's text: about a second for 10,000 posts. Our rows
+    never wrap, so each kind says its height, and builds its `Content` only
+    when it is drawn.
     """
 
-    __slots__ = ("_content", "bookmarked", "post", "unread")
+    __slots__ = ("_content", "bookmarked", "unread")
 
-    def __init__(self, post: PostSummary, bookmarked: bool, unread: bool) -> None:
-        self.post = post
+    HEIGHT = 1
+    """Lines per row."""
+
+    def __init__(self, bookmarked: bool, unread: bool) -> None:
         self.bookmarked = bookmarked
         self.unread = unread
         self._content: Content | None = None
 
     @property
+    def title(self) -> str:
+        """The post's title."""
+        raise NotImplementedError
+
+    def build(self) -> Content:
+        """The row's text, from plain strings only."""
+        raise NotImplementedError
+
+    @property
     def content(self) -> Content:
         """The row's text, built on first use."""
         if self._content is None:
-            self._content = post_row(self.post, self.bookmarked, self.unread)
+            self._content = self.build()
         return self._content
 
     def __str__(self) -> str:
@@ -72,11 +83,32 @@ class PostRow(Visual):
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
         """Wide enough for the title and the mark."""
-        return len(self.post.title) + 2
+        return len(self.title) + 2
 
     def get_height(self, rules: RulesMap, width: int) -> int:
-        """Always two lines."""
-        return ROW_HEIGHT
+        """Always `HEIGHT` lines."""
+        return self.HEIGHT
+
+
+class PostRow(FixedRow):
+    """A post in the list: title, then tags and reading time."""
+
+    __slots__ = ("post",)
+
+    HEIGHT = ROW_HEIGHT
+
+    def __init__(self, post: PostSummary, bookmarked: bool, unread: bool) -> None:
+        super().__init__(bookmarked, unread)
+        self.post = post
+
+    @property
+    def title(self) -> str:
+        """The post's title."""
+        return self.post.title
+
+    def build(self) -> Content:
+        """Mark, title; tags and reading time."""
+        return post_row(self.post, self.bookmarked, self.unread)
 
 
 RESULT_HEIGHT = 3
@@ -91,54 +123,37 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Con
     return content
 
 
-class ResultRow(Visual):
+class ResultRow(FixedRow):
     """A search result: its title and snippet with the matched words highlighted."""
 
-    __slots__ = ("_content", "bookmarked", "hit", "unread")
+    __slots__ = ("hit",)
+
+    HEIGHT = RESULT_HEIGHT
 
     def __init__(self, hit: SearchHit, bookmarked: bool, unread: bool) -> None:
+        super().__init__(bookmarked, unread)
         self.hit = hit
-        self.bookmarked = bookmarked
-        self.unread = unread
-        self._content: Content | None = None
 
     @property
-    def content(self) -> Content:
-        """The row's text, built on first use."""
-        if self._content is None:
-            hit = self.hit
-            mark = "★ " if self.bookmarked else "• " if self.unread else "  "
-            snippet = " ".join(hit.snippet.text.split("\n"))
-            where = f"{', '.join(hit.tags)}"
-            if hit.section is not None:
-                where += f" · § {hit.section.heading}"
-            self._content = Content("\n").join(
-                [
-                    Content.assemble(
-                        (mark, "$accent"), _marked(hit.title, hit.title_marks, "bold")
-                    ),
-                    Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
-                    Content.assemble("  ", (where, "$text-muted")),
-                ]
-            )
-        return self._content
+    def title(self) -> str:
+        """The post's title."""
+        return self.hit.title
 
-    def __str__(self) -> str:
-        return self.content.plain
-
-    def render_strips(
-        self, width: int, height: int | None, style: Style, options: RenderOptions
-    ) -> list[Strip]:
-        """Draw the row (only called for rows in view)."""
-        return self.content.render_strips(width, height, style, options)
-
-    def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        """Wide enough for the title and the mark."""
-        return len(self.hit.title) + 2
-
-    def get_height(self, rules: RulesMap, width: int) -> int:
-        """Always three lines."""
-        return RESULT_HEIGHT
+    def build(self) -> Content:
+        """Mark and title; snippet; tags and section."""
+        hit = self.hit
+        mark = "★ " if self.bookmarked else "• " if self.unread else "  "
+        snippet = " ".join(hit.snippet.text.split("\n"))
+        where = ", ".join(hit.tags)
+        if hit.section is not None:
+            where += f" · § {hit.section.heading}"
+        return Content("\n").join(
+            [
+                Content.assemble((mark, "$accent"), _marked(hit.title, hit.title_marks, "bold")),
+                Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
+                Content.assemble("  ", (where, "$text-muted")),
+            ]
+        )
 
 
 class PostList(OptionList):
