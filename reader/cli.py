@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from reader.search import SearchHit
 
 from reader import __version__
-from reader.library import Library
+from reader.library import INDEXING, Library
 from reader.models import PostSummary
 from reader.state import StateWriteError
 from reader.storage import CorruptFileError
@@ -80,6 +80,8 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 def list_posts(ctx: click.Context, tag: str | None, as_json: bool) -> None:
     """List the posts in the library."""
     posts = open_library(ctx).summaries(tag)
+    if tag is not None and not posts:
+        click.echo(f"reader: no post has the tag {tag!r} (see `reader tags`)", err=True)
     if as_json:
         echo_json([summary_json(p) for p in posts])
         return
@@ -136,7 +138,11 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     show_progress = sys.stderr.isatty()
 
     def progress(count: int, current: str) -> None:
-        if show_progress and count % 50 == 0:
+        if not show_progress:
+            return
+        if current == INDEXING:
+            click.echo(f"\r\033[Ksaving and indexing {count} posts…", nl=False, err=True)
+        elif count % 50 == 0:
             click.echo(f"\rread {count} documents…", nl=False, err=True)
 
     report = library.import_paths(paths, progress=progress)

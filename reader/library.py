@@ -34,11 +34,14 @@ if TYPE_CHECKING:
 # they are used: `reader` with no command must paint its first screen fast,
 # and needs neither to do so.
 
-__all__ = ["BUNDLED_PREFIX", "Library", "ProgressCallback"]
+__all__ = ["BUNDLED_PREFIX", "INDEXING", "Library", "ProgressCallback"]
 
 BUNDLED_PREFIX = "bundled:"
 ProgressCallback = Callable[[int, str], None]
-"""Called with the number of documents read so far and the current file."""
+"""Called with the number of documents read so far and the current file; last,
+with the number of posts to store and `INDEXING`."""
+INDEXING = "(saving and indexing)"
+"""What `ProgressCallback` gets as the file once reading is done."""
 
 
 class Library:
@@ -127,6 +130,8 @@ class Library:
             else:
                 updated.append(post.slug)
                 to_write.append(post)
+        if progress and to_write:
+            progress(len(to_write), INDEXING)
         self.posts.upsert(to_write)
         if to_write:
             self._index_posts(to_write)

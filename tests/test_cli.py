@@ -33,8 +33,9 @@ def test_list_by_tag_and_plain_output() -> None:
     code, out, _ = run("list", "--tag", "redis")
     assert code == 0
     assert out.count("\n") == 1 and "Debugging Redis Caching" in out
-    code, out, _ = run("list", "--tag", "no-such-tag", "--json")
+    code, out, err = run("list", "--tag", "no-such-tag", "--json")
     assert code == 0 and json.loads(out) == []
+    assert "no-such-tag" in err
 
 
 def test_tags() -> None:

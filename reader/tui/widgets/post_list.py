@@ -21,7 +21,15 @@ from reader.models import PostSummary
 if TYPE_CHECKING:
     from reader.search import SearchHit
 
-__all__ = ["RESULT_HEIGHT", "ROW_HEIGHT", "FixedRow", "PostList", "PostRow", "ResultRow", "post_row"]
+__all__ = [
+    "RESULT_HEIGHT",
+    "ROW_HEIGHT",
+    "FixedRow",
+    "PostList",
+    "PostRow",
+    "ResultRow",
+    "post_row",
+]
 
 
 ROW_HEIGHT = 2
