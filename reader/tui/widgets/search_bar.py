@@ -20,8 +20,7 @@ class SearchBar(Input):
     SearchBar {
         height: 1;
         border: none;
-        margin: 0 1;
-        padding: 0 1;
+        padding: 0 2;
         background: $boost;
         &:focus { border: none; background: $primary 20%; }
     }
