@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 # they are used: `reader` with no command must paint its first screen fast,
 # and needs neither to do so.
 
-__all__ = ["BUNDLED_PREFIX", "INDEXING", "Library", "ProgressCallback"]
+__all__ = ["BUNDLED_PREFIX", "INDEXING", "Library", "ProgressCallback", "tag_counts"]
 
 BUNDLED_PREFIX = "bundled:"
 ProgressCallback = Callable[[int, str], None]
@@ -42,6 +42,12 @@ ProgressCallback = Callable[[int, str], None]
 with the number of posts to store and `INDEXING`."""
 INDEXING = "(saving and indexing)"
 """What `ProgressCallback` gets as the file once reading is done."""
+
+
+def tag_counts(posts: Iterable[PostSummary]) -> list[TagCount]:
+    """How many of `posts` carry each tag, most used first, then by name."""
+    counts = Counter(tag for post in posts for tag in post.tags)
+    return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 
 class Library:
@@ -53,6 +59,7 @@ class Library:
         self.state = StateStore(state_path(root))
         self._search: SearchIndex | None = None
         self._search_lock = threading.Lock()
+        self._tags: list[TagCount] | None = None
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
@@ -76,9 +83,14 @@ class Library:
         return self.posts.get(slug)
 
     def tags(self) -> list[TagCount]:
-        """Every tag with its number of posts, most used first, then by name."""
-        counts = Counter(tag for post in self.posts.summaries() for tag in post.tags)
-        return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+        """Every tag with its number of posts, most used first, then by name.
+
+        Counted once and kept until the next import: the sidebar asks on every
+        mark change, and counting 10,000 posts is not free.
+        """
+        if self._tags is None:
+            self._tags = tag_counts(self.posts.summaries())
+        return self._tags
 
     # -- bookmarks ---------------------------------------------------------
 
@@ -133,6 +145,7 @@ class Library:
         if progress and to_write:
             progress(len(to_write), INDEXING)
         self.posts.upsert(to_write)
+        self._tags = None
         if to_write:
             self._index_posts(to_write)
         return ImportReport(tuple(added), tuple(updated), tuple(unchanged), tuple(problems))

@@ -604,11 +604,18 @@ class StateStore:
         return (st.st_ino, st.st_size, st.st_mtime_ns)
 
     def _read(self) -> tuple[_Signature, bytes] | None:
-        """The file's signature and bytes, read from one open file; None if missing."""
+        """The file's signature and bytes, read from one open file; None if missing.
+
+        The bytes are only read when the signature differs from the one we
+        hold (b"" otherwise): every getter refreshes, and most find nothing new.
+        """
         try:
             with open(self.path, "rb") as handle:
                 st = os.fstat(handle.fileno())
-                return (st.st_ino, st.st_size, st.st_mtime_ns), handle.read()
+                signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+                if signature == self._signature:
+                    return signature, b""
+                return signature, handle.read()
         except FileNotFoundError:
             return None
 

@@ -119,7 +119,8 @@ class PostStore:
 
     def summaries(self) -> list[PostSummary]:
         """Every post without its body, in import order."""
-        return list(self._posts.values())
+        with self._lock:
+            return list(self._posts.values())
 
     def summary(self, slug: str) -> PostSummary | None:
         """One post without its body."""

@@ -315,3 +315,26 @@ async def test_unread_view_does_not_mark_the_whole_library_read(
         post_list = app.screen.query_one(PostList)
         assert post_list.slugs[0] == first and post_list.highlighted == 0  # row stays put
         assert not row(app, first).unread
+
+
+async def test_a_poll_after_our_own_bookmark_does_not_rebuild_the_list(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app)
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        await pilot.press("b", "j", "m")
+        await settle(app)
+        rebuilt: list[bool] = []
+        monkeypatch.setattr(screen, "refresh_lists", lambda: rebuilt.append(True))
+        screen.poll_state()
+        await settle(app)
+        await pilot.pause()
+        screen.poll_state()
+        await settle(app)
+        await pilot.pause()
+        assert rebuilt == []
+        stored = library.state.bookmarks()
+        assert list(screen.bookmarks.values()) == stored  # the stored times, kept

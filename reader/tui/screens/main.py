@@ -7,11 +7,10 @@ Disk work runs in thread workers, never in a keystroke's path.
 
 from __future__ import annotations
 
-from collections import Counter
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
-from itertools import chain
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -26,7 +25,9 @@ from textual.timer import Timer
 from textual.widgets import Footer
 from textual.worker import get_current_worker
 
+from reader.library import tag_counts
 from reader.models import Bookmark, Post, PostSummary, ReadingPosition, TagCount
+from reader.state import StateWriteError
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.note import NoteScreen
 from reader.tui.state_writer import StateWriter
@@ -111,6 +112,10 @@ class MainScreen(Screen[None]):
         """The user's bookmarks as this screen shows them, newest first."""
         self.read: set[str] = set()
         """Slugs of the posts marked read."""
+        self.positions: dict[str, ReadingPosition] = {}
+        """Reading positions reported this session, ahead of their queued saves."""
+        self._poll: Future[object] | None = None
+        self._reported_pending = 0
         self.search_query = ""
         """The query in the search bar; empty when not searching."""
         self.search_results: SearchResults | None = None
@@ -153,7 +158,7 @@ class MainScreen(Screen[None]):
             self.wanted_slug = first
             # Resuming: where the user left the post, even in Bookmarks.
             self.show_loaded(first, self.library.get(first), state.position(first))
-        for recovery in getattr(state, "recoveries", ()):
+        for recovery in state.recoveries:
             self.notify(
                 str(recovery),
                 title="User state recovered",
@@ -260,7 +265,7 @@ class MainScreen(Screen[None]):
         stale = reader.post is None or self.shown_highlight != self.highlight_words()
         if event.slug != self.wanted_slug or stale:
             self.wanted_slug = event.slug
-            self.load_post(event.slug)
+            self.request_post(event.slug)
             self.remember_place()
 
     @on(PostList.PostOpened)
@@ -268,27 +273,28 @@ class MainScreen(Screen[None]):
         """Open the post: show it and move the focus to the reader."""
         if event.slug != self.wanted_slug:
             self.wanted_slug = event.slug
-            self.load_post(event.slug)
+            self.request_post(event.slug)
         self.set_class(True, "-reading")
         self.query_one(ReaderPane).focus()
 
-    @work(exclusive=True, group="load-post", thread=True, exit_on_error=False)
-    def load_post(self, slug: str) -> None:
-        """Read the post and where the reader left it, off the event loop."""
-        post = self.library.get(slug)
-        position = self.position_for(slug)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_loaded, slug, post, position)
-
-    def position_for(self, slug: str) -> ReadingPosition | None:
-        """Where to open `slug`: its bookmark's section from Bookmarks, else where it was left.
-
-        Reads the state file: call it off the event loop, except at start-up.
-        """
+    def request_post(self, slug: str) -> None:
+        """Load `slug` for the reader, at the place it should open."""
         mark = self.bookmarks.get(slug)
         if self.filter_id == BOOKMARKS and mark is not None and mark.section:
-            return ReadingPosition(slug, mark.section, 0)
-        return self.library.state.position(slug)
+            # Opened from Bookmarks: the section the bookmark was made in.
+            self.load_post(slug, ReadingPosition(slug, mark.section, 0))
+        else:
+            # Where it was left in this session (its save may still be queued).
+            self.load_post(slug, self.positions.get(slug))
+
+    @work(exclusive=True, group="load-post", thread=True, exit_on_error=False)
+    def load_post(self, slug: str, position: ReadingPosition | None) -> None:
+        """Read the post, and where it was left if not known here, off the event loop."""
+        post = self.library.get(slug)
+        if position is None:
+            position = self.library.state.position(slug)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self.show_loaded, slug, post, position)
 
     def show_loaded(self, slug: str, post: Post | None, position: ReadingPosition | None) -> None:
         """Render a loaded post, unless the user has moved on since."""
@@ -310,10 +316,11 @@ class MainScreen(Screen[None]):
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
         """Save where the reader is; reaching the end of a post marks it read."""
         position = event.position
+        self.positions[position.slug] = position
         self.writer.submit(
             "the reading position", partial(self.library.state.set_position, position)
         )
-        if getattr(event, "at_end", False):
+        if event.at_end:
             self.mark_read_if_open(position.slug)
 
     # -- search ----------------------------------------------------------------
@@ -371,10 +378,7 @@ class MainScreen(Screen[None]):
             )
             return
         summary = self.library.posts.summary
-        counts = Counter(
-            chain.from_iterable(p.tags for s in results.slugs or () if (p := summary(s)))
-        )
-        tags = [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+        tags = tag_counts(p for s in results.slugs or () if (p := summary(s)))
         if worker.is_cancelled:
             return
         self.post_message(self.SearchFinished(query, results, tags))
@@ -488,7 +492,7 @@ class MainScreen(Screen[None]):
         reader = self.query_one(ReaderPane)
         if reader.post is None or reader.post.slug != slug:
             return ""
-        return str(getattr(reader, "current_anchor", "") or "")
+        return reader.current_anchor
 
     def action_toggle_bookmark(self) -> None:
         """Bookmark the open or highlighted post, or remove its bookmark."""
@@ -567,6 +571,7 @@ class MainScreen(Screen[None]):
         """Queue the reading position now: the pane reports it only once scrolling settles."""
         position = self.query_one(ReaderPane).current_position()
         if position is not None:
+            self.positions[position.slug] = position
             self.writer.submit(
                 "the reading position", partial(self.library.state.set_position, position)
             )
@@ -585,7 +590,9 @@ class MainScreen(Screen[None]):
         self.writer.submit("where you were", partial(self.library.state.update_settings, values))
 
     def poll_state(self) -> None:
-        """Pick up bookmarks and read marks changed by another process."""
+        """Pick up bookmarks and read marks changed by another process; retry refused writes."""
+        if self._poll is not None and not self._poll.done():
+            return  # the last poll is still waiting (a lock held elsewhere, a slow disk)
         state = self.library.state
 
         def read_state() -> None:
@@ -593,20 +600,32 @@ class MainScreen(Screen[None]):
             # a message rather than waiting on the event loop, which may be
             # waiting for this thread (on quit).
             if state.pending:
-                state.flush()  # retry changes a full or read-only disk refused
+                try:
+                    state.flush()  # retry changes a full or read-only disk refused
+                except StateWriteError:
+                    if state.pending != self._reported_pending:
+                        self._reported_pending = state.pending
+                        raise  # shown once per new change kept in memory, not every poll
+                else:
+                    self._reported_pending = 0
             marks = {b.slug: b for b in state.bookmarks()}
             self.post_message(self.StateRead(marks, state.read_slugs(), generation))
 
         generation = self.writer.submitted + 1  # counting this read's own submission
-        self.writer.submit("your changes", read_state)
+        self._poll = self.writer.submit("your changes", read_state)
 
     @on(StateRead)
     def apply_state(self, event: StateRead) -> None:
         """Show state read from disk if it differs from what is shown."""
         if event.queued_after != self.writer.submitted:
             return  # a change made here since is not in what was read; the next poll has it
-        if event.bookmarks != self.bookmarks or event.read != self.read:
-            self.bookmarks, self.read = event.bookmarks, event.read
+        changed = event.read != self.read or {
+            slug: (b.note, b.section) for slug, b in event.bookmarks.items()
+        } != {slug: (b.note, b.section) for slug, b in self.bookmarks.items()}
+        # Keep the stored bookmarks either way (their exact creation times,
+        # newest first); redraw only when something shown has changed.
+        self.bookmarks, self.read = event.bookmarks, event.read
+        if changed:
             self.refresh_lists()
 
     # -- layout and actions ------------------------------------------------

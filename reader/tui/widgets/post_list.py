@@ -36,9 +36,14 @@ ROW_HEIGHT = 2
 """Every row is two lines: the title, then tags and reading time."""
 
 
+def row_mark(bookmarked: bool, unread: bool) -> tuple[str, str]:
+    """The mark before a title: ★ bookmarked, • unread, and its style."""
+    return ("★ ", "$accent") if bookmarked else ("• ", "$primary") if unread else ("  ", "")
+
+
 def post_row(post: PostSummary, bookmarked: bool = False, unread: bool = False) -> Content:
     """A post's row. Built from plain text: a title is never read as markup."""
-    mark = ("★ ", "$accent") if bookmarked else ("• ", "$primary") if unread else ("  ", "")
+    mark = row_mark(bookmarked, unread)
     details = f"{', '.join(post.tags)} · {post.reading_minutes} min"
     return Content.assemble(
         mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
@@ -150,14 +155,14 @@ class ResultRow(FixedRow):
     def build(self) -> Content:
         """Mark and title; snippet; tags and section."""
         hit = self.hit
-        mark = "★ " if self.bookmarked else "• " if self.unread else "  "
+        mark = row_mark(self.bookmarked, self.unread)
         snippet = " ".join(hit.snippet.text.split("\n"))
         where = ", ".join(hit.tags)
         if hit.section is not None:
             where += f" · § {hit.section.heading}"
         return Content("\n").join(
             [
-                Content.assemble((mark, "$accent"), _marked(hit.title, hit.title_marks, "bold")),
+                Content.assemble(mark, _marked(hit.title, hit.title_marks, "bold")),
                 Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
                 Content.assemble("  ", (where, "$text-muted")),
             ]
