@@ -1408,11 +1408,3 @@ class SearchIndex:
         if record is None:
             return None if doc_id is None else Snippet("")
         return make_snippet(record[1], highlight)
-
-    def iter_docs(self) -> Iterator[tuple[str, str]]:
-        """(slug, plain body text) of every post: the benchmark's linear-scan baseline."""
-        for doc_id, slug in enumerate(list(self._slugs)):
-            if slug is not None:
-                with self._lock:  # not across the yield: a paused loop must not block searches
-                    record = self._record(doc_id) if self._slugs[doc_id] == slug else None
-                yield slug, record[1] if record is not None else ""

@@ -66,11 +66,6 @@ class Query:
             or self.unread is not None
         )
 
-    @property
-    def has_text(self) -> bool:
-        """True when some word or phrase must match, so results are ranked."""
-        return bool(self.positive)
-
 
 _IS_VALUES = {
     "bookmarked": ("bookmarked", True),

@@ -9,7 +9,6 @@ link are extra spans added at render time, so none of them re-wraps anything.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 from typing import ClassVar, NamedTuple
 
@@ -281,10 +280,6 @@ class PostView(ScrollView, can_focus=False):
             for s in self.document.sections
             if s.block < layout.blocks_done
         ]
-
-    def section_at(self, y: int) -> int:
-        """The section being read when line `y` is at the top (-1 before the first)."""
-        return bisect_right(self.section_lines(), y + 1) - 1
 
     @property
     def line_count(self) -> int:
