@@ -153,8 +153,12 @@ class ReaderPane(Vertical, can_focus=True):
         yield self._find_bar
 
     def on_mount(self) -> None:
-        self.view.warm_up()
         self._update_titles()
+        # After the first frame and off the loop: importing the highlighter
+        # costs ~30 ms, which the first screen must not wait for.
+        self.call_after_refresh(
+            self.run_worker, self.view.warm_up, thread=True, group="warm-up", exit_on_error=False
+        )
 
     @property
     def view(self) -> PostView:
