@@ -77,12 +77,18 @@ class MainScreen(Screen[None]):
 
     @dataclass
     class SearchFinished(Message):
-        """A search worker's results, with the tag counts of everything that matched."""
+        """A search worker's results (None, with `error`, if the search failed)."""
 
         query: str
         results: SearchResults | None
-        tags: list[TagCount]
         error: str = ""
+
+    @dataclass
+    class SearchCounted(Message):
+        """The tag counts of everything a query matched, for the sidebar."""
+
+        query: str
+        tags: list[TagCount]
 
     @dataclass
     class SnippetsReady(Message):
@@ -373,15 +379,17 @@ class MainScreen(Screen[None]):
             ]
             results = replace(results, hits=tuple(hits))
         except Exception as error:  # a bug in search must not take the app down
-            self.post_message(
-                self.SearchFinished(query, None, [], f"{type(error).__name__}: {error}")
-            )
+            self.post_message(self.SearchFinished(query, None, f"{type(error).__name__}: {error}"))
             return
+        if worker.is_cancelled:
+            return
+        self.post_message(self.SearchFinished(query, results))
+        # Then the sidebar's counts (a pass over every match), then the other snippets.
         summary = self.library.posts.summary
         tags = tag_counts(p for s in results.slugs or () if (p := summary(s)))
         if worker.is_cancelled:
             return
-        self.post_message(self.SearchFinished(query, results, tags))
+        self.post_message(self.SearchCounted(query, tags))
         rest = []
         for hit in hits[SNIPPETS_FIRST:]:
             if worker.is_cancelled:
@@ -389,6 +397,24 @@ class MainScreen(Screen[None]):
             rest.append(index.with_snippet(hit, results.highlight))
         if rest:
             self.post_message(self.SnippetsReady(query, rest))
+
+    @on(SearchCounted)
+    def search_counted(self, event: SearchCounted) -> None:
+        """Make the sidebar's counts follow the query shown."""
+        results = self.search_results
+        if event.query != self.shown_query or results is None:
+            return
+        matched = results.slugs or frozenset(h.slug for h in results.hits)
+        tags = event.tags
+        chosen = self.filter_id.removeprefix(TAG_PREFIX)
+        if self.filter_id.startswith(TAG_PREFIX) and all(t.name != chosen for t in tags):
+            tags = [*tags, TagCount(chosen, 0)]  # keep the active filter visible
+        self.refresh_sidebar(
+            results.total,
+            sum(1 for s in matched if s not in self.read),
+            sum(1 for s in matched if s in self.bookmarks),
+            tags,
+        )
 
     @on(SnippetsReady)
     def snippets_ready(self, event: SnippetsReady) -> None:
@@ -416,16 +442,6 @@ class MainScreen(Screen[None]):
         elif self.filter_id == UNREAD:
             hits = [h for h in hits if h.slug not in self.read]
         unread = {s for s in matched if s not in self.read}
-        tags = event.tags
-        chosen = self.filter_id.removeprefix(TAG_PREFIX)
-        if self.filter_id.startswith(TAG_PREFIX) and all(t.name != chosen for t in tags):
-            tags = [*tags, TagCount(chosen, 0)]  # keep the active filter visible
-        self.refresh_sidebar(
-            results.total,
-            len(unread),
-            sum(1 for s in matched if s in self.bookmarks),
-            tags,
-        )
         post_list.show_results(hits, set(self.bookmarks), unread)
         if self._open_when_found:
             # Enter was pressed before these results arrived: open the top one now.
