@@ -19,6 +19,8 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from reader.text import fold
+
 __all__ = ["fold", "is_cjk", "markdown_to_plain", "query_terms", "spans", "terms"]
 
 _CJK_RANGES = (
@@ -61,30 +63,10 @@ def _word_re(marks: frozenset[str] = frozenset()) -> re.Pattern[str]:
     return re.compile(f"[{_CJK_RANGES}]+|{word}")
 
 
-@lru_cache(maxsize=256)
-def _drop_re(chars: frozenset[str]) -> re.Pattern[str]:
-    return re.compile(f"[{re.escape(''.join(sorted(chars)))}]+")
-
-
 def _words(text: str) -> list[str]:
     if text.isascii():
         return _word_re().findall(text)
     return _word_re(_marks_in(text)).findall(text)
-
-
-def fold(text: str) -> str:
-    """Case-fold and accent-fold `text` (NFKD, combining marks dropped).
-
-    The same result as `reader.text.fold`, but fast on long texts: ASCII text
-    only needs lower-casing, and the marks go in one regex pass.
-    """
-    if text.isascii():
-        return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    if decomposed.isascii():
-        return decomposed
-    drop = frozenset(c for c in set(decomposed) if c >= "\u0300" and unicodedata.combining(c))
-    return _drop_re(drop).sub("", decomposed) if drop else decomposed
 
 
 def is_cjk(term: str) -> bool:
