@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual.app import App
 from textual.binding import Binding, BindingType
+from textual.screen import Screen
 
 from reader.state import StateWriteError
 from reader.tui.screens.main import MainScreen
@@ -37,11 +38,14 @@ class ReaderApp(App[None]):
         self.state_writer = StateWriter(self)
         """Every write to the user state goes through here, in order, off the event loop."""
 
-    def on_mount(self) -> None:
+    def on_load(self) -> None:
         keymap = self.library.state.settings().get("keymap")
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
-        self.push_screen(MainScreen(self.library, self.state_writer))
+
+    def get_default_screen(self) -> Screen[Any]:
+        """The main screen, from the start: a key typed while the app starts reaches it."""
+        return MainScreen(self.library, self.state_writer)
 
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.

@@ -9,8 +9,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from reader.tui.screens.dialog import Dialog
 
 __all__ = ["HelpScreen", "KeyRow", "bindings_of"]
 
@@ -40,7 +41,7 @@ def bindings_of(cls: type, inherit: bool = True) -> list[KeyRow]:
     return list(rows.values())
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Lists the keys by where they work. Closed by escape, q or ?."""
 
     DEFAULT_CSS = """

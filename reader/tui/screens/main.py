@@ -22,7 +22,8 @@ from textual.events import Resize
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer
+from textual.widget import Widget
+from textual.widgets import Footer, Input
 from textual.worker import get_current_worker
 
 from reader.library import tag_counts
@@ -67,13 +68,18 @@ class MainScreen(Screen[None]):
             "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.prev_pane"
         ),
         Binding("escape", "back", "Back to list", show=False, id="main.back"),
-        Binding("slash", "focus_search", "Search", key_display="/", id="main.search"),
+        Binding(
+            "slash", "focus_search", "Search", key_display="/", id="main.search", priority=True
+        ),
         Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
     ]
-    """Screen-wide keys."""
+    """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
+    read, so the keys read with it go to the search bar (see `focus_now`)."""
+
+    AUTO_FOCUS = "#post-list"
 
     @dataclass
     class SearchFinished(Message):
@@ -156,7 +162,7 @@ class MainScreen(Screen[None]):
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
         self.refresh_lists()
         post_list = self.query_one(PostList)
-        post_list.focus()
+        self.focus_now(post_list)
         first = post_list.highlighted_slug
         if first is not None:
             # Read the first post here rather than in a worker, so it is in the
@@ -186,6 +192,20 @@ class MainScreen(Screen[None]):
             return True
         tag = filter_id.removeprefix(TAG_PREFIX)
         return any(t.name == tag for t in self.library.tags())
+
+    def focus_now(self, widget: Widget) -> None:
+        """Move the focus to `widget` at once.
+
+        `Widget.focus()` takes effect only after the messages already queued,
+        so keys read in the same batch would still go to the old focus.
+        """
+        self.set_focus(widget)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`/` types a slash while a text box has the focus."""
+        if action == "focus_search":
+            return not isinstance(self.focused, Input)
+        return True
 
     # -- filling the panes -------------------------------------------------
 
@@ -261,7 +281,7 @@ class MainScreen(Screen[None]):
         """Filter the list by the chosen row and move to the list."""
         self.filter_id = event.filter_id
         self.refresh_lists()
-        self.query_one(PostList).focus()
+        self.focus_now(self.query_one(PostList))
         self.remember_place()
 
     @on(PostList.PostHighlighted)
@@ -281,7 +301,7 @@ class MainScreen(Screen[None]):
             self.wanted_slug = event.slug
             self.request_post(event.slug)
         self.set_class(True, "-reading")
-        self.query_one(ReaderPane).focus()
+        self.focus_now(self.query_one(ReaderPane))
 
     def request_post(self, slug: str) -> None:
         """Load `slug` for the reader, at the place it should open."""
@@ -342,7 +362,7 @@ class MainScreen(Screen[None]):
     def action_focus_search(self) -> None:
         """Move to the search bar."""
         self.set_class(False, "-reading")
-        self.query_one(SearchBar).focus()
+        self.focus_now(self.query_one(SearchBar))
 
     @on(SearchBar.QueryChanged)
     def query_changed(self, event: SearchBar.QueryChanged) -> None:
@@ -487,12 +507,12 @@ class MainScreen(Screen[None]):
         self._open_when_found = False
         self.search_results = None
         self.refresh_lists()
-        self.query_one(PostList).focus()
+        self.focus_now(self.query_one(PostList))
 
     @on(SearchBar.ResultsFocused)
     def results_focused(self) -> None:
         """Down in the search bar: into the results."""
-        self.query_one(PostList).focus()
+        self.focus_now(self.query_one(PostList))
 
     # -- bookmarks and read marks --------------------------------------------
 
@@ -662,9 +682,9 @@ class MainScreen(Screen[None]):
             self.toggle_class("-hide-sidebar")
             showing = not self.has_class("-hide-sidebar")
         if showing:
-            self.call_after_refresh(self.query_one(TagSidebar).focus)
+            self.focus_now(self.query_one(TagSidebar))
         else:
-            self.query_one(PostList).focus()
+            self.focus_now(self.query_one(PostList))
 
     def action_back(self) -> None:
         """Return from the reader (or the sidebar) to the post list; in the list, end a search."""
@@ -673,7 +693,7 @@ class MainScreen(Screen[None]):
             return
         self.set_class(False, "-reading")
         self.set_class(False, "-show-sidebar")
-        self.query_one(PostList).focus()
+        self.focus_now(self.query_one(PostList))
 
     def help_sections(self) -> list[tuple[str, list[KeyRow]]]:
         """The bindings to list on the help screen, by where they work."""

@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from reader.tui.screens.dialog import Dialog
 
 __all__ = ["NoteScreen"]
 
 
-class NoteScreen(ModalScreen[str | None]):
+class NoteScreen(Dialog[str | None]):
     """Ask for a note. Dismisses with the text on enter, None on escape."""
 
     DEFAULT_CSS = """

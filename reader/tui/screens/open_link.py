@@ -9,13 +9,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from reader.tui.screens.dialog import Dialog
 
 __all__ = ["OpenLinkScreen"]
 
 
-class OpenLinkScreen(ModalScreen[bool]):
+class OpenLinkScreen(Dialog[bool]):
     """Dismisses with True only when the user chose to open a safe (http/https) link."""
 
     DEFAULT_CSS = """
@@ -41,6 +42,9 @@ class OpenLinkScreen(ModalScreen[bool]):
     ]
     """Escape closes the dialog without opening anything."""
 
+    AUTO_FOCUS = "#link-open, #link-cancel"
+    """Open when the link can be opened, else Close."""
+
     def __init__(self, url: str, can_open: bool) -> None:
         super().__init__()
         self.url = url
@@ -59,9 +63,6 @@ class OpenLinkScreen(ModalScreen[bool]):
                 if self.can_open:
                     yield Button("Open in browser", variant="primary", id="link-open")
                 yield Button("Cancel" if self.can_open else "Close", id="link-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#link-open" if self.can_open else "#link-cancel", Button).focus()
 
     @on(Button.Pressed, "#link-open")
     def _open(self) -> None:

@@ -10,14 +10,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
-from textual.widgets import OptionList
 from textual.widgets.option_list import Option
+
+from reader.tui.screens.dialog import Dialog
+from reader.tui.widgets.paged_list import PagedList
 
 __all__ = ["OutlineScreen"]
 
 
-class OutlineScreen(ModalScreen[int | None]):
+class OutlineScreen(Dialog[int | None]):
     """Lists `(heading, level)` pairs indented by level; dismisses with the chosen index."""
 
     DEFAULT_CSS = """
@@ -40,31 +41,30 @@ class OutlineScreen(ModalScreen[int | None]):
     ]
     """Escape (or `o` again) closes the outline without moving."""
 
+    AUTO_FOCUS = "#outline-list"
+
     def __init__(self, sections: Sequence[tuple[str, int]], current: int = -1) -> None:
         super().__init__()
         self.sections = list(sections)
         self.current = current
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = "Outline"
-            top = min((level for _, level in self.sections), default=1)
-            yield OptionList(
-                *(
-                    Option(Content("  " * (level - top) + heading), id=str(n))
-                    for n, (heading, level) in enumerate(self.sections)
-                ),
-                id="outline-list",
-            )
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
+        top = min((level for _, level in self.sections), default=1)
+        options = PagedList(
+            *(
+                Option(Content("  " * (level - top) + heading), id=str(n))
+                for n, (heading, level) in enumerate(self.sections)
+            ),
+            id="outline-list",
+        )
         if self.sections:
             options.highlighted = max(0, self.current)
-        options.focus()
+        with Vertical() as box:
+            box.border_title = "Outline"
+            yield options
 
-    @on(OptionList.OptionSelected, "#outline-list")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(PagedList.OptionSelected, "#outline-list")
+    def _chosen(self, event: PagedList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option_index)
 

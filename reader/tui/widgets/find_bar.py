@@ -70,7 +70,8 @@ class FindBar(Horizontal):
         box = self.query_one(Input)
         if query:
             box.value = query
-        box.focus()
+        # At once, not after the queued messages: the keys read with `f` are the query.
+        self.screen.set_focus(box)
 
     def close(self) -> None:
         """Hide the bar."""

@@ -17,6 +17,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import PostSummary
+from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
     from reader.search import SearchHit
@@ -169,7 +170,7 @@ class ResultRow(FixedRow):
         )
 
 
-class PostList(OptionList):
+class PostList(PagedList):
     """Lists posts. Posts `PostHighlighted` as the cursor moves, `PostOpened` on enter."""
 
     DEFAULT_CSS = """
@@ -199,6 +200,7 @@ class PostList(OptionList):
         super().__init__(id=id, markup=False)
         self.slugs: list[str] = []
         """Slugs of the rows, in order."""
+        self._listed: frozenset[str] = frozenset()
         self.row_height = 0
         """Height of every row (0 when rows may differ)."""
 
@@ -228,6 +230,7 @@ class PostList(OptionList):
     ) -> None:
         """Replace the rows; keep the cursor on `keep` if it is still listed."""
         self.slugs = [p.slug for p in posts]
+        self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
         self.set_options(
             Option(PostRow(p, p.slug in bookmarked, p.slug in unread), id=p.slug) for p in posts
@@ -243,6 +246,7 @@ class PostList(OptionList):
     ) -> None:
         """Replace the rows with ranked search results, the cursor on the best."""
         self.slugs = [h.slug for h in hits]
+        self._listed = frozenset(self.slugs)
         self.row_height = RESULT_HEIGHT
         self.set_options(
             Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
@@ -250,24 +254,28 @@ class PostList(OptionList):
         self.highlighted = 0 if self.slugs else None
 
     def update_hits(self, hits: Sequence[SearchHit]) -> None:
-        """Redraw result rows with fuller hits (their snippets filled in)."""
+        """Redraw result rows with fuller hits (their snippets filled in).
+
+        Hits no longer listed (a filter or a newer list came first) are skipped.
+        """
         for hit in hits:
-            try:
-                prompt = self.get_option(hit.slug).prompt
-            except LookupError:
+            if hit.slug not in self._listed:
                 continue
+            prompt = self.get_option(hit.slug).prompt
             if isinstance(prompt, ResultRow):
                 self.replace_option_prompt(
                     hit.slug, ResultRow(hit, prompt.bookmarked, prompt.unread)
                 )
 
     def refresh_post(self, slug: str, bookmarked: bool, unread: bool) -> None:
-        """Redraw one post's row after its marks changed."""
-        try:
-            option = self.get_option(slug)
-        except LookupError:
+        """Redraw one post's row after its marks changed; nothing if it is not listed.
+
+        A read mark or a bookmark can land after the list has changed (a timer,
+        a search typed meanwhile): a post no longer listed has no row to redraw.
+        """
+        if slug not in self._listed:
             return
-        prompt = option.prompt
+        prompt = self.get_option(slug).prompt
         if isinstance(prompt, PostRow):
             self.replace_option_prompt(slug, PostRow(prompt.post, bookmarked, unread))
         elif isinstance(prompt, ResultRow):

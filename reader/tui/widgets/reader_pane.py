@@ -25,6 +25,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
+from textual.widgets import Input
 
 from reader.models import Post, ReadingPosition
 from reader.text import clean_text, fold
@@ -88,7 +89,7 @@ class ReaderPane(Vertical, can_focus=True):
             key_display="]",
         ),
         Binding("o", "outline", "Outline", id="reader.outline"),
-        Binding("f", "find", "Find", id="reader.find"),
+        Binding("f", "find", "Find", id="reader.find", priority=True),
         Binding("n", "find_next", "Next hit", id="reader.find.next"),
         Binding("N", "find_previous", "Prev hit", id="reader.find.previous"),
         Binding("escape", "end_find", "End find", id="reader.find.end"),
@@ -108,7 +109,8 @@ class ReaderPane(Vertical, can_focus=True):
         Binding("home", "scroll_edge(0)", "Top", id="reader.scroll.top", show=False),
         Binding("end", "scroll_edge(1)", "Bottom", id="reader.scroll.bottom", show=False),
     ]
-    """Keys of the pane; `n`, `N`, `escape` only while finding, `enter` only on a link."""
+    """Keys of the pane; `n`, `N`, `escape` only while finding, `enter` only on a link.
+    `f` is a priority binding, so the keys read with it go to the find bar."""
 
     class PositionChanged(Message):
         """The reader settled somewhere else in the post; the screen saves it."""
@@ -144,7 +146,9 @@ class ReaderPane(Vertical, can_focus=True):
         self._find_query = ""
         self._titles = ("", "")
         self._title_timer: Timer | None = None
-        self._section_override: tuple[int, int] | None = None
+        self._section_override: tuple[Document, int, int] | None = None
+        """After a jump to a section whose heading cannot reach the top: the document,
+        the section and the scroll offset it holds for, until the view moves."""
         self._view = PostView(id="post-view")
         self._find_bar = FindBar(id="find-bar")
 
@@ -191,6 +195,7 @@ class ReaderPane(Vertical, can_focus=True):
         self.flush_position()
         self.workers.cancel_group(self, "reader-load")
         self._close_find()
+        self._section_override = None  # a jump in one post means nothing in the next
         self.post = post
         view = self.view
         if post is None:
@@ -282,10 +287,7 @@ class ReaderPane(Vertical, can_focus=True):
         view.scroll_to_line(y)
         anchors = [s.anchor for s in document.sections]
         if position.anchor in anchors:
-            index = anchors.index(position.anchor)
-            self._section_override = None
-            if self.current_section() != index:
-                self._section_override = (index, round(view.scroll_y))
+            self._hold_section(anchors.index(position.anchor))
         self._reported = self.current_position()
         self._update_titles()
 
@@ -427,8 +429,9 @@ class ReaderPane(Vertical, can_focus=True):
         y = round(view.scroll_y)
         override = self._section_override
         if override is not None:
-            if override[1] == y:
-                return override[0]
+            document, index, held = override
+            if document is view.document and held == y and index < len(document.sections):
+                return index
             self._section_override = None
         lines = view.section_lines()
         section = bisect_right(lines, y + 1) - 1
@@ -442,10 +445,15 @@ class ReaderPane(Vertical, can_focus=True):
         if not 0 <= index < len(lines):
             return
         self.view.scroll_to_line(lines[index])
-        self._section_override = None
-        if self.current_section() != index:
-            self._section_override = (index, round(self.view.scroll_y))
+        self._hold_section(index)
         self._update_titles()
+
+    def _hold_section(self, index: int) -> None:
+        """Make section `index` the current one even if its heading cannot reach the top."""
+        self._section_override = None
+        document = self.view.document
+        if document is not None and self.current_section() != index:
+            self._section_override = (document, index, round(self.view.scroll_y))
 
     def action_next_section(self) -> None:
         """Scroll the next section's heading to the top."""
@@ -490,6 +498,8 @@ class ReaderPane(Vertical, can_focus=True):
             return self.find_bar.is_open or bool(self._find_query)
         if action == "open_link":
             return self.view.focused_link >= 0
+        if action == "find":
+            return not isinstance(self.screen.focused, Input)  # `f` is typed in the find bar
         return True
 
     def action_find(self) -> None:
@@ -507,7 +517,7 @@ class ReaderPane(Vertical, can_focus=True):
     @on(FindBar.Submitted)
     def _find_submitted(self, event: FindBar.Submitted) -> None:
         event.stop()
-        self.focus()
+        self.screen.set_focus(self)
 
     @on(FindBar.Dismissed)
     def _find_dismissed(self, event: FindBar.Dismissed) -> None:
@@ -572,7 +582,7 @@ class ReaderPane(Vertical, can_focus=True):
     def action_end_find(self) -> None:
         """Close the find bar and clear its hits."""
         self._close_find()
-        self.focus()
+        self.screen.set_focus(self)
 
     def _close_find(self) -> None:
         bar = self.find_bar

@@ -12,6 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.models import TagCount
+from reader.tui.widgets.paged_list import PagedList
 
 __all__ = ["ALL", "BOOKMARKS", "UNREAD", "TagSidebar"]
 
@@ -29,7 +30,7 @@ def row(label: str, count: int, special: bool = False) -> Content:
     return Content.assemble((label, "bold" if special else ""), (f" {count}", "$text-muted"))
 
 
-class TagSidebar(OptionList):
+class TagSidebar(PagedList):
     """Lists the filters. Posts `TagChosen` when the user picks one."""
 
     DEFAULT_CSS = """

@@ -1,0 +1,186 @@
+"""Random keys: seeded sequences of every binding, typing, batches, resizes and timers.
+
+Keys are sent the way a terminal delivers them: several in one read (a
+paste, fast typing, a busy moment), so a key that moves the focus is
+followed by keys already queued. Timers are made short so the read mark,
+the position save and the state poll fire between the keys. Quitting
+starts the app again on the same data, which also drives the restored
+position and filter of a second start.
+
+Each run asserts that no exception escapes and that the app is on its main
+screen or one of its dialogs after every batch. `READER_RANDOM_KEYS` sets
+the number of keys per seed (default 1,000; five seeds in CI), and
+`READER_RANDOM_SEEDS` the number of seeds, for longer runs by hand:
+
+    READER_RANDOM_KEYS=10000 pytest tests/test_random_keys.py
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual import events
+from textual.app import App
+from textual.keys import key_to_character
+from textual.screen import ModalScreen
+
+from reader.library import Library
+from reader.tui import ReaderApp
+from reader.tui.screens import main as main_screen
+from reader.tui.screens.main import MainScreen
+from reader.tui.widgets import reader_pane
+
+KEYS_PER_SEED = int(os.environ.get("READER_RANDOM_KEYS", "1000"))
+SEEDS = int(os.environ.get("READER_RANDOM_SEEDS", "5"))
+
+BOUND = [
+    "q", "question_mark", "tab", "shift+tab", "slash", "t", "b", "B", "m", "escape",
+    "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
+    "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
+    "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
+]  # fmt: skip
+"""Every key the app binds, and the editing keys of its inputs."""
+
+WORDS = ["redis", "cache", "tag:redis", '"data lake"', "-ml", "is:unread", "[b]", "zzzz", "é"]
+"""Text typed into the search bar, the find bar and the note dialog."""
+
+HOSTILE = {
+    "markup.md": "---\ntitle: '[bold red]Not markup[/] [link=x]'\ntags: ['[/]', '[b]']\n---\n"
+    "# [red]Heading[/]\n\n[/] stray close tag, $var and [@click=app.quit]click[/].\n",
+    "control.md": "# Bell \x07 and escape \x1b[31m red \x1b[0m\n\nText with \x9b C1 and \x7f.\n",
+    "empty.md": "",
+    "headings.md": "".join(f"## Same heading\n\nParagraph {n}.\n\n" for n in range(60)),
+    "wide.md": "# Wide\n\n" + "x" * 5000 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
+    "cjk.md": "# ホットキー\n\n日本語の本文です。検索できるように。\n\n## 节\n\n中文内容。\n",
+    "links.md": "# Links\n\n[one](https://example.com) [two](javascript:alert(1)) "
+    "[three](file:///etc/passwd)\n\n```python\nprint('[b]code[/b]')\n```\n",
+    "long.md": "# Long\n\n"
+    + "".join(f"## Part {n}\n\n" + "Words " * 300 + "\n\n" for n in range(40)),
+}
+"""Posts that have broken things before: markup, control characters, odd shapes."""
+
+
+def hostile_library(root: Path) -> Library:
+    """The bundled posts plus `HOSTILE`."""
+    library = Library.open(root)
+    folder = root.parent / "hostile"
+    folder.mkdir()
+    for name, text in HOSTILE.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    library.import_paths([folder])
+    return library
+
+
+def key_of(char: str) -> str:
+    """The key name a terminal reports for typing `char` ("/" is "slash")."""
+    if char.isalnum():
+        return char
+    name = unicodedata.name(char).lower().replace("-", "_").replace(" ", "_")
+    return RENAMED.get(name, name)
+
+
+RENAMED = {"solidus": "slash", "hyphen_minus": "minus", "commercial_at": "at"}
+"""Keys Textual names otherwise than Unicode does (`key_to_character` misses these)."""
+RENAMED_CHARS = {"slash": "/", "minus": "-", "at": "@"}
+
+
+def send_batch(app: App[Any], keys: list[str]) -> None:
+    """Queue `keys` (key names) at once, as one read from the terminal delivers them."""
+    driver = app._driver  # Pilot has no way to send several keys without waiting.
+    assert driver is not None
+    for key in keys:
+        event = events.Key(key, RENAMED_CHARS.get(key) or key_to_character(key))
+        event.set_sender(app)
+        driver.send_message(event)
+
+
+def random_batch(rng: random.Random) -> list[str]:
+    """One read's worth of keys: mostly bindings, sometimes a typed word."""
+    if rng.random() < 0.15:
+        prefix = [rng.choice(["slash", "f", "B"])]
+        return (
+            prefix
+            + [c if c != " " else "space" for c in rng.choice(WORDS)]
+            + rng.choice([[], ["enter"], ["escape"]])
+        )
+    return [rng.choice(BOUND) for _ in range(rng.choice([1, 1, 1, 2, 3, 5, 8]))]
+
+
+def on_known_screen(app: App[Any]) -> bool:
+    """True when the app shows its main screen or one of its dialogs on top of it."""
+    stack = app.screen_stack
+    return any(isinstance(s, MainScreen) for s in stack) and (
+        isinstance(app.screen, MainScreen | ModalScreen)
+    )
+
+
+@pytest.fixture
+def quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the app's timers fire within a few batches."""
+    monkeypatch.setattr(main_screen, "READ_AFTER_SECONDS", 0.02)
+    monkeypatch.setattr(main_screen, "STATE_POLL_SECONDS", 0.05)
+    monkeypatch.setattr(reader_pane, "POSITION_SETTLE_SECONDS", 0.01)
+
+
+async def drive(library: Library, seed: int, keys: int) -> None:
+    """Send `keys` random keys in batches, restarting the app whenever it quits."""
+    rng = random.Random(seed)
+    history: list[str] = []
+    size = (rng.randint(10, 300), rng.randint(4, 100))
+    sent = 0
+    while sent < keys:
+        app = ReaderApp(library)
+        try:
+            more, size = await run_once(app, rng, size, keys - sent, history)
+        except Exception as error:
+            raise AssertionError(f"seed {seed}, last batches {history[-20:]}") from error
+        sent += more
+        assert app.return_code in (0, None), (seed, history[-20:])
+
+
+async def run_once(
+    app: ReaderApp, rng: random.Random, size: tuple[int, int], keys: int, history: list[str]
+) -> tuple[int, tuple[int, int]]:
+    """Run the app until it quits or `keys` keys are sent; the keys sent and the last size."""
+    sent = 0
+    async with app.run_test(size=size) as pilot:
+        while sent < keys and app.is_running:
+            roll = rng.random()
+            if roll < 0.04:
+                size = (rng.randint(10, 300), rng.randint(4, 100))
+                history.append(f"resize {size}")
+                await pilot.resize_terminal(*size)
+            elif roll < 0.08:
+                history.append("pause")
+                await pilot.pause(0.06)  # a timer's worth: the read mark, the poll
+            else:
+                batch = random_batch(rng)
+                history.append(" ".join(batch))
+                sent += len(batch)
+                send_batch(app, batch)
+            await pilot.pause()
+            if app.is_running:
+                assert on_known_screen(app), app.screen_stack
+        await app.workers.wait_for_complete()
+    return sent, size
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("seed", range(SEEDS))
+async def test_random_keys_on_bundled_posts(
+    library: Library, seed: int, quick_timers: None
+) -> None:
+    await drive(library, seed, KEYS_PER_SEED)
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("seed", range(SEEDS))
+async def test_random_keys_on_hostile_posts(
+    isolated_data_dir: Path, seed: int, quick_timers: None
+) -> None:
+    await drive(hostile_library(isolated_data_dir), 1000 + seed, KEYS_PER_SEED)
