@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import events
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -37,6 +38,16 @@ class ReaderApp(App[None]):
         self.library = library
         self.state_writer = StateWriter(self)
         """Every write to the user state goes through here, in order, off the event loop."""
+
+    async def on_event(self, event: events.Event) -> None:
+        """Drop input that arrives once quitting has begun.
+
+        Keys read in the same batch as `q` would otherwise reach the app
+        while its screens are being taken down (`ScreenStackError`).
+        """
+        if isinstance(event, events.InputEvent) and self.return_code is not None:
+            return
+        await super().on_event(event)
 
     def on_load(self) -> None:
         keymap = self.library.state.settings().get("keymap")
