@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 from reader import __version__
 from reader.library import INDEXING, Library
 from reader.models import PostSummary
-from reader.state import StateWriteError
+from reader.state import StateStore, StateWriteError
 from reader.storage import CorruptFileError
 
 __all__ = ["cli", "main"]
@@ -43,14 +43,30 @@ def echo_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+STATE_COMMANDS = frozenset({"bookmark", "unbookmark", "bookmarks", "import-bookmarks"})
+"""Subcommands that show or change the user state: they stop when it cannot be read."""
+
+
 def open_library(ctx: click.Context) -> Library:
     """The library for this invocation, opened once."""
     if "library" not in ctx.meta:
         ctx.meta["library"] = Library.open(ctx.find_root().params.get("data_dir"))
         for recovery in ctx.meta["library"].state.recoveries:
             click.echo(f"reader: {recovery}", err=True)
+        if ctx.parent is not None:  # a subcommand: the TUI shows these its own way
+            check_state(ctx.meta["library"].state, ctx.command.name in STATE_COMMANDS)
     library: Library = ctx.meta["library"]
     return library
+
+
+def check_state(state: StateStore, needed: bool) -> None:
+    """Stop (exit 1) when the state cannot be read and the command needs it, else warn."""
+    if state.unreadable is None:
+        return
+    problem = f"cannot read your state file {state.path}: {state.unreadable.reason}"
+    if needed:
+        raise click.ClickException(f"{problem}; nothing changed")
+    click.echo(f"reader: warning: {problem}", err=True)
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})

@@ -18,6 +18,13 @@ survive anything:
 * A write that fails (full or read-only disk, a lock held too long) raises
   `StateWriteError`, but the change is kept in memory, visible to every read,
   and written with the next successful write or `flush()`.
+* A file that exists but cannot be read (permissions, an I/O error) is never
+  taken for an empty one: nothing is written over it (`StateUnreadableError`),
+  `unreadable` says why, and changes wait in memory until a read succeeds,
+  then go on top of what the file really holds.
+* A file the user made read-only (no write permission bit) stays as it is:
+  writes are refused with `StateReadOnlyError` until it is writable again.
+  Other writes keep the file's permission bits.
 
 Every method is thread-safe and may block on the disk: call it from a worker
 thread, never from the UI's event loop.
@@ -27,8 +34,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import errno
 import json
 import os
+import stat
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -47,8 +56,11 @@ from reader.text import clean_text
 __all__ = [
     "LOCK_TIMEOUT",
     "BookmarkMerge",
+    "StateReadOnlyError",
     "StateRecovery",
     "StateStore",
+    "StateUnreadable",
+    "StateUnreadableError",
     "StateWriteError",
     "normalise_timestamp",
     "now_timestamp",
@@ -102,25 +114,81 @@ def _order_key(created: str) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
+def _strerror(error: OSError) -> str:
+    return error.strerror or str(error) or type(error).__name__
+
+
+def _changes(pending: int) -> str:
+    return "1 change" if pending == 1 else f"{pending} changes"
+
+
 class StateWriteError(Exception):
     """A change could not be written; it is kept in memory and retried.
 
     The UI shows the message and carries on: reads already reflect the
     change, and the next successful write (or `StateStore.flush()`) saves it.
+    `reason` says why in a few words, without the path ("No space left on device").
     """
 
-    def __init__(self, path: Path, error: OSError, pending: int) -> None:
+    def __init__(self, path: Path, error: OSError, pending: int, reason: str | None = None) -> None:
         self.path = path
         self.error = error
         self.pending = pending
-        if isinstance(error, TimeoutError):
+        if reason is not None:
+            self.reason = reason
+        elif isinstance(error, TimeoutError):
             self.reason = "another reader process is holding the state file's lock"
         else:
-            self.reason = error.strerror or str(error) or type(error).__name__
-        changes = "1 change" if pending == 1 else f"{pending} changes"
+            self.reason = _strerror(error)
         super().__init__(
-            f"could not save to {path}: {self.reason}. {changes} kept in memory; reader will retry."
+            f"could not save to {path}: {self.reason}. "
+            f"{_changes(pending)} kept in memory; reader will retry."
         )
+
+
+class StateUnreadableError(StateWriteError):
+    """The state file exists but cannot be read, so nothing was written over it.
+
+    The change is kept in memory and saved, on top of what the file holds,
+    once a read succeeds (`StateStore.flush()` or the next change).
+    """
+
+    def __init__(self, path: Path, error: OSError, pending: int) -> None:
+        super().__init__(path, error, pending, f"it could not be read ({_strerror(error)})")
+
+
+class StateReadOnlyError(StateWriteError):
+    """The state file is read-only (no write permission bit): it is left as it is.
+
+    The change is kept in memory and saved once the file is writable again.
+    """
+
+    def __init__(self, path: Path, pending: int) -> None:
+        error = PermissionError(errno.EACCES, "read-only", str(path))
+        super().__init__(path, error, pending, "it is read-only; make it writable to save changes")
+
+
+@dataclass(frozen=True, slots=True)
+class StateUnreadable:
+    """The state file exists but the latest read of it failed (permissions, I/O error)."""
+
+    path: Path
+    """The state file."""
+    reason: str
+    """What the system said: "Permission denied", "Is a directory"..."""
+    error: OSError
+    """The error itself."""
+
+    @property
+    def message(self) -> str:
+        """A sentence or two for a notification or stderr."""
+        return (
+            f"Cannot read your reader state file {self.path} ({self.reason}). "
+            "Nothing is written over it; changes are kept in memory until it can be read."
+        )
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,8 +220,15 @@ class BookmarkMerge:
     unchanged: tuple[str, ...] = ()
 
 
-_Op = Callable[["_State"], None]
-"""An idempotent change: replaying it after a failed write gives the same state."""
+@dataclass(frozen=True, slots=True)
+class _Op:
+    """An idempotent change: replaying it after a failed write gives the same state."""
+
+    apply: Callable[[_State], None]
+    what: str
+    """The change in words ("bookmark on SLUG"), for saying what was not saved."""
+    bookmarks: tuple[str, ...] = ()
+    """Slugs whose bookmark it adds or changes, for the recovery file."""
 
 
 class _State:
@@ -257,16 +332,32 @@ def _doc_from_bookmark(mark: Bookmark) -> Doc:
     return {"slug": mark.slug, "created": mark.created, "note": mark.note, "section": mark.section}
 
 
-def _put_bookmark(mark: Bookmark) -> _Op:
+def _put_bookmark(mark: Bookmark, what: str) -> _Op:
     doc = _doc_from_bookmark(mark)
-    return lambda state: state.put(_BOOKMARKS, dict(doc))
+    return _Op(lambda state: state.put(_BOOKMARKS, dict(doc)), what, (mark.slug,))
 
 
-def _delete(name: str, slug: str) -> _Op:
+def _new_bookmark(mark: Bookmark) -> _Op:
+    """Bookmark a post that was not bookmarked when the change was decided.
+
+    If it is by the time the change is written (another process, or a file
+    that could not be read when the user decided), the two are merged as an
+    import is: the note, section and date already there are kept.
+    """
+
+    def apply(state: _State) -> None:
+        doc = state.get(_BOOKMARKS, mark.slug)
+        merged = mark if doc is None else _combine(_bookmark_from_doc(doc), mark)
+        state.put(_BOOKMARKS, _doc_from_bookmark(merged))
+
+    return _Op(apply, f"bookmark on {mark.slug}", (mark.slug,))
+
+
+def _delete(name: str, slug: str, what: str) -> _Op:
     def apply(state: _State) -> None:
         state.delete(name, slug)
 
-    return apply
+    return _Op(apply, what)
 
 
 def _combine(ours: Bookmark, theirs: Bookmark) -> Bookmark:
@@ -275,16 +366,17 @@ def _combine(ours: Bookmark, theirs: Bookmark) -> Bookmark:
     return Bookmark(ours.slug, created, ours.note or theirs.note, ours.section or theirs.section)
 
 
-def _put(name: str, doc: Doc) -> _Op:
-    return lambda state: state.put(name, dict(doc))
+def _put(name: str, doc: Doc, what: str) -> _Op:
+    return _Op(lambda state: state.put(name, dict(doc)), what)
 
 
 class StateStore:
     """The user's state: bookmarks, read marks, reading positions, settings.
 
     Opening never fails on a damaged file: it is moved aside and the state
-    recovered (see `recoveries`). Writes that fail raise `StateWriteError` and
-    are retried (see `pending`, `flush`).
+    recovered (see `recoveries`), nor on one that cannot be read (see
+    `unreadable`). Writes that fail raise `StateWriteError` and are retried
+    (see `pending`, `flush`).
     """
 
     def __init__(self, path: Path, lock_timeout: float = LOCK_TIMEOUT) -> None:
@@ -293,6 +385,9 @@ class StateStore:
         self.lock_path = path.with_name(path.name + ".lock")
         self.recoveries: list[StateRecovery] = []
         """Every recovery from a damaged file since this store was opened, oldest first."""
+        self._unreadable: StateUnreadable | None = None
+        self._read_only = False
+        self._file_mode: int | None = None
         self._lock = threading.RLock()
         # The thread lock serialises our own threads; the file lock, other processes.
         self._lock_timeout = lock_timeout
@@ -319,6 +414,36 @@ class StateStore:
         """How many changes are kept in memory because their write failed."""
         with self._lock:
             return len(self._pending)
+
+    @property
+    def unreadable(self) -> StateUnreadable | None:
+        """Why the state file could not be read, or None when the latest read worked.
+
+        As of the latest read: every getter and every write reads again, so it
+        clears itself once the file can be read. Never touches the disk.
+        """
+        return self._unreadable
+
+    @property
+    def read_only(self) -> bool:
+        """True when the state file has no write permission bit: writes are refused.
+
+        As of the latest read, like `unreadable`. The permission bits decide,
+        not `os.access`, which says yes to root.
+        """
+        return self._read_only
+
+    @property
+    def problem(self) -> str | None:
+        """Why changes cannot be saved right now (unreadable or read-only file), or None."""
+        if self._unreadable is not None:
+            return self._unreadable.message
+        if self._read_only:
+            return (
+                f"Your reader state file {self.path} is read-only; make it writable to "
+                "save changes. Changes are kept in memory until then."
+            )
+        return None
 
     def flush(self) -> None:
         """Write the changes kept in memory; `StateWriteError` if it still fails."""
@@ -369,7 +494,10 @@ class StateStore:
                 clean_note if clean_note is not None else (old.note if old else ""),
                 clean_section if clean_section is not None else (old.section if old else ""),
             )
-            return mark, None if mark == old else _put_bookmark(mark)
+            if old is None:
+                return mark, _new_bookmark(mark)
+            what = f"note on {slug}" if mark.note != old.note else f"bookmark on {slug}"
+            return mark, None if mark == old else _put_bookmark(mark, what)
 
         return self._change(decide)
 
@@ -379,7 +507,7 @@ class StateStore:
         def decide(state: _State) -> tuple[bool, _Op | None]:
             if not state.has(_BOOKMARKS, slug):
                 return False, None
-            return True, _delete(_BOOKMARKS, slug)
+            return True, _delete(_BOOKMARKS, slug, f"bookmark removed from {slug}")
 
         return self._change(decide)
 
@@ -389,8 +517,8 @@ class StateStore:
 
         def decide(state: _State) -> tuple[bool, _Op | None]:
             if state.has(_BOOKMARKS, slug):
-                return False, _delete(_BOOKMARKS, slug)
-            return True, _put_bookmark(Bookmark(slug, now_timestamp(), "", clean_section))
+                return False, _delete(_BOOKMARKS, slug, f"bookmark removed from {slug}")
+            return True, _new_bookmark(Bookmark(slug, now_timestamp(), "", clean_section))
 
         return self._change(decide)
 
@@ -424,13 +552,17 @@ class StateStore:
             added = tuple(s for s in after if before[s] is None)
             updated = tuple(s for s in after if before[s] not in (None, after[s]))
             unchanged = tuple(s for s in after if before[s] == after[s])
-            ops = [_put_bookmark(after[slug]) for slug in added + updated]
+            ops = [_new_bookmark(after[slug]) for slug in added]
+            ops += [_put_bookmark(after[slug], "") for slug in updated]
 
             def apply(target: _State) -> None:
                 for op in ops:
-                    op(target)
+                    op.apply(target)
 
-            return BookmarkMerge(added, updated, unchanged), (apply if ops else None)
+            count = len(ops)
+            what = "1 imported bookmark" if count == 1 else f"{count} imported bookmarks"
+            merged = _Op(apply, what, added + updated)
+            return BookmarkMerge(added, updated, unchanged), (merged if ops else None)
 
         return self._change(decide)
 
@@ -453,8 +585,9 @@ class StateStore:
             if read == state.has(_READ, slug):
                 return None, None
             if read:
-                return None, _put(_READ, {"slug": slug, "at": now_timestamp()})
-            return None, _delete(_READ, slug)
+                doc = {"slug": slug, "at": now_timestamp()}
+                return None, _put(_READ, doc, f"read mark on {slug}")
+            return None, _delete(_READ, slug, f"read mark removed from {slug}")
 
         self._change(decide)
 
@@ -473,9 +606,9 @@ class StateStore:
         doc = {"slug": position.slug, "anchor": position.anchor, "offset": position.offset}
 
         def decide(state: _State) -> tuple[None, _Op | None]:
-            return None, None if state.get(_POSITIONS, position.slug) == doc else _put(
-                _POSITIONS, doc
-            )
+            if state.get(_POSITIONS, position.slug) == doc:
+                return None, None
+            return None, _put(_POSITIONS, doc, f"reading position in {position.slug}")
 
         self._change(decide)
 
@@ -503,7 +636,7 @@ class StateStore:
             def apply(target: _State) -> None:
                 target.set_settings({**target.settings(), **copy.deepcopy(fresh)})
 
-            return None, apply
+            return None, _Op(apply, "setting " + ", ".join(sorted(fresh)))
 
         self._change(decide)
 
@@ -517,7 +650,7 @@ class StateStore:
         if self._overlay is None:
             overlay = self._disk.copy()
             for op in self._pending:
-                op(overlay)
+                op.apply(overlay)
             self._overlay = overlay
         return self._overlay
 
@@ -527,12 +660,19 @@ class StateStore:
         `decide` looks at the current state and returns the result for the
         caller and an idempotent operation (None: nothing to change). When the
         write fails, the operation stays queued and `StateWriteError` is raised.
+        A file that cannot be read, or is read-only, is never written: the
+        operation is queued and `StateUnreadableError` or `StateReadOnlyError`
+        raised.
         """
         with self._lock:
+            # Checked before taking the lock too: no point waiting for it only to refuse.
+            self._refresh()
+            self._refuse_if_blocked(decide)
             decided = False
             try:
                 with self._file_lock:
                     self._refresh()
+                    self._refuse_if_blocked(decide)
                     if self._stand_in:
                         self._recover_locked("it could not be moved aside before")
                     state = self._disk
@@ -541,7 +681,7 @@ class StateStore:
                         self._signature = None
                         self._overlay = None
                         for earlier in self._pending:
-                            earlier(state)
+                            earlier.apply(state)
                     result, op = decide(state)
                     decided = True
                     if op is None and not self._pending:
@@ -549,10 +689,11 @@ class StateStore:
                     self._signature = None
                     self._overlay = None
                     if op is not None:
-                        op(state)
+                        op.apply(state)
                         self._pending.append(op)
                     atomic_write_bytes(self.path, state.encode(), backup=True)
                     self._pending.clear()
+                    self._keep_mode()
                     self._signature = self._stat()
                     return result
             except OSError as error:
@@ -564,6 +705,36 @@ class StateStore:
                 if not self._pending:
                     return result
                 raise StateWriteError(self.path, error, len(self._pending)) from error
+
+    def _refuse_if_blocked(self, decide: Callable[[_State], tuple[R, _Op | None]]) -> None:
+        """Queue the change and raise when the file cannot be read or is read-only.
+
+        Decided on what the user sees (the last good read plus pending
+        changes): once the file can be read, it is replayed on what it holds.
+        A change with nothing to do raises nothing.
+        """
+        if self._unreadable is None and not self._read_only:
+            return
+        _, op = decide(self._view())
+        if op is not None:
+            self._pending.append(op)
+            self._overlay = None
+        if not self._pending:
+            return
+        if self._unreadable is not None:
+            raise StateUnreadableError(self.path, self._unreadable.error, len(self._pending))
+        raise StateReadOnlyError(self.path, len(self._pending))
+
+    def _keep_mode(self) -> None:
+        """Give the file just written the permission bits the old one had.
+
+        The temporary file behind every atomic write is made 0600; a user who
+        chose other bits keeps them. (A moment at 0600 only ever hides more.)
+        """
+        if self._file_mode is None or self._file_mode == 0o600:
+            return
+        with contextlib.suppress(OSError):
+            os.chmod(self.path, self._file_mode)
 
     @property
     def _file_lock(self) -> FileLock:
@@ -608,23 +779,36 @@ class StateStore:
 
         The bytes are only read when the signature differs from the one we
         hold (b"" otherwise): every getter refreshes, and most find nothing new.
+        Notes the permission bits every time: a chmod changes no signature.
         """
         try:
             with open(self.path, "rb") as handle:
                 st = os.fstat(handle.fileno())
+                self._file_mode = stat.S_IMODE(st.st_mode)
+                self._read_only = st.st_mode & 0o222 == 0
                 signature = (st.st_ino, st.st_size, st.st_mtime_ns)
                 if signature == self._signature:
                     return signature, b""
                 return signature, handle.read()
         except FileNotFoundError:
+            self._file_mode = None
+            self._read_only = False
             return None
 
     def _refresh(self) -> None:
-        """Bring `_disk` up to date with the file, recovering a damaged one."""
+        """Bring `_disk` up to date with the file, recovering a damaged one.
+
+        A file that cannot be read is not a missing one: `_disk` stays what it
+        was (empty at open), `unreadable` says why, and writes are refused.
+        """
         try:
             found = self._read()
-        except OSError:
-            return  # Unreadable for now: keep showing what we have.
+        except OSError as error:
+            reason = _strerror(error)
+            if self._unreadable is None or self._unreadable.reason != reason:
+                self._unreadable = StateUnreadable(self.path, reason, error)
+            return
+        self._unreadable = None
         if found is None:
             if self.backup_path.exists():
                 self._recover("the file was missing but its backup was there")
@@ -739,12 +923,12 @@ def _describe(error: CorruptFileError) -> str:
     return f"{error.reason} (line {error.line})" if error.line else error.reason
 
 
-def _aside(path: Path, label: str) -> Path:
-    """A free name beside `path` for keeping a bad copy: `NAME.LABEL-20250102T030405Z`."""
+def _aside(path: Path, label: str, suffix: str = "") -> Path:
+    """A free name beside `path` for keeping a copy: `NAME.LABEL-20250102T030405Z[SUFFIX]`."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    candidate = path.with_name(f"{path.name}.{label}-{stamp}")
+    candidate = path.with_name(f"{path.name}.{label}-{stamp}{suffix}")
     n = 2
     while candidate.exists():
-        candidate = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+        candidate = path.with_name(f"{path.name}.{label}-{stamp}-{n}{suffix}")
         n += 1
     return candidate

@@ -215,15 +215,17 @@ def test_import_missing_file(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "nope.json" in result.stderr
 
 
-def test_write_failure_is_reported(slugs: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_write_failure_is_reported(slugs: list[str]) -> None:
     def full(src: object, dst: object) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(os, "replace", full)
-    result = run("bookmark", slugs[0])
+    # A context rather than monkeypatch.undo, which would also unset READER_DATA_DIR
+    # and send the next command to the real user data directory.
+    with pytest.MonkeyPatch.context() as fault:
+        fault.setattr(os, "replace", full)
+        result = run("bookmark", slugs[0])
     assert result.exit_code == 1
     assert "could not save" in result.stderr and "No space left" in result.stderr
-    monkeypatch.undo()
     assert listed() == []
 
 

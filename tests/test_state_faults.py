@@ -1,0 +1,239 @@
+"""Data that must never be lost: a state file that cannot be read, cannot be written,
+is held by another process, or was made read-only by the user.
+
+Every fault is real where the filesystem allows it (a directory or a symlink loop
+where the file should be, permission bits, a second process holding the lock) and
+otherwise one OS call made to fail for the state file only. We run as root, so
+`chmod 000` does not stop a read; refusing a read is monkeypatched.
+"""
+
+from __future__ import annotations
+
+import builtins
+import errno
+import json
+import os
+import stat
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from reader.cli import cli
+from reader.library import Library
+from reader.state import (
+    StateReadOnlyError,
+    StateStore,
+    StateUnreadableError,
+    StateWriteError,
+)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    return tmp_path / "state.json"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args))
+
+
+def slugs_on_disk(path: Path) -> dict[str, str]:
+    """Slug -> note of every bookmark in the file."""
+    data = json.loads(path.read_text("utf-8"))
+    return {doc["slug"]: doc["note"] for doc in data.get("bookmarks", {}).values()}
+
+
+def make_good_state(path: Path) -> None:
+    store = StateStore(path)
+    store.add_bookmark("kept", note="precious note")
+    store.add_bookmark("also")
+    store.set_read("kept")
+
+
+def refuse_reading(monkeypatch: pytest.MonkeyPatch, path: Path, code: int = errno.EACCES) -> None:
+    """Make opening `path` (and nothing else) fail as `chmod 000` does for a normal user."""
+    real_open = builtins.open
+
+    def guarded(file: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(file, str | os.PathLike) and os.fspath(file) == os.fspath(path):
+            raise OSError(code, os.strerror(code), os.fspath(file))
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded)
+
+
+def full_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every atomic replace fails as on a full disk (the temporary file is written)."""
+
+    def failing(src: object, dst: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(os, "replace", failing)
+
+
+def read_only_disk(monkeypatch: pytest.MonkeyPatch, under: Path) -> None:
+    """Creating any file under `under` fails as on a read-only filesystem.
+
+    Covers mkstemp, the lock file and the recovery file: they all go through os.open.
+    """
+    real = os.open
+
+    def guarded(file: Any, flags: int, *args: Any, **kwargs: Any) -> int:
+        inside = os.path.abspath(os.fspath(file)).startswith(str(under) + os.sep)
+        if inside and flags & os.O_CREAT:
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), os.fspath(file))
+        return real(file, flags, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", guarded)
+
+
+@pytest.fixture
+def own_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The temporary folder recovery files fall back to, inside the test's own folder."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+# -- 1. unreadable is not empty ------------------------------------------------------
+
+
+def test_unreadable_file_at_open_is_never_written_over(path: Path) -> None:
+    make_good_state(path)
+    good = path.read_bytes()
+    backup = path.with_name("state.json.bak").read_bytes()
+    with pytest.MonkeyPatch.context() as fault:
+        refuse_reading(fault, path)
+        store = StateStore(path)
+        assert store.unreadable is not None
+        assert store.unreadable.path == path and store.unreadable.reason == "Permission denied"
+        assert store.problem is not None and str(path) in store.problem
+        # Two changes, as two cursor moves in the TUI: both refused, neither written.
+        with pytest.raises(StateUnreadableError, match="could not be read") as caught:
+            store.set_read("other")
+        assert str(path) in str(caught.value) and caught.value.pending == 1
+        with pytest.raises(StateUnreadableError):
+            store.toggle_bookmark("kept")  # already bookmarked in the file the user cannot see
+        assert isinstance(caught.value, StateWriteError)
+        assert path.read_bytes() == good
+        assert path.with_name("state.json.bak").read_bytes() == backup
+        assert store.pending == 2
+
+    # Readable again: the changes go on top of the real content.
+    assert store.bookmarked_slugs() == {"kept", "also"}
+    store.flush()
+    assert store.unreadable is None and store.pending == 0
+    assert slugs_on_disk(path) == {"kept": "precious note", "also": ""}
+    assert StateStore(path).read_slugs() == {"kept", "other"}
+
+
+def test_file_unreadable_while_running_keeps_other_process_changes(path: Path) -> None:
+    ours = StateStore(path)
+    ours.add_bookmark("a")
+    StateStore(path).add_bookmark("b", note="theirs")  # we have not seen it yet
+    with pytest.MonkeyPatch.context() as fault:
+        refuse_reading(fault, path, errno.EIO)
+        with pytest.raises(StateUnreadableError, match="Input/output error"):
+            ours.add_bookmark("c")
+        assert ours.bookmarked_slugs() == {"a", "c"}  # the last good read, plus ours
+        assert slugs_on_disk(path) == {"a": "", "b": "theirs"}
+    ours.flush()
+    assert slugs_on_disk(path) == {"a": "", "b": "theirs", "c": ""}
+
+
+def test_directory_in_place_of_the_file_is_not_a_missing_file(path: Path) -> None:
+    path.mkdir()
+    store = StateStore(path)
+    assert store.unreadable is not None and store.unreadable.reason == "Is a directory"
+    with pytest.raises(StateUnreadableError, match="Is a directory"):
+        store.add_bookmark("a")
+    assert path.is_dir() and list(path.iterdir()) == []
+
+
+def test_symlink_loop_is_not_a_missing_file(path: Path) -> None:
+    os.symlink(path.name, path)  # state.json -> state.json
+    store = StateStore(path)
+    assert store.unreadable is not None
+    assert store.unreadable.error.errno == errno.ELOOP
+    with pytest.raises(StateUnreadableError):
+        store.set_read("a")
+    assert path.is_symlink() and os.readlink(path) == path.name  # not replaced by a file
+
+
+def test_cli_stops_when_the_state_cannot_be_read(
+    library: Library, isolated_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slug = library.summaries()[0].slug
+    state_file = isolated_data_dir / "state.json"
+    assert run("bookmark", slug, "--note", "mine").exit_code == 0
+    good = state_file.read_bytes()
+    refuse_reading(monkeypatch, state_file)
+
+    for args in (["bookmark", "another"], ["unbookmark", slug], ["bookmarks", "--json"]):
+        result = run(*args)
+        assert result.exit_code == 1, args
+        assert result.stdout == ""
+        assert f"cannot read your state file {state_file}: Permission denied" in result.stderr
+        assert "Traceback" not in result.stderr
+    assert state_file.read_bytes() == good
+    # A command that does not need the state goes on, and says so.
+    listed = run("list")
+    assert listed.exit_code == 0 and slug in listed.stdout
+    assert f"warning: cannot read your state file {state_file}" in listed.stderr
+
+
+# -- 4. a read-only file stays read-only -----------------------------------------------
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o000], ids=["0444", "0400", "0000"])
+def test_read_only_file_is_left_as_it_is(path: Path, mode: int) -> None:
+    make_good_state(path)
+    path.chmod(mode)
+    good = path.read_bytes()
+    backup = path.with_name("state.json.bak").read_bytes()
+
+    store = StateStore(path)
+    assert store.read_only and store.unreadable is None
+    assert store.bookmarked_slugs() == {"kept", "also"}  # reading still works
+    assert store.problem is not None and "read-only; make it writable" in store.problem
+    with pytest.raises(StateReadOnlyError) as caught:
+        store.add_bookmark("new")
+    assert str(caught.value).startswith(
+        f"could not save to {path}: it is read-only; make it writable to save changes."
+    )
+    assert isinstance(caught.value, StateWriteError)
+    assert path.read_bytes() == good and stat.S_IMODE(path.stat().st_mode) == mode
+    assert path.with_name("state.json.bak").read_bytes() == backup
+
+    path.chmod(0o644)  # the user makes it writable again
+    store.flush()
+    assert not store.read_only and store.pending == 0
+    assert set(slugs_on_disk(path)) == {"kept", "also", "new"}
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_writes_keep_the_file_mode(path: Path) -> None:
+    StateStore(path).add_bookmark("a")
+    path.chmod(0o640)
+    StateStore(path).add_bookmark("b")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    assert set(slugs_on_disk(path)) == {"a", "b"}
+
+
+def test_cli_refuses_to_write_a_read_only_file(library: Library, isolated_data_dir: Path) -> None:
+    slug = library.summaries()[0].slug
+    state_file = isolated_data_dir / "state.json"
+    assert run("bookmark", slug).exit_code == 0
+    state_file.chmod(0o444)
+    good = state_file.read_bytes()
+    result = run("bookmark", slug, "--note", "new note")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert f"{state_file}: it is read-only; make it writable to save changes" in line
+    assert state_file.read_bytes() == good
+    assert stat.S_IMODE(state_file.stat().st_mode) == 0o444
+    assert run("bookmarks").exit_code == 0  # reading is fine
