@@ -2,7 +2,8 @@
 
 The JSON export is the format `reader import-bookmarks` takes back. Reading
 accepts it, or the bare list printed by `reader bookmarks --json`; an error
-names the file and the line of the offending entry.
+names the file and the line of the offending entry. The recovery file of
+changes that could not be saved (`unsaved_json`) is an export too.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ __all__ = [
     "export_json",
     "export_markdown",
     "read_bookmarks_file",
+    "unsaved_json",
 ]
 
 EXPORT_FORMAT = "reader-bookmarks"
@@ -55,6 +57,27 @@ def export_json(entries: Iterable[BookmarkedPost]) -> str:
         "version": EXPORT_VERSION,
         "exported": now_timestamp(),
         "bookmarks": [bookmark_json(e) for e in entries],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def unsaved_json(state_file: Path, marks: Iterable[Bookmark], changes: Iterable[str]) -> str:
+    """Changes `state_file` refused, as an export `read_bookmarks_file` takes back.
+
+    `marks` are the bookmarks those changes made, importable as they are;
+    "unsaved" lists every change in words, read marks and positions too, for
+    the user to redo by hand.
+    """
+    document = {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported": now_timestamp(),
+        "state_file": str(state_file),
+        "unsaved": list(changes),
+        "bookmarks": [
+            {"slug": m.slug, "note": m.note, "section": m.section, "created": m.created}
+            for m in marks
+        ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 

@@ -175,8 +175,17 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
 
 
 def save_error(error: StateWriteError) -> click.ClickException:
-    """The CLI's message for a failed state write: the process ends, so nothing is retried."""
-    return click.ClickException(f"could not save to {error.path}: {error.reason}; nothing changed")
+    """The CLI's message for a failed state write: the process ends, so nothing is retried.
+
+    The change goes to a recovery file, which the message names.
+    """
+    library = click.get_current_context().meta.get("library")
+    unsaved = ""
+    if isinstance(library, Library):
+        unsaved = library.state.describe_unsaved(library.state.save_unsaved())
+    return click.ClickException(
+        f"could not save to {error.path}: {error.reason}; {unsaved or 'nothing changed'}"
+    )
 
 
 @cli.command("bookmark")

@@ -17,7 +17,9 @@ survive anything:
   what happened and where the bad file went. Nothing is overwritten silently.
 * A write that fails (full or read-only disk, a lock held too long) raises
   `StateWriteError`, but the change is kept in memory, visible to every read,
-  and written with the next successful write or `flush()`.
+  and written with the next successful write or `flush()`. `unsaved_changes()`
+  says in words what is waiting, and `save_unsaved()` writes it to a recovery
+  file `reader import-bookmarks` takes back, for a process about to exit.
 * A file that exists but cannot be read (permissions, an I/O error) is never
   taken for an empty one: nothing is written over it (`StateUnreadableError`),
   `unreadable` says why, and changes wait in memory until a read succeeds,
@@ -38,6 +40,7 @@ import errno
 import json
 import os
 import stat
+import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -68,6 +71,8 @@ __all__ = [
 
 LOCK_TIMEOUT = 10.0
 """Seconds a write waits for another process's lock before giving up (and retrying later)."""
+UNSAVED_LISTED = 10
+"""How many unsaved changes `StateStore.describe_unsaved` names before "and N more"."""
 
 _BOOKMARKS = "bookmarks"
 _READ = "read"
@@ -376,7 +381,7 @@ class StateStore:
     Opening never fails on a damaged file: it is moved aside and the state
     recovered (see `recoveries`), nor on one that cannot be read (see
     `unreadable`). Writes that fail raise `StateWriteError` and are retried
-    (see `pending`, `flush`).
+    (see `pending`, `flush`, `unsaved_changes`, `save_unsaved`).
     """
 
     def __init__(self, path: Path, lock_timeout: float = LOCK_TIMEOUT) -> None:
@@ -448,6 +453,54 @@ class StateStore:
     def flush(self) -> None:
         """Write the changes kept in memory; `StateWriteError` if it still fails."""
         self._change(lambda state: (None, None))
+
+    def unsaved_changes(self) -> list[str]:
+        """Each change kept in memory, in words ("bookmark on SLUG"), oldest first, once each."""
+        with self._lock:
+            return list(dict.fromkeys(op.what for op in self._pending))
+
+    def describe_unsaved(self, saved_to: Path | None = None) -> str:
+        """One line saying what is not saved and where `save_unsaved` put it, or "".
+
+        For a process about to exit with changes still in memory.
+        """
+        changes = self.unsaved_changes()
+        if not changes:
+            return ""
+        listed = ", ".join(changes[:UNSAVED_LISTED])
+        if len(changes) > UNSAVED_LISTED:
+            listed += f" and {len(changes) - UNSAVED_LISTED} more"
+        if saved_to is None:
+            return f"not saved: {listed} (no recovery file could be written)"
+        with self._lock:
+            bookmarks = any(op.bookmarks for op in self._pending)
+        again = f" (`reader import-bookmarks {saved_to}` restores the bookmarks)"
+        return f"not saved: {listed}; kept in {saved_to}{again if bookmarks else ''}"
+
+    def save_unsaved(self) -> Path | None:
+        """Write the changes kept in memory to a recovery file; its path, or None.
+
+        For a process about to exit while the state file refuses writes. The
+        file (`state.json.unsaved-TIMESTAMP.json`) is a bookmarks export that
+        `reader import-bookmarks` takes back, with every unsaved change listed
+        in words under "unsaved". It goes beside the state file or, when that
+        cannot be written (a read-only or full disk), in the temporary folder.
+        None when nothing is pending or neither place can be written.
+        """
+        from reader.bookmark_io import unsaved_json  # only on the way out
+
+        with self._lock:
+            if not self._pending:
+                return None
+            view = self._view()
+            slugs = dict.fromkeys(slug for op in self._pending for slug in op.bookmarks)
+            marks = [_bookmark_from_doc(doc) for s in slugs if (doc := view.get(_BOOKMARKS, s))]
+            data = unsaved_json(self.path, marks, self.unsaved_changes()).encode("utf-8")
+        for directory in (self.path.parent, Path(tempfile.gettempdir())):
+            target = _aside(directory / self.path.name, "unsaved", ".json")
+            if _write_new_file(target, data):
+                return target
+        return None
 
     # -- bookmarks -----------------------------------------------------------
 
@@ -932,3 +985,25 @@ def _aside(path: Path, label: str, suffix: str = "") -> Path:
         candidate = path.with_name(f"{path.name}.{label}-{stamp}-{n}{suffix}")
         n += 1
     return candidate
+
+
+def _write_new_file(path: Path, data: bytes) -> bool:
+    """Create `path` (never replacing a file) holding `data`, durably; False if impossible.
+
+    A half-written file (a full disk) is removed rather than left to mislead.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return False
+    fsync_dir(path.parent)
+    return True

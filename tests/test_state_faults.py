@@ -186,6 +186,95 @@ def test_cli_stops_when_the_state_cannot_be_read(
     assert f"warning: cannot read your state file {state_file}" in listed.stderr
 
 
+# -- 2. what was not saved is said, and kept in a recovery file ------------------------
+
+
+def test_unsaved_changes_in_words_and_a_recovery_file_that_imports_back(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(path)
+    store.add_bookmark("saved")
+    on_disk = path.read_bytes()
+    with pytest.MonkeyPatch.context() as fault:
+        full_disk(fault)
+        for change in (
+            lambda: store.add_bookmark("mine", note="why", section="Intro"),
+            lambda: store.set_read("saved"),
+            lambda: store.toggle_bookmark("saved"),
+            lambda: store.set_setting("theme", "dark"),
+        ):
+            with pytest.raises(StateWriteError):
+                change()
+    assert store.unsaved_changes() == [
+        "bookmark on mine",
+        "read mark on saved",
+        "bookmark removed from saved",
+        "setting theme",
+    ]
+
+    saved_to = store.save_unsaved()
+    assert saved_to is not None and saved_to.parent == path.parent
+    assert saved_to.name.startswith("state.json.unsaved-") and saved_to.suffix == ".json"
+    document = json.loads(saved_to.read_text("utf-8"))
+    assert document["unsaved"] == store.unsaved_changes()
+    assert [b["slug"] for b in document["bookmarks"]] == ["mine"]
+    line = store.describe_unsaved(saved_to)
+    assert "bookmark on mine" in line and str(saved_to) in line and "import-bookmarks" in line
+    assert path.read_bytes() == on_disk  # the state file itself untouched
+
+    monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "elsewhere"))
+    result = run("import-bookmarks", str(saved_to))
+    assert result.exit_code == 0, result.output
+    (entry,) = json.loads(run("bookmarks", "--json").stdout)
+    assert (entry["slug"], entry["note"], entry["section"]) == ("mine", "why", "Intro")
+
+
+def test_recovery_file_falls_back_to_the_temporary_folder(
+    tmp_path: Path, own_tempdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "data" / "state.json"
+    store = StateStore(path)
+    read_only_disk(monkeypatch, path.parent)
+    with pytest.raises(StateWriteError, match="Read-only file system"):
+        store.add_bookmark("a")
+    saved_to = store.save_unsaved()
+    assert saved_to is not None and saved_to.parent == own_tempdir
+    assert json.loads(saved_to.read_text("utf-8"))["bookmarks"][0]["slug"] == "a"
+
+
+def test_save_unsaved_says_none_when_nothing_can_be_written(
+    path: Path, own_tempdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(path)
+    assert store.save_unsaved() is None and store.describe_unsaved() == ""
+    read_only_disk(monkeypatch, path.parent.parent)  # the temporary folder too
+    with pytest.raises(StateWriteError):
+        store.set_read("a")
+    assert store.save_unsaved() is None
+    assert store.describe_unsaved(None) == (
+        "not saved: read mark on a (no recovery file could be written)"
+    )
+
+
+def test_cli_write_failure_keeps_the_change_in_a_recovery_file(
+    library: Library, isolated_data_dir: Path
+) -> None:
+    slug = library.summaries()[0].slug
+    # A context rather than monkeypatch.undo, which would unset READER_DATA_DIR too.
+    with pytest.MonkeyPatch.context() as fault:
+        full_disk(fault)
+        result = run("bookmark", slug, "--note", "keep this")
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    (saved_to,) = isolated_data_dir.glob("state.json.unsaved-*.json")
+    assert str(isolated_data_dir / "state.json") in line and "No space left on device" in line
+    assert f"not saved: bookmark on {slug}; kept in {saved_to}" in line
+    assert json.loads(saved_to.read_text("utf-8"))["bookmarks"][0]["note"] == "keep this"
+    assert run("import-bookmarks", str(saved_to)).exit_code == 0
+    (entry,) = json.loads(run("bookmarks", "--json").stdout)
+    assert entry["slug"] == slug and entry["note"] == "keep this"
+
+
 # -- 4. a read-only file stays read-only -----------------------------------------------
 
 
@@ -237,3 +326,43 @@ def test_cli_refuses_to_write_a_read_only_file(library: Library, isolated_data_d
     assert state_file.read_bytes() == good
     assert stat.S_IMODE(state_file.stat().st_mode) == 0o444
     assert run("bookmarks").exit_code == 0  # reading is fine
+
+
+# -- 5. a fresh data directory on a read-only disk -----------------------------------
+
+
+def test_first_write_on_a_read_only_disk_is_a_clear_error(
+    path: Path, own_tempdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    read_only_disk(monkeypatch, path.parent)
+    store = StateStore(path)
+    with pytest.raises(StateWriteError) as caught:
+        store.add_bookmark("a")
+    assert str(caught.value).startswith(f"could not save to {path}: Read-only file system.")
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("command", ["bookmark", "import-bookmarks"])
+def test_cli_write_on_a_read_only_disk_is_one_line_and_exit_1(
+    library: Library,
+    isolated_data_dir: Path,
+    own_tempdir: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    slug = library.summaries()[0].slug
+    export = tmp_path / "in.json"
+    export.write_text(json.dumps([{"slug": slug, "note": "n"}]))
+    state_file = isolated_data_dir / "state.json"
+    assert not state_file.exists()
+    read_only_disk(monkeypatch, isolated_data_dir)
+
+    result = run(command, slug if command == "bookmark" else str(export))
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "Traceback" not in result.output
+    assert line.startswith(f"Error: could not save to {state_file}: Read-only file system;")
+    (saved_to,) = own_tempdir.glob("state.json.unsaved-*.json")
+    assert f"kept in {saved_to}" in line
+    assert not state_file.exists()
