@@ -15,7 +15,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from reader.library import Library
+from reader.models import ReadingPosition
 from reader.tui import ReaderApp
+from reader.tui import app as app_module
 from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.post_list import PostList
@@ -79,8 +81,7 @@ async def test_snippets_for_hits_the_bookmarks_filter_hides(library: Library) ->
     library.state.update_settings({"last_filter": "bookmarks"})
     app = ReaderApp(library)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause()
-        send_batch(app, ["slash", *keys("pipeline")])
+        await pilot.press("slash", *keys("pipeline"))
         await settle(pilot)
         post_list = app.screen.query_one(PostList)
         assert post_list.slugs == [bookmarked]
@@ -104,20 +105,20 @@ async def test_section_jump_is_not_remembered_for_the_next_post(library: Library
 
 
 async def test_restored_position_then_next_post(library: Library) -> None:
-    """On a second start, with a position restored at the last section, `k j`."""
-    for _ in range(2):
-        app = ReaderApp(library)
-        async with app.run_test(size=(160, 45)) as pilot:
-            await pilot.pause()
-            for key in ["enter", "right_square_bracket", "right_square_bracket", "q"]:
-                await pilot.press(key)
-            await settle(pilot)
+    """On a second start, restored at a last section whose heading cannot reach the top
+    (the whole post fits on screen), then `k` to a post with fewer sections."""
+    last = library.summaries()[-1]
+    assert len(last.sections) >= 3
+    library.state.update_settings({"last_slug": last.slug})
+    library.state.set_position(ReadingPosition(last.slug, last.sections[-1].anchor, 0))
     app = ReaderApp(library)
-    async with app.run_test(size=(160, 45)) as pilot:
+    async with app.run_test(size=(300, 100)) as pilot:
         await settle(pilot)
+        reader = app.screen.query_one(ReaderPane)
+        assert str(reader.border_title) == last.sections[-1].heading
         await pilot.press("k")
-        await pilot.press("j")
         await settle(pilot)
+        assert reader.post is not None and reader.post.slug == library.summaries()[-2].slug
         assert isinstance(app.screen, MainScreen) and app.is_running
 
 
@@ -153,7 +154,8 @@ async def test_note_with_three_enters_in_one_read(library: Library) -> None:
 async def test_quit_then_outline_in_one_read(library: Library) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=(160, 45)) as pilot:
-        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot)
         send_batch(app, ["q", "o"])
         await pilot.pause()
     assert app.return_code == 0
@@ -210,11 +212,22 @@ async def test_keys_after_f_go_to_the_find_bar(library: Library) -> None:
         assert app.focused is box
 
 
+class KeysAtStart(ReaderApp):
+    """Keys already read from the terminal when the app mounts (typed while it started)."""
+
+    CSS_PATH = str(Path(app_module.__file__).parent / "app.tcss")
+
+    def on_mount(self) -> None:
+        start = getattr(super(), "on_mount", None)
+        if start is not None:
+            start()
+        send_batch(self, ["j"])
+
+
 async def test_keys_in_the_first_moment(library: Library) -> None:
-    """Keys sent before the app has settled still reach the post list."""
+    """Keys read while the app starts still reach the post list."""
     second = library.summaries()[1].slug
-    app = ReaderApp(library)
+    app = KeysAtStart(library)
     async with app.run_test(size=(160, 45)) as pilot:
-        send_batch(app, ["j"])
         await settle(pilot)
         assert app.screen.query_one(PostList).highlighted_slug == second
