@@ -8,16 +8,18 @@ focused widget, the text typed, the file on disk.
 
 from __future__ import annotations
 
+import stat
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from reader.library import Library
 from reader.models import ReadingPosition
 from reader.tui import ReaderApp
 from reader.tui import app as app_module
+from reader.tui.app import save_on_exit
 from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.post_list import PostList
@@ -231,3 +233,55 @@ async def test_keys_in_the_first_moment(library: Library) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await settle(pilot)
         assert app.screen.query_one(PostList).highlighted_slug == second
+
+
+# -- user state that cannot be saved -------------------------------------------
+
+
+async def test_unreadable_state_is_shown_and_never_written_over(library: Library) -> None:
+    """A state file that cannot be read: a banner and a notice, and the file is left alone."""
+    library.state.add_bookmark(library.summaries()[0].slug, note="precious")
+    state_file = library.state.path
+    saved = state_file.read_bytes()
+    state_file.unlink()
+    state_file.mkdir()  # reading it now fails (IsADirectoryError), as root too
+    reopened = Library.open(library.root)
+    app = ReaderApp(reopened)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        banner = app.screen.query_one("#state-problem", Static)
+        assert banner.display
+        assert str(state_file) in str(banner.content)
+        for key in ["b", "m", "j", "b"]:
+            await pilot.press(key)
+        await settle(pilot)
+        assert app.is_running
+    assert state_file.is_dir()  # nothing was written over it
+    assert save_on_exit(reopened) == 1
+    state_file.rmdir()
+    state_file.write_bytes(saved)
+    mark = Library.open(library.root).state.bookmark(library.summaries()[0].slug)
+    assert mark is not None and mark.note == "precious"
+
+
+async def test_read_only_state_stays_read_only(
+    library: Library, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slug = library.summaries()[0].slug
+    library.state.add_bookmark(slug)
+    state_file = library.state.path
+    state_file.chmod(0o444)
+    before = state_file.read_bytes()
+    app = ReaderApp(Library.open(library.root))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#state-problem", Static).display
+        await pilot.press("b")  # remove the bookmark: refused, kept in memory
+        await settle(pilot)
+    assert state_file.read_bytes() == before
+    assert stat.S_IMODE(state_file.stat().st_mode) == 0o444
+    assert save_on_exit(app.library) == 1
+    err = capsys.readouterr().err
+    assert "not saved" in err and str(state_file) in err
+    recovery = next(state_file.parent.glob("state.json.unsaved-*.json"))
+    assert slug in recovery.read_text(encoding="utf-8")

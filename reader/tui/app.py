@@ -17,7 +17,7 @@ from reader.tui.state_writer import StateWriter
 if TYPE_CHECKING:
     from reader.library import Library
 
-__all__ = ["ReaderApp", "run_app"]
+__all__ = ["ReaderApp", "run_app", "save_on_exit"]
 
 
 class ReaderApp(App[None]):
@@ -79,10 +79,22 @@ def run_app(library: Library) -> None:
     """Run the TUI until the user quits; say so if some changes could not be saved."""
     app = ReaderApp(library)
     app.run()
+    code = save_on_exit(library)
+    if code or app.return_code:
+        sys.exit(code or app.return_code)
+
+
+def save_on_exit(library: Library) -> int:
+    """Write what is still queued in memory; the exit code (1 when something is not saved).
+
+    When the disk refuses, say on stderr what was not saved and where the
+    recovery file kept it (`reader import-bookmarks` takes its bookmarks back).
+    """
+    state = library.state
     try:
-        library.state.flush()
+        state.flush()
     except StateWriteError as error:
         print(f"reader: {error}", file=sys.stderr)
-        sys.exit(1)
-    if app.return_code:
-        sys.exit(app.return_code)
+        print(f"reader: {state.describe_unsaved(state.save_unsaved())}", file=sys.stderr)
+        return 1
+    return 0

@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from reader.library import tag_counts
@@ -111,6 +111,8 @@ class MainScreen(Screen[None]):
         read: set[str]
         queued_after: int
         """`StateWriter.submitted` when the read was queued."""
+        problem: str | None = None
+        """Why changes cannot be saved now (`StateStore.problem`), or None."""
 
     def __init__(self, library: Library, writer: StateWriter) -> None:
         super().__init__()
@@ -127,6 +129,7 @@ class MainScreen(Screen[None]):
         self.positions: dict[str, ReadingPosition] = {}
         """Reading positions reported this session, ahead of their queued saves."""
         self._poll: Future[object] | None = None
+        self._shown_problem: str | None = None
         self._reported_pending = 0
         self.search_query = ""
         """The query in the search bar; empty when not searching."""
@@ -148,6 +151,7 @@ class MainScreen(Screen[None]):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
             yield ReaderPane(id="reader")
+        yield Static(id="state-problem", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -178,6 +182,7 @@ class MainScreen(Screen[None]):
                 timeout=30,
                 markup=False,
             )
+        self.show_state_problem(state.problem)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
         # After the first frame: loading the index holds the GIL for a while.
         self.call_after_refresh(self.preload_search_index)
@@ -645,7 +650,8 @@ class MainScreen(Screen[None]):
                 else:
                     self._reported_pending = 0
             marks = {b.slug: b for b in state.bookmarks()}
-            self.post_message(self.StateRead(marks, state.read_slugs(), generation))
+            read = state.read_slugs()
+            self.post_message(self.StateRead(marks, read, generation, state.problem))
 
         generation = self.writer.submitted + 1  # counting this read's own submission
         self._poll = self.writer.submit("your changes", read_state)
@@ -653,6 +659,7 @@ class MainScreen(Screen[None]):
     @on(StateRead)
     def apply_state(self, event: StateRead) -> None:
         """Show state read from disk if it differs from what is shown."""
+        self.show_state_problem(event.problem)
         if event.queued_after != self.writer.submitted:
             return  # a change made here since is not in what was read; the next poll has it
         changed = event.read != self.read or {
@@ -663,6 +670,26 @@ class MainScreen(Screen[None]):
         self.bookmarks, self.read = event.bookmarks, event.read
         if changed:
             self.refresh_lists()
+
+    def show_state_problem(self, problem: str | None) -> None:
+        """Say, above the footer, that changes are not being saved and why (None: all well).
+
+        The first time, also as a notification that stays until dismissed:
+        the user must know before making a change that would be lost.
+        """
+        banner = self.query_one("#state-problem", Static)
+        if problem == self._shown_problem:
+            return
+        self._shown_problem = problem
+        self.set_class(problem is not None, "-state-problem")
+        if problem is None:
+            banner.update("")
+            self.notify("Your reader state can be saved again.", title="State saved", timeout=5)
+            return
+        banner.update(Content(f"NOT SAVING: {problem}"))
+        self.notify(
+            problem, title="Changes are not being saved", severity="error", timeout=60, markup=False
+        )
 
     # -- layout and actions ------------------------------------------------
 
