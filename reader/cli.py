@@ -60,7 +60,11 @@ def open_library(ctx: click.Context) -> Library:
 
 
 def check_state(state: StateStore, needed: bool) -> None:
-    """Stop (exit 1) when the state cannot be read and the command needs it, else warn."""
+    """Stop (exit 1) when the state cannot be read and the command needs it, else warn.
+
+    Also says on stderr when a write waits for another process's lock.
+    """
+    state.on_wait = lambda message: click.echo(f"reader: {message}", err=True)
     if state.unreadable is None:
         return
     problem = f"cannot read your state file {state.path}: {state.unreadable.reason}"

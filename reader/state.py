@@ -27,6 +27,9 @@ survive anything:
 * A file the user made read-only (no write permission bit) stays as it is:
   writes are refused with `StateReadOnlyError` until it is writable again.
   Other writes keep the file's permission bits.
+* A write waiting for another process's lock says so after a second, naming
+  that process (`on_wait`): each holder records its pid and program in
+  `state.json.lock.owner`.
 
 Every method is thread-safe and may block on the disk: call it from a worker
 thread, never from the UI's event loop.
@@ -40,9 +43,10 @@ import errno
 import json
 import os
 import stat
+import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,6 +62,7 @@ from reader.text import clean_text
 
 __all__ = [
     "LOCK_TIMEOUT",
+    "LOCK_WAIT_NOTICE",
     "BookmarkMerge",
     "StateReadOnlyError",
     "StateRecovery",
@@ -71,6 +76,8 @@ __all__ = [
 
 LOCK_TIMEOUT = 10.0
 """Seconds a write waits for another process's lock before giving up (and retrying later)."""
+LOCK_WAIT_NOTICE = 1.0
+"""Seconds a write waits for another process's lock before saying so (`StateStore.on_wait`)."""
 UNSAVED_LISTED = 10
 """How many unsaved changes `StateStore.describe_unsaved` names before "and N more"."""
 
@@ -142,7 +149,8 @@ class StateWriteError(Exception):
         if reason is not None:
             self.reason = reason
         elif isinstance(error, TimeoutError):
-            self.reason = "another reader process is holding the state file's lock"
+            holder = getattr(error, "holder", None) or "another reader process"
+            self.reason = f"{holder} is holding the state file's lock"
         else:
             self.reason = _strerror(error)
         super().__init__(
@@ -171,6 +179,14 @@ class StateReadOnlyError(StateWriteError):
     def __init__(self, path: Path, pending: int) -> None:
         error = PermissionError(errno.EACCES, "read-only", str(path))
         super().__init__(path, error, pending, "it is read-only; make it writable to save changes")
+
+
+class _LockTimeout(TimeoutError):
+    """Another process held the lock for the whole timeout; `holder` names it."""
+
+    def __init__(self, holder: str) -> None:
+        super().__init__(f"{holder} is holding the state file's lock")
+        self.holder = holder
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,12 +400,23 @@ class StateStore:
     (see `pending`, `flush`, `unsaved_changes`, `save_unsaved`).
     """
 
-    def __init__(self, path: Path, lock_timeout: float = LOCK_TIMEOUT) -> None:
+    def __init__(
+        self,
+        path: Path,
+        lock_timeout: float = LOCK_TIMEOUT,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> None:
         self.path = path
         self.backup_path = path.with_name(path.name + ".bak")
         self.lock_path = path.with_name(path.name + ".lock")
+        self.owner_path = path.with_name(path.name + ".lock.owner")
+        """Who holds (or last held) the lock: `{"pid": ..., "command": ...}`."""
         self.recoveries: list[StateRecovery] = []
         """Every recovery from a damaged file since this store was opened, oldest first."""
+        self.on_wait = on_wait
+        """Called with a message ("waiting for reader (pid 1234) to release ...") when a
+        write has waited `LOCK_WAIT_NOTICE` seconds for another process's lock; once per
+        wait, from the writing thread. Settable after opening."""
         self._unreadable: StateUnreadable | None = None
         self._read_only = False
         self._file_mode: int | None = None
@@ -723,7 +750,7 @@ class StateStore:
             self._refuse_if_blocked(decide)
             decided = False
             try:
-                with self._file_lock:
+                with self._locked():
                     self._refresh()
                     self._refuse_if_blocked(decide)
                     if self._stand_in:
@@ -788,6 +815,51 @@ class StateStore:
             return
         with contextlib.suppress(OSError):
             os.chmod(self.path, self._file_mode)
+
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Hold the file lock; after `LOCK_WAIT_NOTICE` seconds of waiting, say for whom.
+
+        Raises `TimeoutError` (naming the holder) after `lock_timeout` seconds.
+        """
+        lock = self._file_lock
+        first = not lock.is_locked
+        notice = min(LOCK_WAIT_NOTICE, self._lock_timeout) if first else self._lock_timeout
+        try:
+            lock.acquire(timeout=notice)
+        except TimeoutError:
+            holder = self._lock_holder()
+            left = self._lock_timeout - notice
+            if left <= 0:
+                raise _LockTimeout(holder) from None
+            if self.on_wait is not None:
+                self.on_wait(f"waiting for {holder} to release {self.lock_path}")
+            try:
+                lock.acquire(timeout=left)
+            except TimeoutError:
+                raise _LockTimeout(self._lock_holder()) from None
+        try:
+            if first:
+                # Informational only: a failure to write it must not stop the write.
+                with contextlib.suppress(OSError):
+                    self.owner_path.write_text(
+                        json.dumps({"pid": os.getpid(), "command": _program()}), "utf-8"
+                    )
+            yield
+        finally:
+            lock.release()
+
+    def _lock_holder(self) -> str:
+        """Who holds the lock, from the record every holder leaves: "reader (pid 1234)"."""
+        try:
+            record = json.loads(self.owner_path.read_text("utf-8"))
+        except (OSError, ValueError):
+            return "another process"
+        pid = record.get("pid") if isinstance(record, dict) else None
+        if not isinstance(pid, int) or not _alive(pid):
+            return "another process"  # the record is left from a process now gone
+        command = record.get("command")
+        return f"{command if isinstance(command, str) and command else 'a process'} (pid {pid})"
 
     @property
     def _file_lock(self) -> FileLock:
@@ -890,7 +962,7 @@ class StateStore:
     def _recover(self, reason: str) -> None:
         """Recover under the file lock; if even that fails, use the backup in memory."""
         try:
-            with self._file_lock:
+            with self._locked():
                 self._recover_locked(reason)
         except OSError as error:
             found = None
@@ -1006,4 +1078,25 @@ def _write_new_file(path: Path, data: bytes) -> bool:
             path.unlink()
         return False
     fsync_dir(path.parent)
+    return True
+
+
+def _program() -> str:
+    """This process's program name for the lock record: "reader", or "python" for -c."""
+    script = Path(sys.argv[0]) if sys.argv and sys.argv[0] not in ("", "-c", "-m") else None
+    if script is None:
+        return Path(sys.executable).name
+    return script.parent.name if script.name == "__main__.py" else script.name
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process `pid` exists (assumed so where we cannot ask)."""
+    if sys.platform == "win32":
+        return True  # os.kill(pid, 0) would send it Ctrl+C there
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but is not ours to signal
     return True

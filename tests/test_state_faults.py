@@ -13,14 +13,21 @@ import builtins
 import errno
 import json
 import os
+import select
 import stat
+import subprocess
+import sys
 import tempfile
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
 
+import reader.state
 from reader.cli import cli
 from reader.library import Library
 from reader.state import (
@@ -273,6 +280,158 @@ def test_cli_write_failure_keeps_the_change_in_a_recovery_file(
     assert run("import-bookmarks", str(saved_to)).exit_code == 0
     (entry,) = json.loads(run("bookmarks", "--json").stdout)
     assert entry["slug"] == slug and entry["note"] == "keep this"
+
+
+# -- 3. another process holds the lock -------------------------------------------------
+
+HOLDER = r"""
+import sys
+from pathlib import Path
+import reader.state
+from reader.state import StateStore
+
+real = reader.state.atomic_write_bytes
+
+def held(*args, **kwargs):
+    # Inside the write, so under the lock: say so and wait to be told to go on.
+    sys.stdout.write("holding\n"); sys.stdout.flush()
+    sys.stdin.readline()
+    real(*args, **kwargs)
+
+reader.state.atomic_write_bytes = held
+StateStore(Path(sys.argv[1])).add_bookmark("theirs")
+sys.stdout.write("done\n"); sys.stdout.flush()
+"""
+
+
+class Lines:
+    """Read a child's pipe line by line with a deadline, never hanging the test."""
+
+    def __init__(self, stream: Any) -> None:
+        self.fd = stream.fileno()
+        self.buffer = b""
+
+    def line(self, timeout: float = 60.0) -> str:
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self.buffer:
+            ready, _, _ = select.select([self.fd], [], [], max(deadline - time.monotonic(), 0))
+            if not ready:
+                raise AssertionError("the process went silent")
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                raise AssertionError(f"the process closed its output: {self.buffer!r}")
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return line.decode()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[subprocess.Popen[bytes]]]:
+    """Child processes to kill and reap at the end of the test, whatever happened."""
+    started: list[subprocess.Popen[bytes]] = []
+    yield started
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def hold_lock(
+    path: Path, processes: list[subprocess.Popen[bytes]]
+) -> tuple[subprocess.Popen[bytes], Lines]:
+    """Start a second process and return once it is inside a state write, holding the lock."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    processes.append(proc)
+    out = Lines(proc.stdout)
+    assert out.line() == "holding"
+    return proc, out
+
+
+@pytest.fixture
+def holder(
+    path: Path, processes: list[subprocess.Popen[bytes]]
+) -> tuple[subprocess.Popen[bytes], Lines]:
+    """A second process inside a state write, holding the lock until told "go"."""
+    return hold_lock(path, processes)
+
+
+def let_go(proc: subprocess.Popen[bytes]) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write(b"go\n")
+    proc.stdin.flush()
+
+
+def test_waiting_for_the_lock_says_for_whom(
+    path: Path,
+    holder: tuple[subprocess.Popen[bytes], Lines],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proc, out = holder
+    monkeypatch.setattr(reader.state, "LOCK_WAIT_NOTICE", 0.2)
+    messages: list[str] = []
+    told = threading.Event()
+
+    def on_wait(message: str) -> None:
+        messages.append(message)
+        told.set()
+
+    store = StateStore(path, lock_timeout=60, on_wait=on_wait)
+    errors: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            store.add_bookmark("ours")
+        except BaseException as error:
+            errors.append(error)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    assert told.wait(30), "never said it was waiting"
+    let_go(proc)
+    writer.join(30)
+    assert out.line() == "done" and errors == []
+    (message,) = messages
+    program = Path(sys.executable).name
+    assert message == f"waiting for {program} (pid {proc.pid}) to release {store.lock_path}"
+    assert set(slugs_on_disk(path)) == {"theirs", "ours"}
+
+
+def test_lock_timeout_names_the_holder(
+    path: Path, holder: tuple[subprocess.Popen[bytes], Lines]
+) -> None:
+    proc, _ = holder
+    store = StateStore(path, lock_timeout=0.1)
+    with pytest.raises(StateWriteError, match=rf"\(pid {proc.pid}\) is holding the state file"):
+        store.add_bookmark("ours")
+    assert store.pending == 1
+
+
+def test_cli_says_it_is_waiting_for_the_lock(
+    library: Library, isolated_data_dir: Path, processes: list[subprocess.Popen[bytes]]
+) -> None:
+    slug = library.summaries()[0].slug
+    state_file = isolated_data_dir / "state.json"
+    holding, _ = hold_lock(state_file, processes)  # holding it before the command starts
+    command = subprocess.Popen(
+        [sys.executable, "-m", "reader", "bookmark", slug],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "READER_DATA_DIR": str(isolated_data_dir)},
+    )
+    processes.append(command)
+    assert Lines(command.stderr).line(timeout=30) == (
+        f"reader: waiting for {Path(sys.executable).name} (pid {holding.pid}) "
+        f"to release {state_file}.lock"
+    )
+    let_go(holding)
+    assert holding.wait(30) == 0
+    assert command.wait(30) == 0
+    assert set(slugs_on_disk(state_file)) == {"theirs", slug}
 
 
 # -- 4. a read-only file stays read-only -----------------------------------------------
