@@ -9,12 +9,14 @@ focused widget, the text typed, the file on disk.
 from __future__ import annotations
 
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
+import reader.state
 from reader.library import Library
 from reader.models import ReadingPosition
 from reader.tui import ReaderApp
@@ -26,6 +28,7 @@ from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
 from tests.test_random_keys import key_of, send_batch
+from tests.test_state_faults import hold_lock, let_go
 
 
 def keys(text: str) -> list[str]:
@@ -285,3 +288,29 @@ async def test_read_only_state_stays_read_only(
     assert "not saved" in err and str(state_file) in err
     recovery = next(state_file.parent.glob("state.json.unsaved-*.json"))
     assert slug in recovery.read_text(encoding="utf-8")
+
+
+async def test_waiting_for_another_process_is_shown(
+    library: Library,
+    processes: list[subprocess.Popen[bytes]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another process holds the state lock: after a moment the TUI says for whom it waits."""
+    monkeypatch.setattr(reader.state, "LOCK_WAIT_NOTICE", 0.05)
+    holding, out = hold_lock(library.state.path, processes)
+    app = ReaderApp(library)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        await pilot.press("b")
+        shown = ""
+        for _ in range(500):  # until the notice is on screen (the writer waits in a thread)
+            await pilot.pause(0.02)
+            # Notifications have no public reader; the toasts show these messages.
+            shown = " ".join(n.message for n in app._notifications)
+            if "waiting for" in shown:
+                break
+        assert f"(pid {holding.pid}) to release {library.state.lock_path}" in shown
+        let_go(holding)
+        assert out.line() == "done"
+        await settle(pilot)
+    assert library.state.bookmark(library.summaries()[0].slug) is not None

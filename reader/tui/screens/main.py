@@ -183,6 +183,8 @@ class MainScreen(Screen[None]):
                 markup=False,
             )
         self.show_state_problem(state.problem)
+        # Called from the writer thread after a second's wait; `notify` only posts a message.
+        state.on_wait = partial(self.app.notify, title="Waiting", timeout=10, markup=False)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
         # After the first frame: loading the index holds the GIL for a while.
         self.call_after_refresh(self.preload_search_index)
