@@ -179,6 +179,7 @@ async def run_once(
             await pilot.pause()
             if app.is_running:
                 assert on_known_screen(app), app.screen_stack
+        await pilot.pause()
         await app.workers.wait_for_complete()
     return sent, size
 

@@ -42,10 +42,12 @@ class ReaderApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Drop input that arrives once quitting has begun.
 
-        Keys read in the same batch as `q` would otherwise reach the app
-        while its screens are being taken down (`ScreenStackError`).
+        Keys read in the same batch as `q` (or still queued when the app is
+        shut down) would otherwise reach the app while its screens are being
+        taken down (`ScreenStackError`).
         """
-        if isinstance(event, events.InputEvent) and self.return_code is not None:
+        quitting = self.return_code is not None or not self.screen_stack
+        if isinstance(event, events.InputEvent) and quitting:
             return
         await super().on_event(event)
 
