@@ -96,7 +96,8 @@ def save_on_exit(library: Library) -> int:
     try:
         state.flush()
     except StateWriteError as error:
-        print(f"reader: {error}", file=sys.stderr)
+        # Not "will retry": the process is ending.
+        print(f"reader: could not save to {error.path}: {error.reason}", file=sys.stderr)
         print(f"reader: {state.describe_unsaved(state.save_unsaved())}", file=sys.stderr)
         return 1
     return 0
