@@ -16,7 +16,8 @@ Layout, chosen so that 10,000 posts cost little memory and load in a blink:
   `bytes` substring test; the sequence also says which postings to touch
   when a post is removed, and gives the weights again on a rebuild;
 * the plain text and the sections of each post (for snippets) stay on disk,
-  one compressed record a post, read back for the few hits shown.
+  one record a post in chunks compressed one by one (`reader.search.records`),
+  of which a snippet reads one or three, whatever the post's length.
 
 On disk: a fixed header, the records, then the arrays, each read straight
 into place with `array.fromfile`, then a small marshal'd table of contents.
@@ -60,13 +61,14 @@ from typing import BinaryIO
 
 from reader.models import Post, PostSummary, Section
 from reader.search.query import Clause, Query, parse_query
-from reader.search.snippets import Highlight, Snippet, find_marks, make_snippet
+from reader.search.records import Reader, encode_record, snippet, split_text
+from reader.search.snippets import Highlight, Snippet, find_marks
 from reader.search.tokenize import fold, is_cjk, markdown_to_plain, terms
 from reader.storage import fsync_dir
 
 __all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 """Bumped whenever the saved layout or the tokenizer changes; older files are rebuilt."""
 _MAGIC = b"rdsearch"
 _HEADER = struct.Struct("<8sIQQ")
@@ -420,6 +422,16 @@ def _top(candidates: Sequence[int], scores: list[float], limit: int) -> list[tup
     return _ranked(zip(scores, candidates, strict=True), limit)
 
 
+def _utf8_length(ids: list[int]) -> int:
+    """Bytes the term ids `ids` take in a forward sequence."""
+    if not ids:
+        return 0
+    if max(ids) < 0x80:
+        return len(ids)
+    chars = "".join(chr(min(i, _CODE_LIMIT)) for i in ids)
+    return len(chars.encode("utf-8", "surrogatepass"))
+
+
 class SearchIndex:
     """An inverted index over posts. Safe to search from several threads; one writer at a time."""
 
@@ -577,8 +589,16 @@ class SearchIndex:
                 ids.append(_BARRIER)
             lengths[HEADINGS] += self._ids(section.heading, ids)
         ids.append(_FIELD)
-        plain = markdown_to_plain(post.body)
-        lengths[BODY] = self._ids(plain, ids)
+        # The body a chunk at a time, noting where each chunk's terms start in the
+        # forward sequence, so a snippet reads only the chunk its words are in.
+        pieces = split_text(markdown_to_plain(post.body))
+        starts = [len(ids)]
+        for piece in pieces:
+            lengths[BODY] += self._ids(piece, ids)
+            starts.append(len(ids))
+        forward_at = [_utf8_length(ids[: starts[0]])]
+        for a, b in pairwise(starts[:-1]):
+            forward_at.append(forward_at[-1] + _utf8_length(ids[a:b]))
         doc_id = len(self._slugs)
         self._forward.append(self._encode(doc_id, ids))
         self._slugs.append(post.slug)
@@ -588,7 +608,7 @@ class SearchIndex:
         self._sigs.append(signature(post))
         self._lengths.extend(lengths)
         sections = tuple((s.heading, s.anchor, s.level, s.line) for s in post.sections)
-        self._pending[doc_id] = zlib.compress(marshal.dumps((sections, plain)), 1)
+        self._pending[doc_id] = encode_record(pieces, sections, forward_at)
         self._rec_at.append(0)
         self._rec_len.append(0)
         for impacts in self._dense.values():
@@ -857,19 +877,22 @@ class SearchIndex:
                 self._closer()
             self._file = self._closer = None
 
-    def _record(self, doc_id: int) -> tuple[tuple[tuple[str, str, int, int], ...], str] | None:
-        """A post's sections and plain text, or None if they cannot be read."""
-        data = self._pending.get(doc_id)
-        try:
-            if data is None:
-                if self._file is None or not self._rec_len[doc_id]:
-                    return None
-                self._file.seek(self._rec_at[doc_id])
-                data = self._file.read(self._rec_len[doc_id])
-            sections, text = marshal.loads(zlib.decompress(data))
-            return tuple(sections), text
-        except (OSError, EOFError, ValueError, TypeError, zlib.error):
+    def _reader(self, doc_id: int) -> Reader | None:
+        """Reads parts of a post's snippet record; None if it has none. Caller holds `_lock`."""
+        pending = self._pending.get(doc_id)
+        if pending is not None:
+            return lambda offset, length: pending[offset : offset + length]
+        handle, at, size = self._file, self._rec_at[doc_id], self._rec_len[doc_id]
+        if handle is None or not size:
             return None
+
+        def read(offset: int, length: int) -> bytes:
+            if offset + length > size:
+                raise ValueError("read past the end of a snippet record")
+            handle.seek(at + offset)
+            return handle.read(length)
+
+        return read
 
     def _write_records(self, out: BinaryIO) -> tuple[array[int], array[int], int]:
         """Write every live post's record after the header; their new offsets and lengths."""
@@ -1006,7 +1029,9 @@ class SearchIndex:
             return None
         try:
             index = cls._read(handle)
-        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, struct.error):
+        except Exception:
+            # Any damage at all (a wrong type in the table of contents, a count too
+            # big to allocate...): the index is a cache, rebuilt from the posts.
             index = None
         if index is None:
             handle.close()
@@ -1358,18 +1383,23 @@ class SearchIndex:
         return set(found)
 
     def _snippet_of(self, doc_id: int, highlight: Highlight) -> tuple[Snippet, Section | None]:
-        snippet = Snippet("")
-        section: Section | None = None
-        record = self._record(doc_id)
-        if record is not None:
-            sections, text = record
-            snippet = make_snippet(text, highlight)
-            if snippet.line is not None:
-                for heading, anchor, level, line in sections:
-                    if line > snippet.line:
-                        break
-                    section = Section(heading, anchor, level, line)
-        return snippet, section
+        """A post's snippet and its section; empty when its record is missing or damaged."""
+        read = self._reader(doc_id)
+        if read is None:
+            return Snippet(""), None
+        try:
+            return snippet(read, self._forward[doc_id], self._patterns(highlight), highlight)
+        except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError, zlib.error):
+            return Snippet(""), None  # a damaged index: the next save or rebuild repairs it
+
+    def _patterns(self, highlight: Highlight) -> list[bytes]:
+        """The highlighted terms as they appear in forward sequences (prefixes capped)."""
+        ids = [self._term_ids[t] for t in highlight.terms if t in self._term_ids]
+        for prefix in highlight.prefixes:
+            ids.extend(self._cap(self._prefix_terms(prefix)))
+        return [
+            chr(i).encode("utf-8", "surrogatepass") for i in dict.fromkeys(ids) if i < _CODE_LIMIT
+        ]
 
     def with_snippet(self, hit: SearchHit, highlight: Highlight) -> SearchHit:
         """`hit` with its snippet and section filled in (for hits fetched with `snippets=False`).
@@ -1404,7 +1434,6 @@ class SearchIndex:
         """The snippet of one post for a highlight (for hits fetched with `snippets=False`)."""
         with self._lock:
             doc_id = self._doc_of.get(slug)
-            record = self._record(doc_id) if doc_id is not None else None
-        if record is None:
-            return None if doc_id is None else Snippet("")
-        return make_snippet(record[1], highlight)
+            if doc_id is None:
+                return None
+            return self._snippet_of(doc_id, highlight)[0]

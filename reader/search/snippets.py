@@ -88,11 +88,21 @@ def _best_window(hits: list[tuple[int, str]], window: int) -> int:
     return best_start
 
 
-def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snippet:
+def make_snippet(
+    text: str,
+    highlight: Highlight,
+    window: int = WINDOW,
+    *,
+    more_before: bool = False,
+    more_after: bool = False,
+) -> Snippet:
     """The passage of `text` with the most distinct matched words, whitespace collapsed.
 
     Falls back to the start of the text when nothing matches (a post found by
-    its title or tags).
+    its title or tags). `more_before` and `more_after` say that `text` is a
+    part of a longer one, so the passage shows `…` at that end even when it
+    reaches it. Costs time in proportion to `text`: give it a part of a long
+    post (see `reader.search.records`), never the whole.
     """
     words = list(spans(text))
     if not words:
@@ -103,7 +113,7 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     pieces: list[str] = []
     marks: list[tuple[int, int]] = []
     length = 0
-    if first > 0:
+    if first > 0 or more_before:
         pieces.append("… ")
         length = 2
     previous_end = words[first][0]
@@ -124,6 +134,6 @@ def make_snippet(text: str, highlight: Highlight, window: int = WINDOW) -> Snipp
     # Keep punctuation glued to the last word (a full stop, a closing bracket).
     if closing and not closing[0].isalnum():
         pieces.append(closing[: len(closing) - len(closing.lstrip(_CLOSING))])
-    if last < len(words):
+    if last < len(words) or more_after:
         pieces.append(" …")
     return Snippet("".join(pieces).rstrip(" "), _merge(marks), first_line)
