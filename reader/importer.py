@@ -7,6 +7,11 @@ to the store. A file that cannot be read or parsed becomes an
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import errno
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,7 +19,7 @@ from pathlib import Path
 from reader.digest import is_digest, parse_digest, render_markdown
 from reader.models import ImportProblem
 from reader.parsing import ParsedPost, ParseError, parse_markdown
-from reader.text import slugify, unique_slug
+from reader.text import SlugClaims, slugify
 
 __all__ = ["MARKDOWN_SUFFIXES", "Candidate", "find_files", "read_documents"]
 
@@ -31,24 +36,114 @@ class Candidate:
 
 
 def find_files(paths: Iterable[Path]) -> Iterator[Path | ImportProblem]:
-    """Expand folders (recursively, Markdown files only) and check that paths exist."""
+    """Expand folders (recursively, Markdown files only) and check that paths exist.
+
+    Whatever cannot be looked at (a folder that cannot be entered, a broken
+    link, a symlink loop) becomes an `ImportProblem` naming it.
+    """
     for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file()
-            )
-            if not found:
+        try:
+            info = path.stat()
+        except OSError as error:
+            yield ImportProblem(str(path), _not_found(path, error))
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            found, problems = _walk(path)
+            if not found and not problems:
                 yield ImportProblem(str(path), "no .md or .markdown files in this folder")
             yield from found
-        elif path.is_file():
+            yield from problems
+        elif stat.S_ISREG(info.st_mode):
             yield path
-        elif path.exists():
-            yield ImportProblem(str(path), "not a regular file")
         else:
-            yield ImportProblem(str(path), "no such file or folder")
+            yield ImportProblem(str(path), "not a regular file")
+
+
+def _not_found(path: Path, error: OSError) -> str:
+    """Why `path` cannot be looked at, in the user's words."""
+    if error.errno == errno.ELOOP:
+        return "symlink loop: the link leads back to itself"
+    if error.errno == errno.ENOENT:
+        return "broken symlink" if path.is_symlink() else "no such file or folder"
+    return error.strerror or str(error)
+
+
+def _walk(folder: Path) -> tuple[list[Path], list[ImportProblem]]:
+    """The Markdown files under `folder` (sorted) and what could not be looked at.
+
+    `os.walk` rather than `Path.rglob`, which skips folders it cannot read
+    without a word. Links to folders are followed, but never into a folder
+    already being walked: that is a loop, and is reported.
+    """
+    found: list[Path] = []
+    problems: list[ImportProblem] = []
+
+    def unreadable(error: OSError) -> None:
+        where = error.filename or folder
+        problems.append(ImportProblem(str(where), f"cannot read this folder: {error.strerror}"))
+
+    # Every folder walked or about to be, by (device, inode): none is walked twice.
+    visited: set[tuple[int, int]] = set()
+    with contextlib.suppress(OSError):
+        info = folder.stat()
+        visited.add((info.st_dev, info.st_ino))
+    for top, dirs, files in os.walk(folder, onerror=unreadable, followlinks=True):
+        here = Path(top)
+        keep = []
+        for name in sorted(dirs):
+            sub = here / name
+            try:
+                info = sub.stat()
+            except OSError as error:
+                problems.append(ImportProblem(str(sub), _not_found(sub, error)))
+                continue
+            if (info.st_dev, info.st_ino) in visited:
+                if sub.is_symlink() and _is_ancestor(sub, here):
+                    back = os.path.realpath(sub)
+                    problems.append(ImportProblem(str(sub), f"symlink loop: leads back to {back}"))
+                continue  # already walked (another link to the same folder)
+            visited.add((info.st_dev, info.st_ino))
+            keep.append(name)
+        dirs[:] = keep
+        for name in files:
+            if not name.lower().endswith(MARKDOWN_SUFFIXES):
+                continue
+            file = here / name
+            try:
+                info = file.stat()
+            except OSError as error:
+                problems.append(ImportProblem(str(file), _not_found(file, error)))
+                continue
+            if stat.S_ISREG(info.st_mode):
+                found.append(file)
+    found.sort()
+    return found, problems
+
+
+def _is_ancestor(link: Path, here: Path) -> bool:
+    """True when the folder `link` points to holds `here` (following it would loop)."""
+    target = os.path.realpath(link)
+    current = os.path.realpath(here)
+    return current == target or current.startswith(target.rstrip(os.sep) + os.sep)
+
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+"""Byte-order marks of the encodings we decode besides UTF-8 (UTF-32 first: its
+little-endian mark starts with UTF-16's)."""
 
 
 def _decode(path: Path, raw: bytes) -> str:
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(encoding)  # reads the mark, and drops it
+            except UnicodeDecodeError as error:
+                raise ParseError(f"not valid {encoding.upper()} ({error.reason})") from None
     if b"\x00" in raw[:8192]:
         raise ParseError("binary file, not text")
     try:
@@ -56,6 +151,20 @@ def _decode(path: Path, raw: bytes) -> str:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise ParseError(f"not UTF-8 (byte 0x{raw[error.start]:02x})", line) from None
+
+
+def display_name(name: str) -> str:
+    """`name` (a file name, maybe not UTF-8) as text that can be shown and stored.
+
+    Names that are not valid UTF-8 come from the OS with lone surrogates
+    (surrogateescape); those become U+FFFD here. The post's `source` keeps the
+    exact name, so re-importing the file still finds its post.
+    """
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "replace")
+    return name
 
 
 def read_document(path: Path, source: str | None = None) -> list[Candidate]:
@@ -68,11 +177,10 @@ def read_document(path: Path, source: str | None = None) -> list[Candidate]:
     text = _decode(path, path.read_bytes())
     if is_digest(text):
         candidates = []
-        seen: set[str] = set()
+        seen = SlugClaims()
         for post in parse_digest(text):
             # Identity by title, not position, so editing the digest keeps slugs.
-            key = unique_slug(slugify(post.title), seen)
-            seen.add(key)
+            key = seen.claim(slugify(post.title))
             body = render_markdown(post)
             parsed = parse_markdown(body, default_title=post.title)
             parsed = ParsedPost(
@@ -84,7 +192,7 @@ def read_document(path: Path, source: str | None = None) -> list[Candidate]:
             )
             candidates.append(Candidate(f"{identity}#{key}", parsed))
         return candidates
-    return [Candidate(identity, parse_markdown(text, default_title=path.stem))]
+    return [Candidate(identity, parse_markdown(text, default_title=display_name(path.stem)))]
 
 
 def read_documents(

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
 from reader.models import Section
-from reader.text import clean_text, slugify, unique_slug, word_count
+from reader.text import SlugClaims, clean_text, slugify, word_count
 
 __all__ = ["ParseError", "ParsedPost", "markdown_parser", "parse_markdown", "section_tokens"]
 
@@ -132,11 +132,10 @@ def parse_markdown(text: str, default_title: str = "Untitled") -> ParsedPost:
     # Blank lines after the front matter are dropped, so section lines shift up.
     leading_blank = next((i for i, text in enumerate(body_lines) if text), len(body_lines))
     body = "\n".join(body_lines[leading_blank:]).rstrip("\n") + "\n"
-    anchors: set[str] = set()
+    anchors = SlugClaims()
     sections: list[Section] = []
     for level, heading, line in headings:
-        anchor = unique_slug(slugify(heading, "section"), anchors)
-        anchors.add(anchor)
+        anchor = anchors.claim(slugify(heading, "section"))
         sections.append(Section(heading, anchor, level, max(0, line - leading_blank)))
 
     slug = meta.get("slug")

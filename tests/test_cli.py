@@ -63,7 +63,7 @@ def test_import_reports_bad_files_and_exit_code(tmp_path: Path) -> None:
     good = tmp_path / "good.md"
     good.write_text("# Good one\n\ntext\n")
     bad = tmp_path / "bad.md"
-    bad.write_bytes(b"\xff\xfe bad")
+    bad.write_bytes(b"\xff bad")  # not FF FE: that is a UTF-16 byte-order mark
     code, out, err = run("import", str(good), str(bad))
     assert code == 1
     assert "1 added" in out and "1 failed" in out
