@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from reader.search import SearchHit
 
 from reader import __version__
-from reader.library import INDEXING, Library
+from reader.library import INDEXING, Library, LibraryError
 from reader.models import PostSummary
 from reader.state import StateStore, StateWriteError
 from reader.storage import CorruptFileError
@@ -50,13 +50,25 @@ STATE_COMMANDS = frozenset({"bookmark", "unbookmark", "bookmarks", "import-bookm
 def open_library(ctx: click.Context) -> Library:
     """The library for this invocation, opened once."""
     if "library" not in ctx.meta:
-        ctx.meta["library"] = Library.open(ctx.find_root().params.get("data_dir"))
+        try:
+            ctx.meta["library"] = Library.open(ctx.find_root().params.get("data_dir"))
+        except LibraryError as error:
+            raise click.ClickException(error.message) from None
+        report_problems(ctx)
         for recovery in ctx.meta["library"].state.recoveries:
             click.echo(f"reader: {recovery}", err=True)
         if ctx.parent is not None:  # a subcommand: the TUI shows these its own way
             check_state(ctx.meta["library"].state, ctx.command.name in STATE_COMMANDS)
     library: Library = ctx.meta["library"]
     return library
+
+
+def report_problems(ctx: click.Context) -> None:
+    """Print, once each, what the library found damaged and did about it."""
+    problems = ctx.meta["library"].problems
+    for problem in problems[ctx.meta.get("problems_shown", 0) :]:
+        click.echo(f"reader: {problem}", err=True)
+    ctx.meta["problems_shown"] = len(problems)
 
 
 def check_state(state: StateStore, needed: bool) -> None:
@@ -128,6 +140,7 @@ def list_tags(ctx: click.Context, as_json: bool) -> None:
 def show(ctx: click.Context, slug: str) -> None:
     """Show one post: rendered in a terminal, plain Markdown in a pipe."""
     post = open_library(ctx).get(slug)
+    report_problems(ctx)  # a body file is read, and may be found damaged, only now
     if post is None:
         raise click.ClickException(f"no post with slug {slug!r} (try `reader list`)")
     if not sys.stdout.isatty():
@@ -165,7 +178,11 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         elif count % 50 == 0:
             click.echo(f"\rread {count} documents…", nl=False, err=True)
 
-    report = library.import_paths(paths, progress=progress)
+    try:
+        report = library.import_paths(paths, progress=progress)
+    except LibraryError as error:
+        raise click.ClickException(error.message) from None
+    report_problems(ctx)
     if show_progress:
         click.echo("\r\033[K", nl=False, err=True)
     for problem in report.problems:
@@ -297,6 +314,7 @@ def search(
     -word excludes; tag:NAME or tag:"Two Words"; is:bookmarked, is:unread.
     """
     results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
+    report_problems(ctx)  # a damaged search index is found, and rebuilt, only now
     for problem in results.problems:
         click.echo(f"reader: {problem}", err=True)
     if as_json:

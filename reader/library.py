@@ -1,13 +1,18 @@
 """The service both front ends call: posts, tags, imports, bookmarks.
 
 `Library.open()` finds the data directory, opens both stores and, when the
-library is empty, imports the bundled posts, so `reader` shows posts on a
-fresh machine.
+library is new, imports the bundled posts, so `reader` shows posts on a
+fresh machine. A damaged library still opens: what was found and done is in
+`Library.problems`, and what can be rebuilt from the posts' sources is.
+When the files cannot be read or written at all, `LibraryError` says which
+and why.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -24,7 +29,7 @@ from reader.models import (
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
 from reader.store import PostStore, StateStore
-from reader.text import slugify, unique_slug
+from reader.text import SlugClaims, slugify
 
 if TYPE_CHECKING:
     from reader.importer import Candidate
@@ -34,7 +39,14 @@ if TYPE_CHECKING:
 # they are used: `reader` with no command must paint its first screen fast,
 # and needs neither to do so.
 
-__all__ = ["BUNDLED_PREFIX", "INDEXING", "Library", "ProgressCallback", "tag_counts"]
+__all__ = [
+    "BUNDLED_PREFIX",
+    "INDEXING",
+    "Library",
+    "LibraryError",
+    "ProgressCallback",
+    "tag_counts",
+]
 
 BUNDLED_PREFIX = "bundled:"
 ProgressCallback = Callable[[int, str], None]
@@ -50,6 +62,35 @@ def tag_counts(posts: Iterable[PostSummary]) -> list[TagCount]:
     return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
 
 
+class LibraryError(OSError):
+    """The library's files cannot be read or written (a read-only or full disk...).
+
+    `message` is one line for stderr or a notification, naming the file and
+    the reason; `path` is that file. An OSError, so callers that catch those
+    still do.
+    """
+
+    def __init__(self, message: str, path: Path | None = None, error: OSError | None = None):
+        super().__init__(error.errno if error else errno.EIO, message)
+        self.message = message
+        self.path = path
+        self.error = error
+
+    @classmethod
+    def wrap(cls, error: OSError, doing: str, fallback: Path) -> LibraryError:
+        """A `LibraryError` for `error`, raised while `doing` something under `fallback`."""
+        if isinstance(error, LibraryError):
+            if error.error is None:
+                return error
+            error = error.error  # say what we were doing at this level
+        path = Path(os.fsdecode(error.filename)) if error.filename else fallback
+        reason = error.strerror or str(error)
+        return cls(f"{doing}: {path}: {reason}", path, error)
+
+    def __str__(self) -> str:
+        return self.message
+
+
 class Library:
     """Posts and the user's state, behind one object."""
 
@@ -60,14 +101,81 @@ class Library:
         self._search: SearchIndex | None = None
         self._search_lock = threading.Lock()
         self._tags: list[TagCount] | None = None
+        self._problems: list[str] = []
+        self._restore_tried: set[str] = set()
+        self._search_rebuilt = False
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
-        """Open the library in the data directory, importing the bundled posts if empty."""
-        library = cls(data_dir(override))
-        if seed and len(library.posts) == 0:
-            library.import_bundled()
+        """Open the library in the data directory, importing the bundled posts if new.
+
+        Only a library never written before is seeded: a damaged one is
+        rebuilt from its posts' sources instead (see `problems`). Raises
+        `LibraryError` when the data directory cannot be used at all.
+        """
+        where = Path(override or os.environ.get("READER_DATA_DIR") or "the data directory")
+        try:
+            library = cls(data_dir(override))
+            where = library.root
+            if seed and library.posts.is_new:
+                library.import_bundled()
+            elif library.posts.damaged or library.posts.lost_sources:
+                library._rebuild(bundled=seed)
+        except OSError as error:
+            raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
+
+    @property
+    def problems(self) -> list[str]:
+        """What was found damaged in the library and what was done about it, oldest first.
+
+        A message each, for stderr or a notification. It can grow after
+        opening: body files are read when a post is first shown. (Problems
+        with the user's state are in `state.recoveries`.)
+        """
+        return [*self.posts.recoveries, *self._problems]
+
+    def _rebuild(self, bundled: bool) -> None:
+        """Re-import what a damaged `posts.json` lost, from the sources that still exist."""
+        lost = self.posts.lost_sources
+        paths: dict[Path, None] = {}
+        gone: list[str] = []
+        for source in lost:
+            if source.startswith(BUNDLED_PREFIX):
+                continue
+            path = _source_file(source)
+            if path is None:
+                gone.append(source)
+            else:
+                paths[path] = None
+        try:
+            if self.posts.damaged and bundled:
+                self.import_bundled()
+            report = self.import_paths(paths)
+        except OSError as error:
+            self._problems.append(
+                f"The library could not be rebuilt ({error.strerror or error}): "
+                "re-import your files with `reader import PATH`."
+            )
+            return
+        found = len(report.added) + len(report.updated) + len(report.unchanged)
+        told: list[str] = []
+        if self.posts.damaged and bundled:
+            told.append("the bundled posts were imported again.")
+        if paths:
+            told.append(f"{found} of your posts were imported again from their files.")
+        if gone:
+            shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
+            told.append(f"{len(gone)} files no longer exist ({shown}).")
+        if self.posts.damaged:
+            # Whatever was past the damage is unknown: say so rather than guess.
+            told.append(
+                "Any other post you imported is not listed any more: "
+                "re-import it with `reader import PATH`."
+            )
+        told = told or ["nothing to re-import."]
+        told[0] = told[0][0].upper() + told[0][1:]
+        self._problems.append("Rebuilding the library: " + " ".join(told))
 
     # -- reading -----------------------------------------------------------
 
@@ -79,8 +187,31 @@ class Library:
         return [p for p in posts if tag in p.tags]
 
     def get(self, slug: str) -> Post | None:
-        """One post with its body."""
+        """One post with its body.
+
+        A body lost to a damaged body file is imported again from the post's
+        source when that still exists; otherwise the body says why it is
+        missing (see `PostStore.get`).
+        """
+        if self.posts.summary(slug) is not None and self.posts.body(slug) is None:
+            self._restore_body(slug)
         return self.posts.get(slug)
+
+    def _restore_body(self, slug: str) -> None:
+        """Re-import the source of `slug`, whose body cannot be read (once: it may fail again)."""
+        summary = self.posts.summary(slug)
+        if summary is None or slug in self._restore_tried:
+            return
+        self._restore_tried.add(slug)
+        if summary.source.startswith(BUNDLED_PREFIX):
+            # The bundled posts are few: all of them at once.
+            with contextlib.suppress(OSError):
+                self.import_bundled()
+            return
+        path = _source_file(summary.source)
+        if path is not None:
+            with contextlib.suppress(OSError):
+                self.import_paths([path])
 
     def tags(self) -> list[TagCount]:
         """Every tag with its number of posts, most used first, then by name.
@@ -115,7 +246,7 @@ class Library:
     ) -> ImportReport:
         """Import files, folders and digests. Re-importing a source updates its post."""
         by_source = {p.source: p for p in self.posts.summaries()}
-        taken: set[str] = {p.slug for p in self.posts.summaries()}
+        taken = SlugClaims(p.slug for p in self.posts.summaries())
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -133,7 +264,6 @@ class Library:
             if progress:
                 progress(count, item.source)
             if existing is None:
-                taken.add(post.slug)
                 by_source[post.source] = post
                 added.append(post.slug)
                 to_write.append(post)
@@ -144,7 +274,12 @@ class Library:
                 to_write.append(post)
         if progress and to_write:
             progress(len(to_write), INDEXING)
-        self.posts.upsert(to_write)
+        try:
+            self.posts.upsert(to_write)
+        except OSError as error:
+            raise LibraryError.wrap(
+                error, "nothing was imported, the library is as it was", self.posts.directory
+            ) from error
         self._tags = None
         if to_write:
             self._index_posts(to_write)
@@ -152,14 +287,14 @@ class Library:
 
     @staticmethod
     def _post_for(
-        item: Candidate, by_source: dict[str, PostSummary], taken: set[str]
+        item: Candidate, by_source: dict[str, PostSummary], taken: SlugClaims
     ) -> tuple[Post, PostSummary | None]:
         existing = by_source.get(item.source)
         parsed = item.parsed
         if existing is not None:
             slug = existing.slug
         else:
-            slug = unique_slug(parsed.slug or slugify(parsed.title), taken)
+            slug = taken.claim(parsed.slug or slugify(parsed.title))
         post = Post(
             slug=slug,
             title=parsed.title,
@@ -203,14 +338,28 @@ class Library:
 
         Callers hold `_search_lock`.
         """
-        index = self._search
-        dirty = False
-        if index is None:
-            from reader.search import SearchIndex
+        from reader.search import SearchIndex
 
-            index = SearchIndex.load(self.search_index_path)
-            if index is None:
-                index, dirty = SearchIndex(), True
+        if self._search is not None:
+            return self._sync_index(self._search, fresh, False)
+        loaded = SearchIndex.load(self.search_index_path)
+        if loaded is None:  # missing or damaged: the posts just stored are in the store
+            return self._sync_index(SearchIndex(), [], True)
+        try:
+            return self._sync_index(loaded, fresh, False)
+        except Exception as error:
+            # Damage `SearchIndex.load` did not see came out while updating the
+            # index: it is a cache, so start again from the posts.
+            loaded.close()
+            self._problems.append(
+                f"The search index {self.search_index_path} was damaged "
+                f"({type(error).__name__}: {error}) and has been rebuilt."
+            )
+            return self._sync_index(SearchIndex(), [], True)
+
+    def _sync_index(self, index: SearchIndex, fresh: list[Post], dirty: bool) -> SearchIndex:
+        """Bring `index` in step with the store (and `fresh` posts), save it if changed,
+        and make it the library's index. Callers hold `_search_lock`."""
         if fresh:
             index.update(fresh)
             dirty = True
@@ -256,12 +405,63 @@ class Library:
             bookmarked = {b.slug for b in self.state.bookmarks()}
         if parsed.unread is not None:
             read = self.state.read_slugs()
-        return self.search_index().search(
-            parsed,
-            limit=limit,
-            tag=tag,
-            bookmarked=bookmarked,
-            read=read,
-            all_slugs=all_slugs,
-            snippets=snippets,
-        )
+
+        def run(index: SearchIndex) -> SearchResults:
+            return index.search(
+                parsed,
+                limit=limit,
+                tag=tag,
+                bookmarked=bookmarked,
+                read=read,
+                all_slugs=all_slugs,
+                snippets=snippets,
+            )
+
+        index = self.search_index()
+        try:
+            return run(index)
+        except Exception as error:
+            # Damage `SearchIndex.load` cannot see (a posting pointing nowhere)
+            # shows up here: rebuild once from the posts and search again. A
+            # second failure is a bug, and raises.
+            if not self._rebuild_search_index(index, error):
+                raise
+        return run(self.search_index())
+
+    def _rebuild_search_index(self, broken: SearchIndex, error: Exception) -> bool:
+        """Replace a search index that failed with one built afresh; False if done before."""
+        from reader.search import SearchIndex
+
+        with self._search_lock:
+            if self._search_rebuilt:
+                return False
+            self._search_rebuilt = True
+            if self._search is broken:
+                broken.close()
+                posts = [p for s in self.posts.summaries() if (p := self.posts.get(s.slug))]
+                index = SearchIndex.build(posts)
+                saved = "and rebuilt"
+                try:
+                    index.save(self.search_index_path)
+                except OSError as save_error:
+                    saved = (
+                        f"and rebuilt in memory (not saved: {save_error.strerror or save_error})"
+                    )
+                self._search = index
+                self._problems.append(
+                    f"The search index {self.search_index_path} was damaged "
+                    f"({type(error).__name__}: {error}) {saved}."
+                )
+        return True
+
+
+def _source_file(source: str) -> Path | None:
+    """The file a post's `source` names (`PATH`, or `PATH#key` in a digest), if it still exists."""
+    path = Path(source)
+    if path.is_file():
+        return path
+    if "#" in source:
+        path = Path(source.rsplit("#", 1)[0])
+        if path.is_file():
+            return path
+    return None

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import tempfile
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ from tinydb.storages import Storage
 __all__ = [
     "AtomicJSONStorage",
     "CorruptFileError",
+    "aside_path",
     "atomic_write_bytes",
     "decode_json_object",
+    "encode_json",
     "fsync_dir",
     "read_json_file",
 ]
@@ -76,6 +79,17 @@ def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
     fsync_dir(path.parent)
 
 
+def aside_path(path: Path, label: str = "corrupt") -> Path:
+    """A free name beside `path` to keep a damaged copy: `NAME.LABEL-20250102T030405Z`."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    candidate = path.with_name(f"{path.name}.{label}-{stamp}")
+    n = 2
+    while candidate.exists() or candidate.is_symlink():
+        candidate = path.with_name(f"{path.name}.{label}-{stamp}-{n}")
+        n += 1
+    return candidate
+
+
 def read_json_file(path: Path) -> dict[str, Any] | None:
     """Read a JSON object from `path`; None when the file is missing or empty."""
     try:
@@ -105,6 +119,20 @@ def decode_json_object(path: Path, raw: bytes) -> dict[str, Any]:
     return data
 
 
+def encode_json(data: object) -> bytes:
+    """`data` as compact UTF-8 JSON, lone surrogates included.
+
+    A file name that is not UTF-8 reaches us with lone surrogates in it
+    (Python's surrogateescape), which UTF-8 cannot encode. Then the whole
+    document is written with `\\uXXXX` escapes (`ensure_ascii`), which
+    `json.loads` turns back into the same string, so the name round-trips.
+    """
+    try:
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(data, separators=(",", ":")).encode("ascii")
+
+
 class AtomicJSONStorage(Storage):
     """TinyDB storage writing JSON through `atomic_write_bytes`."""
 
@@ -118,8 +146,7 @@ class AtomicJSONStorage(Storage):
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
         """Replace the whole database on disk atomically."""
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        atomic_write_bytes(self.path, encoded, backup=self.backup)
+        atomic_write_bytes(self.path, encode_json(data), backup=self.backup)
 
     def close(self) -> None:
         """Nothing to close: every write opens and closes its own file."""
