@@ -215,3 +215,13 @@ def test_layout_is_cached_per_width() -> None:
     document = build_document("word " * 200)
     assert document.layout_at(40) is document.layout_at(40)
     assert len(document.layout_at(40).lines) > len(document.layout_at(80).lines)
+
+
+def test_repeated_headings_get_distinct_anchors_in_order() -> None:
+    body = "".join(f"## Same heading\n\nText {n}.\n\n" for n in range(3000))
+    builder = DocumentBuilder("Title", (), [])
+    for chunk in split_chunks(body):
+        builder.feed(chunk)
+    anchors = [s.anchor for s in builder.finish().sections]
+    assert anchors[:3] == ["same-heading", "same-heading-2", "same-heading-3"]
+    assert len(set(anchors)) == 3000 and anchors[-1] == "same-heading-3000"

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 import reader.state
 from reader.library import Library
 from reader.models import ReadingPosition
+from reader.store import PostStore
 from reader.tui import ReaderApp
 from reader.tui import app as app_module
 from reader.tui.app import save_on_exit
@@ -314,3 +315,37 @@ async def test_waiting_for_another_process_is_shown(
         assert out.line() == "done"
         await settle(pilot)
     assert library.state.bookmark(library.summaries()[0].slug) is not None
+
+
+# -- a damaged library ---------------------------------------------------------------
+
+
+async def test_a_garbled_body_file_is_told_in_the_reader(library: Library) -> None:
+    """The posts of a bad body file still list; one whose source is gone says what happened."""
+    source = library.root.parent / "mine.md"
+    source.write_text("# Mine\n\nMy own words.\n", encoding="utf-8")
+    library.import_paths([source])
+    source.unlink()  # it cannot be imported again
+    shard = library.root / "library" / "bodies" / f"{PostStore.shard_of('mine'):02d}.json"
+    shard.write_bytes(shard.read_bytes()[:-40])
+    library.state.update_settings({"last_slug": "mine"})
+    app = ReaderApp(Library.open(library.root))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(PostList).option_count == len(library.summaries())
+        reader = app.screen.query_one(ReaderPane)
+        assert reader.post is not None and reader.post.slug == "mine"
+        assert "could not be read" in reader.post.body and str(shard) in reader.post.body
+        notices = " ".join(n.message for n in app._notifications)  # no public reader
+        assert str(shard) in notices
+        assert app.is_running
+
+
+async def test_a_damaged_posts_file_is_rebuilt_and_told(library: Library) -> None:
+    (library.root / "library" / "posts.json").write_bytes(b'{"posts": {"1": {"sl')
+    app = ReaderApp(Library.open(library.root))
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one(PostList).option_count == len(library.summaries())
+        notices = " ".join(n.message for n in app._notifications)
+        assert "posts.json" in notices

@@ -34,7 +34,7 @@ from textual.content import Content, Span
 from textual.style import Style
 
 from reader.parsing import inline_text, markdown_parser
-from reader.text import clean_text, slugify, unique_slug
+from reader.text import SlugClaims, clean_text, slugify
 
 __all__ = [
     "SAFE_SCHEMES",
@@ -434,7 +434,7 @@ class DocumentBuilder:
     ) -> None:
         self.document = Document()
         self._known = list(known_sections)
-        self._anchors: set[str] = set()
+        self._anchors = SlugClaims()
         self._stack: list[_Container] = []
         self._gap = False
         if title:
@@ -593,8 +593,10 @@ class DocumentBuilder:
         if index < len(self._known) and self._known[index][0] == heading:
             anchor = self._known[index][1]
         if not anchor or anchor in self._anchors:
-            anchor = unique_slug(slugify(heading, "section"), self._anchors)
-        self._anchors.add(anchor)
+            # Linear in the number of headings, however many repeat.
+            anchor = self._anchors.claim(slugify(heading, "section"))
+        else:
+            self._anchors.taken.add(anchor)
         self.document.sections.append(SectionInfo(heading, anchor, level, block))
 
     def _code(self, token: Token) -> None:

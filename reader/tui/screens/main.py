@@ -130,6 +130,7 @@ class MainScreen(Screen[None]):
         """Reading positions reported this session, ahead of their queued saves."""
         self._poll: Future[object] | None = None
         self._shown_problem: str | None = None
+        self._library_problems_shown: set[str] = set()
         self._reported_pending = 0
         self.search_query = ""
         """The query in the search bar; empty when not searching."""
@@ -183,6 +184,7 @@ class MainScreen(Screen[None]):
                 markup=False,
             )
         self.show_state_problem(state.problem)
+        self.report_library_problems()
         # Called from the writer thread after a second's wait; `notify` only posts a message.
         state.on_wait = partial(self.app.notify, title="Waiting", timeout=10, markup=False)
         self.set_interval(STATE_POLL_SECONDS, self.poll_state)
@@ -331,6 +333,7 @@ class MainScreen(Screen[None]):
 
     def show_loaded(self, slug: str, post: Post | None, position: ReadingPosition | None) -> None:
         """Render a loaded post, unless the user has moved on since."""
+        self.report_library_problems()
         if slug != self.wanted_slug:
             return
         highlight = self.highlight_words()
@@ -452,6 +455,7 @@ class MainScreen(Screen[None]):
     @on(SearchFinished)
     def search_finished(self, event: SearchFinished) -> None:
         """Show the results of the latest query, and counts that follow it."""
+        self.report_library_problems()
         if event.query != self.search_query:
             return
         post_list = self.query_one(PostList)
@@ -672,6 +676,19 @@ class MainScreen(Screen[None]):
         self.bookmarks, self.read = event.bookmarks, event.read
         if changed:
             self.refresh_lists()
+
+    def report_library_problems(self) -> None:
+        """Notify each damage to the library found since the last call (a bad file set aside).
+
+        The library finds some only when it reads a body or searches, so this
+        runs after those too.
+        """
+        for problem in self.library.problems:
+            if problem not in self._library_problems_shown:
+                self._library_problems_shown.add(problem)
+                self.notify(
+                    problem, title="Library repaired", severity="warning", timeout=30, markup=False
+                )
 
     def show_state_problem(self, problem: str | None) -> None:
         """Say, above the footer, that changes are not being saved and why (None: all well).
