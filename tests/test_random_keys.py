@@ -117,7 +117,7 @@ def random_batch(rng: random.Random) -> list[str]:
 def random_size(rng: random.Random) -> tuple[int, int]:
     """A terminal size from 10x4 to 300x100, mostly small or ordinary (big ones paint slowly)."""
     low, high = rng.choices(
-        [((10, 4), (60, 20)), ((60, 20), (160, 50)), ((160, 50), (300, 100))], weights=[3, 5, 2]
+        [((10, 4), (60, 20)), ((60, 20), (160, 50)), ((160, 50), (300, 100))], weights=[4, 5, 1]
     )[0]
     return rng.randint(low[0], high[0]), rng.randint(low[1], high[1])
 
@@ -174,7 +174,7 @@ async def run_once(
                 history.append(" ".join(batch))
                 sent += len(batch)
                 send_batch(app, batch)
-            if rng.random() < 0.5:
+            if rng.random() < 0.75:
                 continue  # the next read comes before this one is handled
             await pilot.pause()
             if app.is_running:
