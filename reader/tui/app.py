@@ -63,6 +63,7 @@ class ReaderApp(App[None]):
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.
         self.state_writer.close()
+        self.library.state.on_wait = None  # later waits (the save on exit) are not ours to show
 
     async def action_quit(self) -> None:
         """Save where the reader is, then quit (the writes finish before exit)."""
