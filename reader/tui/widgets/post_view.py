@@ -10,6 +10,7 @@ link are extra spans added at render time, so none of them re-wraps anything.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import ClassVar, NamedTuple
 
 from rich.segment import Segment
@@ -360,10 +361,27 @@ class PostView(ScrollView, can_focus=False):
         style = self._styles.get(name)
         if style is None:
             if name.startswith("post-view--"):
-                style = self.get_visual_style(name, partial=True)
+                style = self._component_style(name)
             else:
                 style = Style.parse(name)
             self._styles[name] = style
+        return style
+
+    def _component_style(self, name: str) -> Style:
+        """A component class's style, to lay over the text as a span.
+
+        Textual's partial style keeps neither `reverse` nor an opaque
+        background (it blends the background over nothing, so the current find
+        hit drew dark on dark and the focused link looked like any other).
+        Both come from the component's own rules: the background composited
+        over the view's, as the text under the span is.
+        """
+        style = self.get_visual_style(name, partial=True)
+        rules = self.get_component_styles(name)
+        if rules.has_rule("background"):
+            style = replace(style, background=self.get_visual_style(name).background)
+        if rules.text_style.reverse:
+            style = replace(style, reverse=True)
         return style
 
     def render_line(self, y: int) -> Strip:
