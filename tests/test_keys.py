@@ -15,8 +15,6 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from rich.style import Style
-from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -33,6 +31,7 @@ from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
+from tests.screen import background_runs, find_counter, lines_of, reverse_runs, text_of
 
 README = Path(__file__).parent.parent / "README.md"
 KEYS_POSTS = Path(__file__).parent / "data" / "keys"
@@ -49,48 +48,9 @@ Test = Callable[..., Awaitable[None]]
 # -- what is on screen -------------------------------------------------------------
 
 
-def lines_of(widget: Widget) -> list[str]:
-    """The widget as drawn, border and titles included, one string per line."""
-    width, height = widget.outer_size
-    return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
-
-
 def focus_of(app: ReaderApp) -> Widget | None:
     """The widget in focus (a function, so one assert does not narrow the next)."""
     return app.focused
-
-
-def text_of(widget: Widget) -> str:
-    return "\n".join(lines_of(widget))
-
-
-def styled_runs(widget: Widget, wanted: Callable[[Style], bool]) -> list[str]:
-    """The runs of text drawn in a style that `wanted` accepts, in screen order."""
-    width, height = widget.outer_size
-    runs: list[str] = []
-    for strip in widget.render_lines(Region(0, 0, width, height)):
-        run = ""
-        for segment in strip:
-            if segment.style is not None and wanted(segment.style):
-                run += segment.text
-            elif run:
-                runs.append(run.strip())
-                run = ""
-        if run:
-            runs.append(run.strip())
-    return [r for r in runs if r]
-
-
-def reverse_runs(widget: Widget) -> list[str]:
-    """Text drawn in reverse video: matched words in the list, the focused link."""
-    return styled_runs(widget, lambda style: bool(style.reverse))
-
-
-def background_runs(view: PostView, component: str) -> list[str]:
-    """Text in the reader drawn with the background of `component` (highlights, hits)."""
-    background = view.get_visual_style(component).rich_style.bgcolor
-    assert background is not None and background != view.rich_style.bgcolor
-    return styled_runs(view, lambda style: style.bgcolor == background)
 
 
 def row_titles(app: ReaderApp) -> list[str]:
@@ -583,7 +543,7 @@ async def test_f_finds_and_n_steps_with_the_counter_on_screen(notes_library: Lib
         bar = app.screen.query_one(FindBar)
         await pilot.press("f", *"lantern")
         await pilot.pause()
-        counter = text_of(bar.query_one("#find-counter")).strip()
+        counter = find_counter(bar)
         total = int(counter.split("/")[1])
         assert counter == f"1/{total}" and total >= 4
         assert len(background_runs(view, "post-view--find-hit")) >= 1
@@ -591,16 +551,16 @@ async def test_f_finds_and_n_steps_with_the_counter_on_screen(notes_library: Lib
         assert pane.has_focus  # back in the text, hits kept
         await pilot.press("n")
         await pilot.pause()
-        assert text_of(bar.query_one("#find-counter")).strip() == f"2/{total}"
+        assert find_counter(bar) == f"2/{total}"
         await pilot.press("n")
         await pilot.pause()
-        assert text_of(bar.query_one("#find-counter")).strip() == f"3/{total}"
+        assert find_counter(bar) == f"3/{total}"
         await pilot.press("N", "N", "N")
         await pilot.pause()
-        assert text_of(bar.query_one("#find-counter")).strip() == f"{total}/{total}"
+        assert find_counter(bar) == f"{total}/{total}"
         await pilot.press("escape")
         await pilot.pause()
-        assert bar.region.height == 0 or not bar.display
+        assert find_counter(bar) == ""
         assert background_runs(view, "post-view--find-hit") == []
         assert pane.has_focus  # escape ended the find, it did not leave the reader
 

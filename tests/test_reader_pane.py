@@ -12,6 +12,7 @@ from reader.parsing import parse_markdown
 from reader.tui.screens.open_link import OpenLinkScreen
 from reader.tui.screens.outline import OutlineScreen
 from reader.tui.widgets.reader_pane import ReaderPane
+from tests.screen import find_counter
 
 SIZES = [(40, 12), (80, 24), (200, 50)]
 
@@ -238,21 +239,20 @@ async def test_find_counts_and_steps_through_hits(size: tuple[int, int]) -> None
         await pilot.pause()
         total = len(pane.view.find_hits)
         assert total == 42
-        assert pane.find_counter == f"1/{total}"
-        assert pane.find_bar.counter == f"1/{total}"
+        assert find_counter(pane.find_bar) == f"1/{total}"
         await pilot.press("enter")  # back to the text, hits kept
         assert app.focused is pane
         await pilot.press("n", "n")
-        assert pane.find_counter == f"3/{total}"
+        assert find_counter(pane.find_bar) == f"3/{total}"
         y = pane.view.line_of(*pane.view.find_hits[2][:2])
         assert pane.view.scroll_y <= y < pane.view.scroll_y + pane.view.size.height
         await pilot.press("N", "N", "N")
-        assert pane.find_counter == f"{total}/{total}"  # wraps around
+        assert find_counter(pane.find_bar) == f"{total}/{total}"  # wraps around
         await pilot.press("escape")
         await pilot.pause()
         assert not pane.find_bar.is_open
         assert pane.view.find_hits == []
-        assert pane.find_counter == ""
+        assert find_counter(pane.find_bar) == ""
 
 
 async def test_find_with_no_match_shows_zero() -> None:
@@ -261,7 +261,7 @@ async def test_find_with_no_match_shows_zero() -> None:
         pane = await open_pane(app)
         await pilot.press("f", *"zzzz")
         await pilot.pause()
-        assert pane.find_counter == "0/0"
+        assert find_counter(pane.find_bar) == "0/0"
         await pilot.press("escape")
         await pilot.pause()
         assert not pane.find_bar.is_open

@@ -69,6 +69,35 @@ def test_terms_split_words_fold_accents_and_bigram_cjk() -> None:
 # -- relevance on the bundled posts ---------------------------------------
 
 
+RANKING_POSTS = Path(__file__).parent / "data" / "ranking"
+"""Four posts whose import order, title order and score order for `quillwort` all differ."""
+
+RANKED = ["Zulu Quillwort Guide", "Moths at Night", "Alpha Camping", "Beta Notes"]
+"""Title match, then heading, then five mentions in a short body, then one in a long one."""
+
+
+@pytest.fixture
+def ranking_library(tmp_path: Path) -> Library:
+    library = Library.open(tmp_path / "ranking", seed=False)
+    library.import_paths([RANKING_POSTS])
+    return library
+
+
+def test_ranking_fixture_orders_all_differ(ranking_library: Library) -> None:
+    listed = [s.title for s in ranking_library.summaries()]
+    assert listed == ["Beta Notes", "Alpha Camping", "Zulu Quillwort Guide", "Moths at Night"]
+    assert len({tuple(listed), tuple(sorted(listed)), tuple(RANKED)}) == 3
+    assert list(reversed(listed)) != RANKED
+
+
+@pytest.mark.parametrize("query", ["quillwort", "quillwort ", "QUILLWORT", "quillw"])
+def test_results_come_in_score_order(ranking_library: Library, query: str) -> None:
+    results = ranking_library.search(query)
+    assert [hit.title for hit in results.hits] == RANKED
+    scores = [hit.score for hit in results.hits]
+    assert scores == sorted(scores, reverse=True) and len(set(scores)) == len(scores)
+
+
 def test_title_matches_rank_above_body_matches(library: Library) -> None:
     word = "caching"
     in_title = {s.slug for s in library.summaries() if word in terms(s.title)}
@@ -146,9 +175,13 @@ def test_hits_carry_snippet_marks_and_section(library: Library) -> None:
 
 
 def test_tag_argument_narrows_like_the_sidebar(library: Library) -> None:
-    tag = library.tags()[-1].name
+    tag = "architecture"
+    tagged = {s.slug for s in library.summaries(tag)}
+    everything = {h.slug for h in library.search("the", limit=100).hits}
     results = library.search("the", limit=100, tag=tag)
-    assert {h.slug for h in results.hits} <= {s.slug for s in library.summaries(tag)}
+    assert len(tagged) == 2 and len(everything) > len(tagged)
+    assert {h.slug for h in results.hits} == tagged & everything == tagged
+    assert results.total == 2
 
 
 # -- query parser ----------------------------------------------------------
@@ -311,19 +344,38 @@ def test_snippet_picks_the_densest_passage_and_marks_words() -> None:
 
 def test_cli_search_json_and_text(isolated_data_dir: Path) -> None:
     runner = CliRunner()
-    result = runner.invoke(cli, ["search", "caching", "--json", "--limit", "3"])
+    imported = runner.invoke(cli, ["import", str(RANKING_POSTS)])
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(cli, ["search", "quillwort", "--json", "--limit", "3"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert 1 <= len(rows) <= 3
+    assert [row["title"] for row in rows] == RANKED[:3]
     assert {"slug", "title", "tags", "score", "snippet", "section"} <= set(rows[0])
-    assert rows[0]["score"] >= rows[-1]["score"]
+    scores = [row["score"] for row in rows]
+    assert scores == sorted(scores, reverse=True)
 
-    text = runner.invoke(cli, ["search", "caching"])
+    text = runner.invoke(cli, ["search", "quillwort"])
     assert text.exit_code == 0
-    assert rows[0]["slug"] in text.output and "\x1b[" not in text.output
+    rows_shown = [line.split("\t") for line in text.output.splitlines() if "\t" in line]
+    assert [row[1] for row in rows_shown] == RANKED
+    assert "\x1b[" not in text.output
 
-    bad = runner.invoke(cli, ["search", '"unclosed'])
-    assert bad.exit_code == 0
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ('"unclosed', "closed an unbalanced quote"),
+        ("tag:", "ignored 'tag:' without a name"),
+        ("-", "ignored a lone '-'"),
+    ],
+)
+def test_cli_bad_query_says_what_it_repaired(
+    isolated_data_dir: Path, query: str, message: str
+) -> None:
+    result = CliRunner().invoke(cli, ["search", "--", query])
+    assert result.exit_code == 0
+    assert message in result.stderr
+    assert message not in result.stdout  # a pipe gets results only
 
 
 def test_all_slugs_on_request(library: Library) -> None:
