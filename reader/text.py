@@ -11,7 +11,15 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
-__all__ = ["SlugClaims", "clean_text", "fold", "slugify", "unique_slug", "word_count"]
+__all__ = [
+    "SlugClaims",
+    "clean_text",
+    "fold",
+    "fold_with_map",
+    "slugify",
+    "unique_slug",
+    "word_count",
+]
 
 # C0 controls except tab and newline, DEL, and the C1 block. ESC (\x1b) is in C0.
 # Lone surrogates too: they are not text (a file name that is not UTF-8 decodes to
@@ -50,6 +58,33 @@ def fold(text: str) -> str:
         return decomposed
     drop = frozenset(c for c in set(decomposed) if c >= "\u0300" and unicodedata.combining(c))
     return _drop_re(drop).sub("", decomposed) if drop else decomposed
+
+
+def fold_with_map(text: str) -> tuple[str, list[int] | None]:
+    """Fold `text` like `fold`, keeping a map from folded to original offsets.
+
+    The map is None when folding kept every offset (pure ASCII text).
+    """
+    if text.isascii():
+        return text.lower(), None
+    out: list[str] = []
+    index: list[int] = []
+    for position, char in enumerate(text):
+        if char.isascii():
+            out.append(char.lower())
+            index.append(position)
+            continue
+        folded = _fold_char(char)
+        out.append(folded)
+        index.extend([position] * len(folded))
+    index.append(len(text))
+    return "".join(out), index
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", char.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def slugify(text: str, fallback: str = "post") -> str:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from reader.text import clean_text, fold, slugify, unique_slug, word_count
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reader.text import clean_text, fold, fold_with_map, slugify, unique_slug, word_count
 
 
 def test_slugify_is_ascii_lowercase_dashes() -> None:
@@ -32,3 +35,14 @@ def test_fold_drops_case_and_accents() -> None:
 
 def test_word_count() -> None:
     assert word_count("one, two — three's") == 4
+
+
+@given(st.text(max_size=60))
+def test_fold_with_map_folds_exactly_like_fold(text: str) -> None:
+    folded, mapping = fold_with_map(text)
+    assert folded == fold(text)
+    if mapping is None:
+        assert text.isascii()
+    else:
+        assert len(mapping) == len(folded) + 1 and mapping[-1] == len(text)
+        assert mapping == sorted(mapping)

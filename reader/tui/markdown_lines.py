@@ -21,20 +21,41 @@ classes or Rich style words), and links carry `Style` objects built in code.
 from __future__ import annotations
 
 import re
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import NamedTuple
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from markdown_it.token import Token
-from rich.cells import cell_len
 from textual.content import Content, Span
 from textual.style import Style
 
 from reader.parsing import inline_text, markdown_parser
-from reader.text import SlugClaims, clean_text, slugify
+from reader.text import SlugClaims, clean_text, fold_with_map, slugify
+from reader.tui.document import (
+    S_BULLET,
+    S_CODE_BLOCK,
+    S_CODE_INLINE,
+    S_HEADING,
+    S_HTML,
+    S_LINK,
+    S_LINK_TARGET,
+    S_QUOTE,
+    S_QUOTE_BAR,
+    S_TABLE_HEADER,
+    S_TAGS,
+    S_TITLE,
+    SAFE_SCHEMES,
+    Block,
+    Document,
+    Layout,
+    Line,
+    Link,
+    Piece,
+    SectionInfo,
+    Unit,
+    layout_blocks,
+    link_scheme,
+)
+from reader.tui.wrap import split_chunks, wrap_ranges
 
 __all__ = [
     "SAFE_SCHEMES",
@@ -55,360 +76,9 @@ __all__ = [
     "wrap_ranges",
 ]
 
-SAFE_SCHEMES = ("http", "https")
-"""The only link schemes we ever hand to the browser or emit as OSC 8 hyperlinks."""
-
-# Component class names (styled in PostView.DEFAULT_CSS); spans hold these names.
-C = "post-view--"
-S_TITLE = C + "title"
-S_TAGS = C + "tags"
-S_HEADING = tuple(f"{C}h{n}" for n in range(1, 7))
-S_RULE = C + "rule"
-S_LINK = C + "link"
-S_LINK_TARGET = C + "link-target"
-S_CODE_INLINE = C + "code-inline"
-S_CODE_BLOCK = C + "code-block"
-S_QUOTE = C + "quote"
-S_QUOTE_BAR = C + "quote-bar"
-S_BULLET = C + "bullet"
-S_TABLE_BORDER = C + "table-border"
-S_TABLE_HEADER = C + "table-header"
-S_HTML = C + "html"
-
 _BULLETS = ("•", "◦", "▪", "‣")
 _QUOTE_BAR = "▌ "
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_LIST_MARKER = re.compile(r"^(?:[-+*]|\d{1,9}[.)])(?:[ \t]|$)")
-_REF_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-
-
-def link_scheme(url: str) -> str:
-    """The lower-cased scheme of `url` ("" when it has none)."""
-    head, sep, _ = url.partition(":")
-    if not sep or not head or not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", head):
-        return ""
-    return head.lower()
-
-
-# -- data ---------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class Unit:
-    """A run of text that wraps as one: a paragraph, a heading, a code block, a table cell."""
-
-    text: str
-    spans: list[Span]
-    code: bool = False
-    """Code keeps its line breaks and spaces and is folded, not word-wrapped."""
-    lang: str = ""
-    """Language of a fenced code block, for lazy syntax highlighting."""
-    highlighted: list[Span] | None = None
-    """Syntax spans, computed the first time a line of the unit is rendered."""
-    _folded: tuple[str, list[int] | None] | None = None
-
-    def content(self) -> Content:
-        """The unit as `Content` (plain text plus spans)."""
-        spans = self.spans if self.highlighted is None else [*self.highlighted, *self.spans]
-        return Content(self.text, spans, strip_control_codes=False)
-
-    def folded(self) -> tuple[str, list[int] | None]:
-        """The unit's text case- and accent-folded, with a map back to offsets (cached)."""
-        if self._folded is None:
-            self._folded = fold_with_map(self.text)
-        return self._folded
-
-
-class Link(NamedTuple):
-    """A link (or image) in the post: its target and where its text is."""
-
-    url: str
-    unit: int
-    start: int
-    end: int
-
-    @property
-    def safe(self) -> bool:
-        """True when the link may be opened in the browser (http/https only)."""
-        return link_scheme(self.url) in SAFE_SCHEMES
-
-
-class SectionInfo(NamedTuple):
-    """A heading of the post as the reader pane knows it."""
-
-    heading: str
-    anchor: str
-    level: int
-    block: int
-
-
-@dataclass(slots=True)
-class Block:
-    """One width-independent piece of the flow."""
-
-    kind: str
-    """"text", "heading", "code", "table", "rule" or "gap"."""
-    first_prefix: Content
-    rest_prefix: Content
-    units: list[int] = field(default_factory=list)
-    level: int = 0
-    """Heading level for headings."""
-    rows: list[list[int]] = field(default_factory=list)
-    """Table cells (unit indices), row by row."""
-    header_rows: int = 0
-    aligns: list[str] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class Document:
-    """A parsed post: blocks, their units, links and sections."""
-
-    blocks: list[Block] = field(default_factory=list)
-    units: list[Unit] = field(default_factory=list)
-    unit_block: list[int] = field(default_factory=list)
-    """For each unit, the block holding it."""
-    links: list[Link] = field(default_factory=list)
-    sections: list[SectionInfo] = field(default_factory=list)
-    complete: bool = False
-    layouts: dict[int, Layout] = field(default_factory=dict)
-    """Layouts by width (a small cache; see `layout_at`)."""
-
-    def layout_at(self, width: int) -> Layout:
-        """The document laid out at `width`, extended to every block built so far."""
-        layout = self.layouts.get(width)
-        if layout is None:
-            if len(self.layouts) >= 3:
-                self.layouts.pop(next(iter(self.layouts)))
-            layout = self.layouts[width] = Layout(width)
-        if layout.blocks_done < len(self.blocks):
-            layout_blocks(self, layout)
-        return layout
-
-
-class Piece(NamedTuple):
-    """A slice of a unit placed on a line, padded to `pad` cells when `pad` > 0."""
-
-    unit: int
-    start: int
-    end: int
-    pad: int = 0
-    align: str = "left"
-    pad_style: str = ""
-
-
-Line = tuple["Content | Piece", ...]
-"""One rendered line: literal contents and unit slices, left to right."""
-
-
-@dataclass(slots=True)
-class Layout:
-    """A document wrapped at one width."""
-
-    width: int
-    lines: list[Line] = field(default_factory=list)
-    block_starts: list[int] = field(default_factory=list)
-    """First line of each block."""
-    blocks_done: int = 0
-
-    def line_of_block(self, block: int) -> int:
-        """The first line of `block` (the last line when the block is not laid out yet)."""
-        if block < len(self.block_starts):
-            return self.block_starts[block]
-        return max(0, len(self.lines) - 1)
-
-    def block_at(self, y: int) -> int:
-        """The block that line `y` belongs to."""
-        return max(0, bisect_right(self.block_starts, y) - 1)
-
-    def line_of_offset(self, document: Document, unit: int, offset: int) -> int:
-        """The line showing character `offset` of `unit`."""
-        block = document.unit_block[unit]
-        start = self.line_of_block(block)
-        end = (
-            self.block_starts[block + 1] if block + 1 < len(self.block_starts) else len(self.lines)
-        )
-        best = start
-        for y in range(start, end):
-            for piece in self.lines[y]:
-                if isinstance(piece, Piece) and piece.unit == unit:
-                    if piece.start <= offset < piece.end or (offset == piece.end == piece.start):
-                        return y
-                    if piece.start <= offset:
-                        best = y
-        return best
-
-
-# -- text helpers -------------------------------------------------------------
-
-
-def fold_with_map(text: str) -> tuple[str, list[int] | None]:
-    """Fold `text` like `reader.text.fold`, keeping a map from folded to original offsets.
-
-    The map is None when folding kept every offset (pure ASCII text).
-    """
-    if text.isascii():
-        return text.lower(), None
-    out: list[str] = []
-    index: list[int] = []
-    for position, char in enumerate(text):
-        if char.isascii():
-            out.append(char.lower())
-            index.append(position)
-            continue
-        folded = _fold_char(char)
-        out.append(folded)
-        index.extend([position] * len(folded))
-    index.append(len(text))
-    return "".join(out), index
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-@lru_cache(maxsize=64)
-def _wrap_pattern(width: int) -> re.Pattern[str]:
-    # Greedy: a run of at most `width` chars that starts and ends on a non-space and
-    # is followed by a space or the end; else a word longer than the line, cut.
-    if width == 1:
-        return re.compile(r"[^ ]")
-    return re.compile(rf"[^ ](?:.{{0,{width - 2}}}[^ ])?(?= |$)|[^ ]{{{width}}}")
-
-
-def wrap_ranges(text: str, width: int) -> list[tuple[int, int]]:
-    """Word-wrap `text` at `width` cells: `(start, end)` offsets of each line.
-
-    Newlines force a break; spaces at a break are dropped; words longer than a
-    line are cut. ASCII text takes a regex fast path; other text is measured in cells.
-    """
-    width = max(1, width)
-    ranges: list[tuple[int, int]] = []
-    base = 0
-    for segment in text.split("\n"):
-        if not segment.strip(" "):
-            ranges.append((base, base))
-        elif segment.isascii():
-            if len(segment) <= width:
-                start = len(segment) - len(segment.lstrip(" "))
-                ranges.append((base + start, base + len(segment.rstrip(" "))))
-            else:
-                for match in _wrap_pattern(width).finditer(segment):
-                    ranges.append((base + match.start(), base + match.end()))
-        else:
-            ranges.extend(_wrap_cells(segment, width, base))
-        base += len(segment) + 1
-    return ranges
-
-
-_WORD = re.compile(r"[^ ]+")
-
-
-def _wrap_cells(segment: str, width: int, base: int) -> list[tuple[int, int]]:
-    ranges: list[tuple[int, int]] = []
-    line_start = -1
-    line_end = 0
-    used = 0
-    for match in _WORD.finditer(segment):
-        word_start, word_end = match.span()
-        cells = cell_len(match.group())
-        gap = word_start - line_end if line_start >= 0 else 0
-        if line_start >= 0 and used + gap + cells <= width:
-            used += gap + cells
-            line_end = word_end
-            continue
-        if line_start >= 0:
-            ranges.append((base + line_start, base + line_end))
-        if cells <= width:
-            line_start, line_end, used = word_start, word_end, cells
-            continue
-        # A word wider than the line: cut it into pieces of at most `width` cells.
-        for start, end in _fold_cells(segment, word_start, word_end, width):
-            ranges.append((base + start, base + end))
-        line_start = -1
-        line_end = word_end
-        used = 0
-    if line_start >= 0:
-        ranges.append((base + line_start, base + line_end))
-    return ranges
-
-
-def _fold_cells(text: str, start: int, end: int, width: int) -> Iterator[tuple[int, int]]:
-    """Cut text[start:end] into pieces of at most `width` cells (at least one char each)."""
-    piece_start = start
-    used = 0
-    for position in range(start, end):
-        cells = cell_len(text[position])
-        if used + cells > width and position > piece_start:
-            yield piece_start, position
-            piece_start, used = position, 0
-        used += cells
-    if piece_start < end:
-        yield piece_start, end
-
-
-def _fold_ranges(text: str, width: int) -> list[tuple[int, int]]:
-    """Cut code into lines at newlines, and lines wider than `width` at `width` cells."""
-    width = max(1, width)
-    ranges: list[tuple[int, int]] = []
-    base = 0
-    for segment in text.split("\n"):
-        if not segment:
-            ranges.append((base, base))
-        elif segment.isascii():
-            for start in range(0, len(segment), width):
-                ranges.append((base + start, base + min(len(segment), start + width)))
-        else:
-            ranges.extend(_fold_cells(text, base, base + len(segment), width))
-        base += len(segment) + 1
-    return ranges
-
-
-# -- chunking -----------------------------------------------------------------
-
-
-def split_chunks(text: str, size: int = 16_000, first: int = 4_000) -> list[str]:
-    """Cut Markdown into pieces that parse the same alone as together.
-
-    Cuts only at a blank line followed by an unindented line that is not a list
-    item, outside fenced code, so no block straddles a cut. Documents with
-    reference-style link definitions are not cut (a definition may follow its use).
-    """
-    if len(text) <= first or _REF_DEFINITION.search(text):
-        return [text]
-    lines = text.split("\n")
-    chunks: list[str] = []
-    start = 0
-    size_so_far = 0
-    target = first
-    fence = ""
-    for i, line in enumerate(lines):
-        size_so_far += len(line) + 1
-        match = _FENCE.match(line)
-        if fence:
-            closing = match.group(1) if match else ""
-            if closing[:1] == fence[0] and len(closing) >= len(fence) and not line.strip(" `~"):
-                fence = ""
-            continue
-        if match:
-            fence = match.group(1)
-            continue
-        if size_so_far < target or line.strip() or i + 1 >= len(lines):
-            continue
-        following = lines[i + 1]
-        if not following or following[0] in " \t>|<" or _LIST_MARKER.match(following):
-            continue
-        chunks.append("\n".join(lines[start : i + 1]))
-        start = i + 1
-        size_so_far = 0
-        target = size
-    chunks.append("\n".join(lines[start:]))
-    return [chunk for chunk in chunks if chunk]
-
-
-# -- building -----------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -732,123 +402,3 @@ def build_document(
     builder = DocumentBuilder(title, tags, known_sections)
     builder.feed(body)
     return builder.finish()
-
-
-# -- layout -------------------------------------------------------------------
-
-
-def layout_blocks(document: Document, layout: Layout) -> None:
-    """Extend `layout` with the blocks of `document` not laid out yet."""
-    width = max(1, layout.width)
-    lines = layout.lines
-    units = document.units
-    for index in range(layout.blocks_done, len(document.blocks)):
-        block = document.blocks[index]
-        layout.block_starts.append(len(lines))
-        kind = block.kind
-        first = block.first_prefix
-        rest = block.rest_prefix
-        avail = max(1, width - max(first.cell_length, rest.cell_length))
-        if kind == "gap":
-            lines.append((first,))
-        elif kind == "rule":
-            lines.append((first, Content.styled("─" * avail, S_RULE)))
-        elif kind in ("text", "heading"):
-            unit_index = block.units[0]
-            ranges = wrap_ranges(units[unit_index].text, avail)
-            for n, (start, end) in enumerate(ranges):
-                lines.append((first if n == 0 else rest, Piece(unit_index, start, end)))
-            if kind == "heading" and block.level in (1, 2):
-                if block.level == 1:
-                    rule = "═" * avail
-                else:
-                    longest = max(
-                        (cell_len(units[unit_index].text[s:e]) for s, e in ranges), default=1
-                    )
-                    rule = "─" * min(avail, max(1, longest))
-                lines.append((rest, Content.styled(rule, S_HEADING[block.level - 1])))
-        elif kind == "code":
-            unit_index = block.units[0]
-            unit = units[unit_index]
-            inner = max(1, avail - 2)
-            style = S_CODE_BLOCK if not unit.spans or unit.spans[0].style != S_HTML else ""
-            pad = Content.styled(" ", style) if style else Content(" ")
-            for n, (start, end) in enumerate(_fold_ranges(unit.text, inner)):
-                lines.append(
-                    (
-                        first if n == 0 else rest,
-                        pad,
-                        Piece(unit_index, start, end, inner + 1, "left", style),
-                    )
-                )
-        elif kind == "table":
-            _layout_table(document, block, avail, lines)
-        layout.blocks_done = index + 1
-
-
-def _column_widths(natural: list[int], avail: int) -> list[int]:
-    """Share `avail` cells between columns: narrow ones get what they need, wide ones share."""
-    count = len(natural)
-    if sum(natural) <= avail:
-        return natural
-    widths = [0] * count
-    remaining = max(count, avail)
-    pending = sorted(range(count), key=lambda c: natural[c])
-    while pending:
-        share = max(1, remaining // len(pending))
-        column = pending[0]
-        if natural[column] <= share:
-            widths[column] = natural[column]
-            remaining -= natural[column]
-            pending.pop(0)
-            continue
-        for n, column in enumerate(pending):
-            extra = 1 if n < remaining - share * len(pending) else 0
-            widths[column] = max(1, share + extra)
-        break
-    return widths
-
-
-def _layout_table(document: Document, block: Block, avail: int, lines: list[Line]) -> None:
-    units = document.units
-    columns = max((len(row) for row in block.rows), default=0)
-    if not columns:
-        return
-    natural = [1] * columns
-    for row in block.rows:
-        for c, unit_index in enumerate(row):
-            natural[c] = max(natural[c], cell_len(units[unit_index].text))
-    # Borders: "│ " before each column and " │" at the end -> 3 per column + 1.
-    widths = _column_widths(natural, max(columns, avail - 3 * columns - 1))
-    border = S_TABLE_BORDER
-    first, rest = block.first_prefix, block.rest_prefix
-
-    def rule(left: str, middle: str, right: str) -> Content:
-        inner = middle.join("─" * (w + 2) for w in widths)
-        return Content.styled(f"{left}{inner}{right}", border)
-
-    lines.append((first, rule("┌", "┬", "┐")))
-    bar = Content.styled("│", border)
-    for r, row in enumerate(block.rows):
-        wrapped = [
-            wrap_ranges(units[row[c]].text, widths[c]) if c < len(row) else [(0, 0)]
-            for c in range(columns)
-        ]
-        height = max(len(w) for w in wrapped)
-        for y in range(height):
-            pieces: list[Content | Piece] = [rest]
-            for c in range(columns):
-                pieces.append(bar)
-                pieces.append(Content(" "))
-                if c < len(row) and y < len(wrapped[c]):
-                    start, end = wrapped[c][y]
-                    align = block.aligns[c] if c < len(block.aligns) else "left"
-                    pieces.append(Piece(row[c], start, end, widths[c], align))
-                else:
-                    pieces.append(Content(" " * widths[c]))
-                pieces.append(Content(" "))
-            pieces.append(bar)
-            lines.append(tuple(pieces))
-        if r + 1 == block.header_rows and r + 1 < len(block.rows):
-            lines.append((rest, rule("├", "┼", "┤")))
-    lines.append((rest, rule("└", "┴", "┘")))
