@@ -15,12 +15,14 @@ import errno
 import os
 import threading
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.models import (
     BookmarkedPost,
+    Filter,
     ImportProblem,
     ImportReport,
     Post,
@@ -386,33 +388,54 @@ class Library:
         tag: str | None = None,
         all_slugs: bool = False,
         snippets: bool = True,
+        *,
+        within: Filter | None = None,
+        bookmarked: Collection[str] | None = None,
+        read: Collection[str] | None = None,
     ) -> SearchResults:
         """Posts matching `query` (see `reader.search.query` for the syntax), best first.
 
         `tag` narrows to one tag, as the sidebar does; `all_slugs` also returns
         every matching slug (for tag counts); `snippets=False` leaves them to
         `SearchIndex.with_snippet`, for a list that fills them as it shows
-        them. `is:bookmarked` and
-        `is:unread` read the user's state. Never raises on bad query text:
-        problems are reported in `SearchResults.problems`.
+        them. `within` (the list's filter) narrows the search before ranking
+        and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
+        `is:unread` and such a filter read the user's state, unless the caller
+        passes the `bookmarked` and `read` slugs it shows. Never raises on bad
+        query text: problems are reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
         parsed = parse_query(query)
-        bookmarked: set[str] = set()
-        read: set[str] = set()
+        if within is not None and within.kind == Filter.TAG:
+            if tag is None:
+                tag = within.tag
+            else:
+                parsed = replace(parsed, tags=(*parsed.tags, within.tag))
+        elif within is not None and within.kind == Filter.BOOKMARKS:
+            if parsed.bookmarked is False:  # `-is:bookmarked` under Bookmarks: nothing
+                bookmarked = ()
+            parsed = replace(parsed, bookmarked=True)
+        elif within is not None and within.kind == Filter.UNREAD:
+            if parsed.unread is False:  # `is:read` under Unread: nothing
+                read = {s.slug for s in self.summaries()}
+            parsed = replace(parsed, unread=True)
+        marked: set[str] = set()
+        done: set[str] = set()
         if parsed.bookmarked is not None:
-            bookmarked = {b.slug for b in self.state.bookmarks()}
+            marked = set(
+                bookmarked if bookmarked is not None else (b.slug for b in self.state.bookmarks())
+            )
         if parsed.unread is not None:
-            read = self.state.read_slugs()
+            done = set(read if read is not None else self.state.read_slugs())
 
         def run(index: SearchIndex) -> SearchResults:
             return index.search(
                 parsed,
                 limit=limit,
                 tag=tag,
-                bookmarked=bookmarked,
-                read=read,
+                bookmarked=marked,
+                read=done,
                 all_slugs=all_slugs,
                 snippets=snippets,
             )

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 __all__ = [
     "WORDS_PER_MINUTE",
     "Bookmark",
     "BookmarkedPost",
+    "Filter",
     "ImportProblem",
     "ImportReport",
     "Post",
@@ -154,3 +156,40 @@ class ImportReport:
     def ok(self) -> bool:
         """True when every file was imported."""
         return not self.problems
+
+
+@dataclass(frozen=True, slots=True)
+class Filter:
+    """What the post list is narrowed to: every post, the unread, the bookmarked, or a tag.
+
+    Applied by the library to browsing and inside a search, before ranking and
+    the limit. `id` is how the sidebar and the saved state name it: "all",
+    "unread", "bookmarks" or "tag:NAME".
+    """
+
+    kind: str = "all"
+    tag: str = ""
+
+    ALL: ClassVar[str] = "all"
+    UNREAD: ClassVar[str] = "unread"
+    BOOKMARKS: ClassVar[str] = "bookmarks"
+    TAG: ClassVar[str] = "tag"
+
+    def __post_init__(self) -> None:
+        if self.kind not in (self.ALL, self.UNREAD, self.BOOKMARKS, self.TAG):
+            raise ValueError(f"unknown filter {self.kind!r}")
+        if (self.kind == self.TAG) != bool(self.tag):
+            raise ValueError("a tag filter needs a tag, and only a tag filter has one")
+
+    @classmethod
+    def from_id(cls, filter_id: str) -> Filter | None:
+        """The filter `id` names, or None if it names none."""
+        kind, sep, tag = filter_id.partition(":")
+        if sep:
+            return cls(cls.TAG, tag) if kind == cls.TAG and tag else None
+        return cls(kind) if kind in (cls.ALL, cls.UNREAD, cls.BOOKMARKS) else None
+
+    @property
+    def id(self) -> str:
+        """The filter's name in the sidebar and in the state file."""
+        return f"{self.TAG}:{self.tag}" if self.kind == self.TAG else self.kind
