@@ -11,8 +11,11 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from reader.state import StateWriteError
+from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
 from reader.tui.state_writer import StateWriter
+from reader.tui.timings import Timings
+from reader.tui.widgets import reader_pane
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -33,9 +36,11 @@ class ReaderApp(App[None]):
     ]
     """Keys that work everywhere. Ids let a `keymap` setting remap them."""
 
-    def __init__(self, library: Library) -> None:
+    def __init__(self, library: Library, timings: Timings | None = None) -> None:
         super().__init__()
         self.library = library
+        self.timings = _timings_from_constants() if timings is None else timings
+        """How long the timers wait (tests pass short delays)."""
         self.state_writer = StateWriter(self)
         """Every write to the user state goes through here, in order, off the event loop."""
 
@@ -58,7 +63,7 @@ class ReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, from the start: a key typed while the app starts reaches it."""
-        return MainScreen(self.library, self.state_writer)
+        return MainScreen(self.library, self.state_writer, self.timings)
 
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.
@@ -76,6 +81,21 @@ class ReaderApp(App[None]):
         """Show every key binding."""
         if isinstance(self.screen, MainScreen):
             self.screen.show_help()
+
+
+def _timings_from_constants() -> Timings:
+    """The delays users get: `Timings()`, unless a test patched the older module constants.
+
+    `tests/test_tui_faults.py` and `tests/test_random_keys.py` still set
+    `READ_AFTER_SECONDS` and friends; once they pass `timings=`, this is `Timings()`.
+    """
+    return Timings(
+        read_after=main_screen.READ_AFTER_SECONDS,
+        state_poll=main_screen.STATE_POLL_SECONDS,
+        search_debounce=main_screen.SEARCH_DEBOUNCE_SECONDS,
+        position_settle=reader_pane.POSITION_SETTLE_SECONDS,
+        title_delay=reader_pane.TITLE_DELAY_SECONDS,
+    )
 
 
 def run_app(library: Library) -> None:

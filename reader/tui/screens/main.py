@@ -32,6 +32,7 @@ from reader.state import StateWriteError
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.note import NoteScreen
 from reader.tui.state_writer import StateWriter
+from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -47,16 +48,17 @@ NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
-READ_AFTER_SECONDS = 4.0
-"""A post open this long counts as read."""
-SEARCH_DEBOUNCE_SECONDS = 0.01
-"""Wait this long after a keystroke before searching, so fast typing searches once."""
+READ_AFTER_SECONDS = Timings.read_after
+"""The default `Timings.read_after`. Read only by `ReaderApp` when it is given no
+`Timings`, so tests that still patch it keep working; pass `timings=` instead."""
+SEARCH_DEBOUNCE_SECONDS = Timings.search_debounce
+"""The default `Timings.search_debounce` (read as `READ_AFTER_SECONDS` is)."""
 SEARCH_LIMIT = 50
 """Most results listed for a query."""
 SNIPPETS_FIRST = 12
 """Results shown with their snippets at once; the rest get theirs right after."""
-STATE_POLL_SECONDS = 2.0
-"""How often to look for changes another reader process made to the user state."""
+STATE_POLL_SECONDS = Timings.state_poll
+"""The default `Timings.state_poll` (read as `READ_AFTER_SECONDS` is)."""
 
 
 class MainScreen(Screen[None]):
@@ -114,10 +116,14 @@ class MainScreen(Screen[None]):
         problem: str | None = None
         """Why changes cannot be saved now (`StateStore.problem`), or None."""
 
-    def __init__(self, library: Library, writer: StateWriter) -> None:
+    def __init__(
+        self, library: Library, writer: StateWriter, timings: Timings | None = None
+    ) -> None:
         super().__init__()
         self.library = library
         self.writer = writer
+        self.timings = Timings() if timings is None else timings
+        """How long the screen's timers (and the reader pane's) wait."""
         self.filter_id = ALL
         """The sidebar row the list is filtered by."""
         self.wanted_slug: str | None = None
@@ -151,7 +157,7 @@ class MainScreen(Screen[None]):
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
-            yield ReaderPane(id="reader")
+            yield ReaderPane(id="reader", timings=self.timings)
         yield Static(id="state-problem", markup=False)
         yield Footer()
 
@@ -187,7 +193,7 @@ class MainScreen(Screen[None]):
         self.report_library_problems()
         # Called from the writer thread after a second's wait; `notify` only posts a message.
         state.on_wait = partial(self.app.notify, title="Waiting", timeout=10, markup=False)
-        self.set_interval(STATE_POLL_SECONDS, self.poll_state)
+        self.set_interval(self.timings.state_poll, self.poll_state)
         # After the first frame: loading the index holds the GIL for a while.
         self.call_after_refresh(self.preload_search_index)
 
@@ -345,7 +351,7 @@ class MainScreen(Screen[None]):
             self._read_timer.stop()
         if post is not None and slug not in self.read:
             self._read_timer = self.set_timer(
-                READ_AFTER_SECONDS, partial(self.mark_read_if_open, slug)
+                self.timings.read_after, partial(self.mark_read_if_open, slug)
             )
 
     @on(ReaderPane.PositionChanged)
@@ -388,7 +394,7 @@ class MainScreen(Screen[None]):
             self.refresh_lists()
             return
         self._search_timer = self.set_timer(
-            SEARCH_DEBOUNCE_SECONDS, partial(self.run_search, query, self.filter_id)
+            self.timings.search_debounce, partial(self.run_search, query, self.filter_id)
         )
 
     @work(exclusive=True, group="search", thread=True, exit_on_error=False)
@@ -630,7 +636,7 @@ class MainScreen(Screen[None]):
         """Save the filter and post to come back to, once the cursor settles."""
         if self._resume_timer is not None:
             self._resume_timer.stop()
-        self._resume_timer = self.set_timer(0.5, self._save_place)
+        self._resume_timer = self.set_timer(self.timings.save_place, self._save_place)
 
     def _save_place(self) -> None:
         values = {"last_filter": self.filter_id, "last_slug": self.wanted_slug}

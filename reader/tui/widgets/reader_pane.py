@@ -32,16 +32,18 @@ from reader.text import clean_text, fold
 from reader.tui.markdown_lines import Document, DocumentBuilder, Link, split_chunks
 from reader.tui.screens.open_link import OpenLinkScreen
 from reader.tui.screens.outline import OutlineScreen
+from reader.tui.timings import Timings
 from reader.tui.widgets.find_bar import FindBar
 from reader.tui.widgets.post_view import Hit, PostView, find_hits
 
 __all__ = ["ReaderPane"]
 
-POSITION_SETTLE_SECONDS = 0.4
-"""How long the view must rest before its position is reported for saving."""
+POSITION_SETTLE_SECONDS = Timings.position_settle
+"""The default `Timings.position_settle`. Read only by `ReaderApp` when it is given no
+`Timings`, so tests that still patch it keep working; pass `timings=` instead."""
 
-TITLE_DELAY_SECONDS = 0.1
-"""How soon the percent in the border follows a scroll within the same section."""
+TITLE_DELAY_SECONDS = Timings.title_delay
+"""The default `Timings.title_delay` (read as `POSITION_SETTLE_SECONDS` is)."""
 
 _CACHE_SIZE = 12
 _DocumentKey = tuple[str, int, str, tuple[str, ...]]
@@ -128,8 +130,12 @@ class ReaderPane(Vertical, can_focus=True):
             super().__init__()
             self.url = url
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, timings: Timings | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.timings = Timings() if timings is None else timings
+        """How long the position report and the border's percent wait."""
         self.post: Post | None = None
         """The post shown, or None."""
         self.section_title = ""
@@ -340,7 +346,7 @@ class ReaderPane(Vertical, can_focus=True):
         if self.current_position() != self._reported:
             if self._settle is not None:
                 self._settle.stop()
-            self._settle = self.set_timer(POSITION_SETTLE_SECONDS, self.flush_position)
+            self._settle = self.set_timer(self.timings.position_settle, self.flush_position)
 
     def flush_position(self) -> None:
         """Report the current position now if it changed since the last report."""
@@ -380,7 +386,7 @@ class ReaderPane(Vertical, can_focus=True):
         elif self._title_timer is None:
             # Setting a border title repaints the whole pane: while the reader scrolls,
             # the percent follows a moment later instead of doubling every frame's work.
-            self._title_timer = self.set_timer(TITLE_DELAY_SECONDS, self._show_titles)
+            self._title_timer = self.set_timer(self.timings.title_delay, self._show_titles)
 
     def _show_titles(self) -> None:
         if self._title_timer is not None:
