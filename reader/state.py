@@ -1062,21 +1062,26 @@ def _aside(path: Path, label: str, suffix: str = "") -> Path:
 def _write_new_file(path: Path, data: bytes) -> bool:
     """Create `path` (never replacing a file) holding `data`, durably; False if impossible.
 
-    A half-written file (a full disk) is removed rather than left to mislead.
+    The bytes go to a temporary file first, which is then hard-linked into
+    place, so `path` is whole or absent even when the process dies mid-write
+    (the next `StateStore` opened beside it removes the temporary file).
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError:
         return False
+    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+        os.link(tmp, path)  # unlike a rename, fails when `path` exists
     except OSError:
-        with contextlib.suppress(OSError):
-            path.unlink()
         return False
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
     fsync_dir(path.parent)
     return True
 
