@@ -9,7 +9,10 @@ re-exported here); callers get and give the frozen dataclasses of
 The library keeps post metadata in one file (`library/posts.json`, read at
 start-up: it is what the list and the sidebar need) and the bodies in
 `SHARDS` files beside it, so showing one post reads one small shard rather
-than every body in the library.
+than every body in the library. An upsert writes the body files, then
+`posts.json` last, which commits it: one killed before that is undone the
+next time the library is opened, so a post never shows a new text under an
+old title.
 
 Damage never stops the library from opening, and nothing damaged is written
 over: a bad `posts.json` or body file is moved aside under a timestamped name,
@@ -47,6 +50,8 @@ __all__ = ["SHARDS", "PostStore", "StateStore"]
 
 SHARDS = 32
 """Number of body files. A 10k-post library puts about 300 posts in each."""
+_COMMIT = "commit"
+"""The table of `posts.json` naming the upsert that wrote it (see `PostStore.upsert`)."""
 
 
 SectionKey = tuple[str, str, int, int]
@@ -174,9 +179,36 @@ class PostStore:
         """True when `posts.json` was unusable and moved aside (the library starts empty)."""
         self.is_new = False
         """True when no library was ever written here: the place to import the samples."""
+        self._finish_interrupted_upsert()
         self._load()
 
     # -- loading -------------------------------------------------------------
+
+    def _finish_interrupted_upsert(self) -> None:
+        """Settle the body files an `upsert` killed midway left behind.
+
+        An upsert keeps each body file's previous version as
+        `.NN.json.previous-TOKEN` and writes TOKEN into `posts.json` last. If
+        that `posts.json` is on disk, the new bodies are kept; otherwise the
+        previous ones are put back, so a post never shows its new text under
+        its old title. Files of a writer still running are left to it.
+        """
+        bodies = self.directory / "bodies"
+        left = list(bodies.glob(".*.json.previous-*"))
+        if not left:
+            return
+        try:
+            committed = _commit_of(decode_json_object(self.path, self.path.read_bytes()))
+        except (OSError, CorruptFileError):
+            committed = None
+        for previous in left:
+            name, _, token = previous.name[1:].rpartition(".previous-")
+            with contextlib.suppress(OSError):
+                if token == committed:
+                    previous.unlink()
+                elif not _writer_alive(token):
+                    _restore(previous, bodies / name)
+        fsync_dir(bodies)
 
     def _load(self) -> None:
         """Read `posts.json`; set it aside when damaged. Raises OSError if it cannot be read."""
@@ -374,7 +406,10 @@ class PostStore:
 
         All or nothing: when a write fails (a full disk, a damaged file), every
         file already written is put back as it was and OSError is raised, so a
-        failed import leaves neither posts nor texts behind.
+        failed import leaves neither posts nor texts behind. Replacing
+        `posts.json` is the commit: once it is done the posts are in, and a
+        process killed before it is undone when the library is next opened
+        (`_finish_interrupted_upsert`).
         """
         posts = list(posts)
         if not posts:
@@ -383,6 +418,7 @@ class PostStore:
         for post in posts:
             by_shard.setdefault(self.shard_of(post.slug), []).append(post)
         with self._write_lock:
+            token = f"{os.getpid()}-{os.urandom(6).hex()}"
             shards: dict[int, dict[str, str]] = {}
             written: list[tuple[Path, Path | bytes | None]] = []
             try:
@@ -402,13 +438,21 @@ class PostStore:
                             }
                         }
                     )
-                    written.append((path, self._keep_previous(path)))
+                    written.append((path, self._keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
-                new_ids = self._write_posts(posts)
-            except BaseException:
-                self._put_back(written)
-                raise
+                document, new_ids = self._posts_document(posts, token)
+                atomic_write_bytes(self.path, encode_json(document))
+            except BaseException as error:
+                if not self._committed(token):
+                    self._put_back(written)
+                    raise
+                # posts.json was replaced before the error came: the posts are in.
+                fsync_dir(self.path.parent)
+                interrupted = None if isinstance(error, OSError) else error
+            else:
+                interrupted = None
+            self._bad_doc_ids.clear()
             for _, previous in written:
                 if isinstance(previous, Path):
                     with contextlib.suppress(OSError):
@@ -419,14 +463,22 @@ class PostStore:
                 for post in posts:
                     self._posts[post.slug] = post.summary()
                 # Keep import order: dicts keep first-insertion order already.
+            if interrupted is not None:
+                raise interrupted  # a KeyboardInterrupt still stops the program
+
+    def _committed(self, token: str) -> bool:
+        """True when `posts.json` on disk is the one the upsert marked with `token`."""
+        try:
+            return _commit_of(decode_json_object(self.path, self.path.read_bytes())) == token
+        except (OSError, CorruptFileError):
+            return False
 
     @staticmethod
-    def _keep_previous(path: Path) -> Path | bytes | None:
+    def _keep_previous(path: Path, token: str) -> Path | bytes | None:
         """Keep `path`'s current version to put back: a hard link (no space needed), else
-        its bytes; None when there is no file."""
-        previous = path.with_name(f".{path.name}.previous")
-        with contextlib.suppress(FileNotFoundError):
-            previous.unlink()
+        its bytes; None when there is no file. The link's name carries the upsert's
+        `token`, so that the next open can tell whether that upsert was committed."""
+        previous = path.with_name(f".{path.name}.previous-{token}")
         try:
             os.link(path, previous)
         except FileNotFoundError:
@@ -444,7 +496,7 @@ class PostStore:
         for path, previous in reversed(written):
             with contextlib.suppress(OSError):
                 if isinstance(previous, Path):
-                    os.replace(previous, path)
+                    _restore(previous, path)
                 elif previous is None:
                     path.unlink(missing_ok=True)
                 else:
@@ -452,8 +504,11 @@ class PostStore:
         if written:
             fsync_dir(written[0][0].parent)
 
-    def _write_posts(self, posts: list[Post]) -> dict[str, int]:
-        """Write the metadata of `posts` into `posts.json`; the new ids by slug.
+    def _posts_document(
+        self, posts: list[Post], token: str
+    ) -> tuple[dict[str, Any], dict[str, int]]:
+        """What `posts.json` holds with the metadata of `posts`, marked with the upsert's
+        `token`; and the new ids by slug.
 
         Reads the file again first, so posts another process imported since we
         opened it are kept. A file damaged since then is set aside and written
@@ -493,6 +548,41 @@ class PostStore:
                 next_id += 1
             table[str(doc_id)] = _doc_from_summary(post)
         current["posts"] = table
-        atomic_write_bytes(self.path, encode_json(current))
-        self._bad_doc_ids.clear()
-        return new_ids
+        current[_COMMIT] = {"1": {"token": token}}
+        return current, new_ids
+
+
+def _commit_of(document: dict[str, Any]) -> str | None:
+    """The token of the upsert that wrote this `posts.json` document, if any."""
+    table = document.get(_COMMIT)
+    doc = table.get("1") if isinstance(table, dict) else None
+    token = doc.get("token") if isinstance(doc, dict) else None
+    return token if isinstance(token, str) else None
+
+
+def _restore(previous: Path, path: Path) -> None:
+    """Put `previous` (a hard link to an earlier version) back in place of `path`.
+
+    When `path` was never replaced the two are links to one file, and a
+    rename between them does nothing: the extra link is removed instead.
+    """
+    os.replace(previous, path)
+    previous.unlink(missing_ok=True)
+
+
+def _writer_alive(token: str) -> bool:
+    """Whether the process that made an upsert's `token` ("PID-RANDOM") may still be writing.
+
+    Assumed so for this process (another thread may be), where we cannot ask
+    (Windows) and for a token we cannot read.
+    """
+    pid_text = token.partition("-")[0]
+    if not pid_text.isdigit() or sys.platform == "win32" or int(pid_text) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, but is not ours to signal
+    return True

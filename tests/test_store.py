@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -80,3 +82,33 @@ def test_state_store_keeps_bookmarks_positions_settings(tmp_path: Path) -> None:
     assert again.read_slugs() == {"a"}
     assert again.position("a") == ReadingPosition("a", "intro", 12)
     assert again.settings()["theme"] == "dark"
+
+
+def test_an_upsert_killed_midway_is_undone_unless_its_writer_still_runs(tmp_path: Path) -> None:
+    """The body files of an upsert that never wrote posts.json are put back at the next open.
+
+    (tests/test_crash_injection.py kills real upserts; this covers the writer
+    that is still running, whose files are left to it.)
+    """
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for writer, undone in ((int(gone.stdout), True), (os.getpid(), False)):
+        folder = tmp_path / str(writer)
+        PostStore(folder).upsert([post("a", body="old\n")])
+        shard = folder / "bodies" / f"{PostStore.shard_of('a'):02d}.json"
+        before = shard.read_bytes()
+        previous = shard.with_name(f".{shard.name}.previous-{writer}-0a1b")
+        os.link(shard, previous)  # as an upsert keeps it, before writing the new one
+        atomic_write_bytes(
+            shard, json.dumps({"bodies": {"1": {"slug": "a", "body": "new"}}}).encode()
+        )
+
+        store = PostStore(folder)
+
+        assert previous.exists() is not undone
+        assert (shard.read_bytes() == before) is undone
+        assert store.body("a") == ("old\n" if undone else "new")
