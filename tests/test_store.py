@@ -28,22 +28,6 @@ def test_atomic_write_replaces_and_keeps_backup(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.json", "f.json.bak"]
 
 
-def test_failed_write_leaves_old_file_and_no_temp(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    target = tmp_path / "f.json"
-    atomic_write_bytes(target, b"old")
-
-    def broken_replace(src: object, dst: object) -> None:
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(OSError):
-        atomic_write_bytes(target, b"new")
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["f.json"]
-
-
 def test_storage_reports_corruption_with_line(tmp_path: Path) -> None:
     target = tmp_path / "db.json"
     target.write_text('{"posts":\n {"1": oops}}')
