@@ -1,19 +1,37 @@
-"""Pilot tests for bookmarks, read marks and resuming where the user left off."""
+"""Pilot tests for bookmarks, read marks and resuming where the user left off.
+
+The timers (the read mark, the state poll, the saves of the place and of the
+reading position) run for real, with short delays passed as `Timings`. Tests
+wait for what a timer changes (the file on disk, a mark on screen) in a
+bounded loop that fails when it runs out; a test that says something did not
+happen first waits for an event proving the moment has passed.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note import NoteScreen
+from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList, PostRow
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import BOOKMARKS, UNREAD, TagSidebar
+
+NEVER = 3600.0
+"""A delay no test lives to see: that timer cannot be what a test observes."""
+POLL = 0.05
+"""A short state poll. Polling every 20 ms keeps the app so busy that `pilot.press`,
+which waits up to a second per key for the app to go idle, takes seconds."""
 
 
 async def settle(app: ReaderApp) -> None:
@@ -32,6 +50,67 @@ def row(app: ReaderApp, slug: str) -> PostRow:
     prompt = app.screen.query_one(PostList).get_option(slug).prompt
     assert isinstance(prompt, PostRow)
     return prompt
+
+
+def mark(app: ReaderApp, slug: str) -> str:
+    """The mark drawn before the post's title in the list: "★", "•" or " "."""
+    return str(row(app, slug))[0]
+
+
+def on_disk(library: Library) -> dict[str, dict[str, dict[str, Any]]]:
+    """`state.json` as it is on disk now: table -> document id -> document."""
+    path = library.root / "state.json"
+    if not path.exists():
+        return {}
+    tables: dict[str, dict[str, dict[str, Any]]] = json.loads(path.read_bytes())
+    return tables
+
+
+def slugs_on_disk(library: Library, table: str) -> set[str]:
+    """The slugs in one of the state file's tables (read, bookmarks, positions)."""
+    return {str(doc["slug"]) for doc in on_disk(library).get(table, {}).values()}
+
+
+def settings_on_disk(library: Library) -> dict[str, Any]:
+    return on_disk(library).get("settings", {}).get("1", {})
+
+
+def position_on_disk(library: Library, slug: str) -> tuple[str, int] | None:
+    """The (anchor, offset) saved for `slug`, or None."""
+    for doc in on_disk(library).get("positions", {}).values():
+        if doc["slug"] == slug:
+            return str(doc["anchor"]), int(doc["offset"])
+    return None
+
+
+async def wait_until(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
+    """Let the app run until `done()`; fail (never pass) after ten seconds or more."""
+    for _ in range(1000):
+        if done():
+            return
+        await pilot.pause(0.01)
+    pytest.fail(f"never happened: {what}")
+
+
+class StatePolls:
+    """A `message_hook` counting the state polls that have come back from the disk."""
+
+    def __init__(self) -> None:
+        self.reads: dict[int, Message] = {}
+        """By id: the hook sees each message once per widget it bubbles to."""
+
+    @property
+    def count(self) -> int:
+        return len(self.reads)
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, MainScreen.StateRead):
+            self.reads[id(message)] = message  # kept, so no id is reused
+
+
+def toasts(app: ReaderApp) -> str:
+    """The text of the notifications on screen (`run_test(notifications=True)` shows them)."""
+    return " ".join(str(toast.render()) for toast in app.screen.query("Toast"))
 
 
 async def choose(app: ReaderApp, pilot: Pilot[None], filter_id: str) -> None:
@@ -123,33 +202,41 @@ async def test_m_toggles_read_and_the_unread_row(library: Library) -> None:
         assert library.state.read_slugs() == set()
 
 
-async def test_open_post_counts_as_read_after_a_while(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("reader.tui.screens.main.READ_AFTER_SECONDS", 0.05)
-    app = ReaderApp(library)
+async def test_open_post_counts_as_read_after_a_while(library: Library) -> None:
+    app = ReaderApp(library, timings=Timings(read_after=0.05))
     slug = library.summaries()[0].slug
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if slug in app.screen.read:  # type: ignore[attr-defined]
-                break
+        await wait_until(pilot, lambda: slug in slugs_on_disk(library, "read"), "the read mark")
+        assert mark(app, slug) == " "  # the mark is drawn before the write is queued
+        assert sidebar_label(app, UNREAD) == "Unread 9"
+
+
+async def test_open_post_is_not_read_before_its_time(library: Library) -> None:
+    polls = StatePolls()
+    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL))
+    slug = library.summaries()[0].slug
+    async with app.run_test(size=(120, 40), message_hook=polls) as pilot:
         await settle(app)
-        assert slug in library.state.read_slugs()
+        await wait_until(pilot, lambda: polls.count >= 3, "three state polls")
+        await settle(app)
+        assert mark(app, slug) == "•"
+        assert sidebar_label(app, UNREAD) == "Unread 10"
+        assert slug not in slugs_on_disk(library, "read")
 
 
 async def test_resume_after_restart(isolated_data_dir: Path) -> None:
     library = Library.open(isolated_data_dir)
     wanted = library.summaries()[1]
-    app = ReaderApp(library)
+    app = ReaderApp(library, timings=Timings(save_place=0.02))
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app)
         await choose(app, pilot, "tag:redis")
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        screen._save_place()  # what the settle timer does after half a second
-        await settle(app)
+        place = {"last_filter": "tag:redis", "last_slug": wanted.slug}
+        await wait_until(
+            pilot, lambda: settings_on_disk(library).items() >= place.items(), "the place saved"
+        )
+    # Left without `q`: only the timer can have saved the place.
     again = ReaderApp(Library.open(isolated_data_dir))
     async with again.run_test(size=(120, 40)) as pilot:
         await settle(again)
@@ -174,19 +261,15 @@ async def test_missing_bookmarked_post_is_kept_and_shown(library: Library) -> No
 
 
 async def test_changes_from_another_process_are_picked_up(library: Library) -> None:
-    app = ReaderApp(library)
+    app = ReaderApp(library, timings=Timings(state_poll=POLL))
     slug = library.summaries()[3].slug
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app)
+        assert mark(app, slug) == "•"
         other = Library(library.root)  # as a CLI command would
         other.state.add_bookmark(slug)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        screen.poll_state()
-        await settle(app)
-        await pilot.pause()
+        await wait_until(pilot, lambda: mark(app, slug) == "★", "the bookmark shown")
         assert sidebar_label(app, BOOKMARKS) == "Bookmarks 1"
-        assert row(app, slug).bookmarked
 
 
 async def test_reading_position_is_restored_after_restart(isolated_data_dir: Path) -> None:
@@ -219,6 +302,39 @@ async def test_reading_position_is_restored_after_restart(isolated_data_dir: Pat
                 break
             await pilot.pause()
         assert reader.current_position() == before
+
+
+async def test_reading_position_is_saved_once_scrolling_settles(isolated_data_dir: Path) -> None:
+    library = Library.open(isolated_data_dir)
+    slug = library.summaries()[4].slug  # three sections
+    quick = Timings(position_settle=0.02, save_place=0.02)
+    app = ReaderApp(library, timings=quick)
+    async with app.run_test(size=(80, 16)) as pilot:
+        await settle(app)
+        post_list = app.screen.query_one(PostList)
+        post_list.highlighted = post_list.slugs.index(slug)
+        await pilot.press("enter")
+        await settle(app)
+        await pilot.pause()
+        await pilot.press("]", "]")
+        await pilot.pause()
+        reader = app.screen.query_one(ReaderPane)
+        before = reader.current_position()
+        assert before is not None and before.slug == slug and before.anchor
+        saved = (before.anchor, before.offset)
+        await wait_until(
+            pilot, lambda: position_on_disk(library, slug) == saved, "the position saved"
+        )
+        await wait_until(
+            pilot, lambda: settings_on_disk(library).get("last_slug") == slug, "the place saved"
+        )
+    # Left without `q`, which would save the position itself.
+    again = ReaderApp(Library.open(isolated_data_dir), timings=quick)
+    async with again.run_test(size=(80, 16)) as pilot:
+        await settle(again)
+        reader = again.screen.query_one(ReaderPane)
+        assert reader.post is not None and reader.post.slug == slug
+        await wait_until(pilot, lambda: reader.current_position() == before, "the position")
 
 
 async def test_single_pane_terminal_takes_turns(library: Library) -> None:
@@ -273,68 +389,80 @@ async def test_a_refused_write_is_shown_and_retried(
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", replace)
-    app = ReaderApp(library)
+    polls = StatePolls()
+    # No read mark either: any later write would take the kept change with it.
+    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL))
     slug = library.summaries()[0].slug
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(120, 40), notifications=True, message_hook=polls) as pilot:
         await settle(app)
         await pilot.press("b")
-        await settle(app)
-        await pilot.pause()
-        assert any("No space left" in str(n.message) for n in app._notifications)
-        assert app.screen.query_one(TagSidebar).get_option(BOOKMARKS)  # still running
-        assert library.state.pending
+        await wait_until(pilot, lambda: "No space left" in toasts(app), "the refusal shown")
+        assert mark(app, slug) == "★"  # still running, the bookmark shown
+        seen = polls.count
+        await wait_until(pilot, lambda: polls.count >= seen + 2, "two polls while full")
+        assert slug not in slugs_on_disk(library, "bookmarks")  # retried, refused again
         full = False
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        screen.poll_state()
-        await settle(app)
-        assert not library.state.pending
+        await wait_until(
+            pilot, lambda: slug in slugs_on_disk(library, "bookmarks"), "the bookmark written"
+        )
     assert Library(library.root).state.bookmark(slug) is not None
 
 
-async def test_unread_view_does_not_mark_the_whole_library_read(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr("reader.tui.screens.main.READ_AFTER_SECONDS", 0.02)
-    app = ReaderApp(library)
+async def test_unread_view_does_not_mark_the_whole_library_read(library: Library) -> None:
+    # The place is saved once the cursor has rested 25 read delays; each post
+    # shown restarts that wait, so it lands only after any chain of read marks.
+    app = ReaderApp(library, timings=Timings(read_after=0.02, save_place=0.5))
+    everything = {p.slug for p in library.summaries()}
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app)
         await choose(app, pilot, UNREAD)
-        screen = app.screen
-        assert isinstance(screen, MainScreen)
-        already = set(screen.read)  # the post shown at start may have been read already
-        first = app.screen.query_one(PostList).slugs[0]
-        for _ in range(100):  # until the shown post has been marked read
-            await pilot.pause(0.01)
-            if first in screen.read:
-                break
-        for _ in range(10):  # and a while longer: nothing else may follow
-            await pilot.pause(0.03)
+        listed = list(app.screen.query_one(PostList).slugs)  # the first post may be read
+        first = listed[0]
+        await wait_until(
+            pilot, lambda: settings_on_disk(library).get("last_filter") == UNREAD, "place saved"
+        )
+        await wait_until(pilot, lambda: first in slugs_on_disk(library, "read"), "first read")
         await settle(app)
-        assert screen.read == already | {first}
+        assert slugs_on_disk(library, "read") == everything - set(listed[1:])
         post_list = app.screen.query_one(PostList)
         assert post_list.slugs[0] == first and post_list.highlighted == 0  # row stays put
-        assert not row(app, first).unread
+        assert mark(app, first) == " " and mark(app, listed[1]) == "•"
 
 
 async def test_a_poll_after_our_own_bookmark_does_not_rebuild_the_list(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = ReaderApp(library)
-    async with app.run_test(size=(120, 40)) as pilot:
+    polls = StatePolls()
+    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL, save_place=0.02))
+    slugs = [p.slug for p in library.summaries()]
+    async with app.run_test(size=(120, 40), message_hook=polls) as pilot:
         await settle(app)
         screen = app.screen
         assert isinstance(screen, MainScreen)
-        await pilot.press("b", "j", "m")
-        await settle(app)
+        rebuild = screen.refresh_lists
         rebuilt: list[bool] = []
-        monkeypatch.setattr(screen, "refresh_lists", lambda: rebuilt.append(True))
-        screen.poll_state()
-        await settle(app)
-        await pilot.pause()
-        screen.poll_state()
+
+        def spy() -> None:
+            rebuilt.append(True)
+            rebuild()
+
+        def written() -> bool:
+            return (
+                slugs[0] in slugs_on_disk(library, "bookmarks")
+                and slugs[1] in slugs_on_disk(library, "read")
+                and settings_on_disk(library).get("last_slug") == slugs[1]
+            )
+
+        await pilot.press("b", "j", "m")
+        await wait_until(pilot, written, "the bookmark, the read mark and the place saved")
+        # A poll under way before the last of those writes is not applied; the
+        # later ones read them all back.
+        monkeypatch.setattr(screen, "refresh_lists", spy)
+        seen = polls.count
+        await wait_until(pilot, lambda: polls.count >= seen + 3, "three more polls")
         await settle(app)
         await pilot.pause()
         assert rebuilt == []
+        assert mark(app, slugs[0]) == "★" and mark(app, slugs[1]) == " "
         stored = library.state.bookmarks()
         assert list(screen.bookmarks.values()) == stored  # the stored times, kept
