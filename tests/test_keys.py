@@ -25,6 +25,7 @@ from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.screens.open_link import OpenLinkScreen
 from reader.tui.screens.outline import OutlineScreen
+from reader.tui.timings import Timings
 from reader.tui.widgets.find_bar import FindBar
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
@@ -43,6 +44,13 @@ NOTES = "Field Notes on Lanterns"
 WIDE = (140, 40)
 
 Test = Callable[..., Awaitable[None]]
+
+STEADY = Timings(read_after=3600)
+"""No post is marked read behind a test's back, however slow the machine."""
+
+
+def make_app(library: Library) -> ReaderApp:
+    return ReaderApp(library, timings=STEADY)
 
 
 # -- what is on screen -------------------------------------------------------------
@@ -145,7 +153,7 @@ async def open_notes(app: ReaderApp, pilot: Pilot[None]) -> ReaderPane:
 
 
 async def test_q_quits(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("q")
@@ -154,7 +162,7 @@ async def test_q_quits(library: Library) -> None:
 
 
 async def test_question_mark_shows_every_binding_with_its_key(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=(120, 80)) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -178,7 +186,7 @@ async def test_question_mark_shows_every_binding_with_its_key(library: Library) 
 
 
 async def test_tab_and_shift_tab_go_round_the_panes(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         screen = app.screen
@@ -202,7 +210,7 @@ async def test_tab_and_shift_tab_go_round_the_panes(library: Library) -> None:
 
 
 async def test_slash_starts_a_search_from_any_pane(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("enter")  # into the reader first
@@ -215,7 +223,7 @@ async def test_slash_starts_a_search_from_any_pane(library: Library) -> None:
 
 
 async def test_t_hides_and_shows_the_sidebar_on_a_wide_screen(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         sidebar = app.screen.query_one(TagSidebar)
@@ -234,7 +242,7 @@ async def test_t_hides_and_shows_the_sidebar_on_a_wide_screen(library: Library) 
 
 
 async def test_b_bookmarks_and_unbookmarks(library: Library, isolated_data_dir: Path) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "b")
@@ -258,7 +266,7 @@ async def test_b_bookmarks_and_unbookmarks(library: Library, isolated_data_dir: 
 
 
 async def test_capital_b_edits_the_note(library: Library, isolated_data_dir: Path) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("B")
@@ -282,7 +290,7 @@ async def test_capital_b_edits_the_note(library: Library, isolated_data_dir: Pat
 
 
 async def test_m_marks_read_and_unread(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         assert row_of(app, FIRST).startswith("• ")
@@ -297,7 +305,7 @@ async def test_m_marks_read_and_unread(library: Library) -> None:
 
 
 async def test_escape_goes_back_to_the_list_and_there_ends_the_search(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         post_list = app.screen.query_one(PostList)
@@ -321,7 +329,7 @@ async def test_escape_goes_back_to_the_list_and_there_ends_the_search(library: L
 
 @pytest.mark.parametrize(("down", "up"), [("j", "k"), ("down", "up")])
 async def test_sidebar_keys_move_and_enter_filters(library: Library, down: str, up: str) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("tab", "tab")
@@ -339,7 +347,7 @@ async def test_sidebar_keys_move_and_enter_filters(library: Library, down: str, 
 
 
 async def test_sidebar_enter_narrows_a_search(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"migration")
@@ -359,7 +367,7 @@ async def test_sidebar_enter_narrows_a_search(library: Library) -> None:
 
 async def test_typing_lists_ranked_results_with_the_words_marked(library: Library) -> None:
     library.import_paths([RANKING_POSTS])
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"quillwort")
@@ -377,7 +385,7 @@ async def test_typing_lists_ranked_results_with_the_words_marked(library: Librar
 
 
 async def test_enter_in_the_search_bar_opens_the_top_result_highlighted(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"pgbouncer", "enter")
@@ -391,7 +399,7 @@ async def test_enter_in_the_search_bar_opens_the_top_result_highlighted(library:
 
 
 async def test_down_in_the_search_bar_moves_into_the_results(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"migration")
@@ -406,7 +414,7 @@ async def test_down_in_the_search_bar_moves_into_the_results(library: Library) -
 
 
 async def test_escape_in_the_search_bar_clears_it(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"redis")
@@ -439,7 +447,7 @@ async def test_escape_in_the_search_bar_clears_it(library: Library) -> None:
 async def test_list_keys_move_and_the_reader_follows(
     library: Library, keys: tuple[str, ...], expected: int
 ) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     titles = [s.title for s in library.summaries()]
     async with app.run_test(size=(140, 12)) as pilot:  # a page is four rows
         await settle(app, pilot)
@@ -452,7 +460,7 @@ async def test_list_keys_move_and_the_reader_follows(
 
 
 async def test_enter_in_the_list_opens_the_post(library: Library) -> None:
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("j", "enter")
@@ -469,7 +477,7 @@ async def test_enter_in_the_list_opens_the_post(library: Library) -> None:
     [("j", "k"), ("down", "up"), ("pagedown", "pageup"), ("space", "pageup")],
 )
 async def test_reader_scroll_keys(notes_library: Library, key: str, back: str) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     async with app.run_test(size=WIDE) as pilot:
         await open_notes(app, pilot)
         view = app.screen.query_one(PostView)
@@ -487,7 +495,7 @@ async def test_reader_scroll_keys(notes_library: Library, key: str, back: str) -
 
 
 async def test_reader_home_and_end(notes_library: Library) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     async with app.run_test(size=WIDE) as pilot:
         pane = await open_notes(app, pilot)
         view = app.screen.query_one(PostView)
@@ -501,7 +509,7 @@ async def test_reader_home_and_end(notes_library: Library) -> None:
 
 
 async def test_brackets_step_through_sections(notes_library: Library) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     async with app.run_test(size=WIDE) as pilot:
         await open_notes(app, pilot)
         await pilot.press("right_square_bracket")
@@ -519,7 +527,7 @@ async def test_brackets_step_through_sections(notes_library: Library) -> None:
 
 
 async def test_o_opens_the_outline_and_jumps(notes_library: Library) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     async with app.run_test(size=WIDE) as pilot:
         await open_notes(app, pilot)
         await pilot.press("o")
@@ -536,7 +544,7 @@ async def test_o_opens_the_outline_and_jumps(notes_library: Library) -> None:
 
 
 async def test_f_finds_and_n_steps_with_the_counter_on_screen(notes_library: Library) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     async with app.run_test(size=WIDE) as pilot:
         pane = await open_notes(app, pilot)
         view = app.screen.query_one(PostView)
@@ -568,7 +576,7 @@ async def test_f_finds_and_n_steps_with_the_counter_on_screen(notes_library: Lib
 async def test_l_and_capital_l_focus_links_and_enter_opens(
     notes_library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = ReaderApp(notes_library)
+    app = make_app(notes_library)
     opened: list[str] = []
     monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
     async with app.run_test(size=WIDE) as pilot:
@@ -600,7 +608,7 @@ async def test_l_and_capital_l_focus_links_and_enter_opens(
 
 async def test_keymap_setting_remaps_a_binding(library: Library) -> None:
     library.state.update_settings({"keymap": {"main.bookmark": "ctrl+b"}})
-    app = ReaderApp(library)
+    app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("b")

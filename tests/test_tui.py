@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from reader.library import Library
 from reader.models import Post
 from reader.tui import ReaderApp
+from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -41,7 +42,7 @@ async def test_starts_with_first_post_highlighted_and_shown(
 
 
 async def test_sidebar_lists_all_tags_with_counts(library: Library) -> None:
-    app = ReaderApp(library)
+    app = ReaderApp(library, timings=Timings(read_after=3600))  # "Unread 10" on a slow machine
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         sidebar = app.screen.query_one(TagSidebar)

@@ -25,6 +25,7 @@ from reader.tui import app as app_module
 from reader.tui.app import save_on_exit
 from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
+from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -182,7 +183,7 @@ async def test_page_keys_in_a_tiny_terminal(library: Library, key: str) -> None:
 
 async def test_keys_after_slash_go_to_the_search_bar(library: Library) -> None:
     slug = library.summaries()[0].slug
-    app = ReaderApp(library)
+    app = ReaderApp(library, timings=Timings(read_after=3600))  # `m` alone could mark it
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         send_batch(app, ["slash", "b", "m", "q"])

@@ -10,10 +10,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
 from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
-from reader.tui.state_writer import StateWriter
 from reader.tui.timings import Timings
 from reader.tui.widgets import reader_pane
 
@@ -41,8 +41,24 @@ class ReaderApp(App[None]):
         self.library = library
         self.timings = _timings_from_constants() if timings is None else timings
         """How long the timers wait (tests pass short delays)."""
-        self.state_writer = StateWriter(self)
-        """Every write to the user state goes through here, in order, off the event loop."""
+        self.session = ReadingSession(library, on_error=self._not_saved)
+        """The user's marks as shown; every write to them goes through it, in order."""
+
+    @property
+    def state_writer(self) -> WriteQueue:
+        """The session's queue of state writes (tests wait on it with `drain`)."""
+        return self.session.writes
+
+    def _not_saved(self, what: str, error: BaseException) -> None:
+        # Called on the writer thread: `notify` only posts a message, which is
+        # safe from any thread and never waits for the event loop.
+        self.notify(
+            f"Could not save {what}: {error}",
+            title="Not saved yet",
+            severity="error",
+            timeout=8,
+            markup=False,
+        )
 
     async def on_event(self, event: events.Event) -> None:
         """Drop input that arrives once quitting has begun.
@@ -63,11 +79,11 @@ class ReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, from the start: a key typed while the app starts reaches it."""
-        return MainScreen(self.library, self.state_writer, self.timings)
+        return MainScreen(self.library, self.session, self.timings)
 
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.
-        self.state_writer.close()
+        self.session.close()
         self.library.state.on_wait = None  # later waits (the save on exit) are not ours to show
 
     async def action_quit(self) -> None:

@@ -1,0 +1,181 @@
+"""The main screen's marks: bookmarks, notes, read marks, and changes made elsewhere.
+
+A part of `MainScreen` (which derives from it). Every change goes to the
+`ReadingSession`, which shows it at once and writes it in order off the
+event loop; this part redraws the rows and says when saving is not possible.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Static
+
+from reader.session import Snapshot
+from reader.tui.screens.note import NoteScreen
+from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.reader_pane import ReaderPane
+
+if TYPE_CHECKING:
+    from reader.library import Library
+    from reader.session import ReadingSession
+
+__all__ = ["MarksPart"]
+
+
+class MarksPart(Screen[None]):
+    """Bookmarks and read marks: the main screen's half that changes the user state."""
+
+    library: Library
+    session: ReadingSession
+
+    @dataclass
+    class StateRead(Message):
+        """The user state as read from disk (it may have been changed elsewhere)."""
+
+        snapshot: Snapshot
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._poll: Future[object] | None = None
+        self._shown_problem: str | None = None
+        self._library_problems_shown: set[str] = set()
+        self._read_timer: Timer | None = None
+
+    if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
+
+        def refresh_lists(self) -> None: ...
+
+        def refresh_row(self, slug: str, in_place: bool = False) -> None: ...
+
+    # -- bookmarks ------------------------------------------------------------------
+
+    def target_slug(self) -> str | None:
+        """The post a bookmark or read-mark key acts on: the open one, else the highlighted."""
+        reader = self.query_one(ReaderPane)
+        if reader.post is not None and reader.has_focus_within:
+            return reader.post.slug
+        return self.query_one(PostList).highlighted_slug
+
+    def current_section(self, slug: str) -> str:
+        """Anchor of the section the reader is in, when `slug` is the open post."""
+        reader = self.query_one(ReaderPane)
+        if reader.post is None or reader.post.slug != slug:
+            return ""
+        return reader.current_anchor
+
+    def action_toggle_bookmark(self) -> None:
+        """Bookmark the open or highlighted post, or remove its bookmark."""
+        slug = self.target_slug()
+        if slug is None:
+            return
+        if self.session.toggle_bookmark(slug, self.current_section(slug)):
+            self.notify("Bookmarked.", timeout=2)
+        else:
+            self.notify("Bookmark removed.", timeout=2)
+        self.refresh_row(slug)
+
+    def action_edit_note(self) -> None:
+        """Edit the bookmark's note (bookmarking the post if need be)."""
+        slug = self.target_slug()
+        if slug is None:
+            return
+        summary = self.library.posts.summary(slug)
+        title = summary.title if summary else slug
+        mark = self.session.bookmarks.get(slug)
+        self.app.push_screen(
+            NoteScreen(title, mark.note if mark else ""), partial(self.save_note, slug)
+        )
+
+    def save_note(self, slug: str, note: str | None) -> None:
+        """Keep the note written in the dialog (None: cancelled)."""
+        if note is None:
+            return
+        self.session.set_note(slug, note, self.current_section(slug))
+        self.refresh_row(slug)
+
+    # -- read marks -----------------------------------------------------------------
+
+    def action_toggle_read(self) -> None:
+        """Mark the open or highlighted post read, or unread again."""
+        slug = self.target_slug()
+        if slug is None:
+            return
+        self.set_read(slug, self.session.is_unread(slug))
+        if self._read_timer is not None:
+            self._read_timer.stop()  # the user decided; don't override it
+
+    def set_read(self, slug: str, read: bool, in_place: bool = False) -> None:
+        """Change a read mark here and on disk."""
+        self.session.set_read(slug, read)
+        self.refresh_row(slug, in_place)
+
+    def mark_read_if_open(self, slug: str) -> None:
+        """Mark `slug` read if it is still the post shown (the row stays where it is)."""
+        post = self.query_one(ReaderPane).post
+        if post is not None and post.slug == slug and self.session.is_unread(slug):
+            self.set_read(slug, True, in_place=True)
+
+    # -- other processes, and problems ------------------------------------------------
+
+    def poll_state(self) -> None:
+        """Pick up bookmarks and read marks changed by another process; retry refused writes."""
+        if self._poll is not None and not self._poll.done():
+            return  # the last poll is still waiting (a lock held elsewhere, a slow disk)
+        self._poll = self.session.read_from_disk()
+        # Posted from the writer thread: it must never wait for the event loop,
+        # which may be waiting for that thread (on quit).
+        self._poll.add_done_callback(self._state_read)
+
+    def _state_read(self, done: Future[object]) -> None:
+        snapshot = None if done.cancelled() or done.exception() else done.result()
+        if isinstance(snapshot, Snapshot):
+            self.post_message(self.StateRead(snapshot))
+
+    @on(StateRead)
+    def apply_state(self, event: StateRead) -> None:
+        """Show state read from disk if it differs from what is shown."""
+        self.show_state_problem(event.snapshot.problem)
+        if self.session.apply(event.snapshot):
+            self.refresh_lists()
+
+    def report_library_problems(self) -> None:
+        """Notify each damage to the library found since the last call (a bad file set aside).
+
+        The library finds some only when it reads a body or searches, so this
+        runs after those too.
+        """
+        for problem in self.library.problems:
+            if problem not in self._library_problems_shown:
+                self._library_problems_shown.add(problem)
+                self.notify(
+                    problem, title="Library repaired", severity="warning", timeout=30, markup=False
+                )
+
+    def show_state_problem(self, problem: str | None) -> None:
+        """Say, above the footer, that changes are not being saved and why (None: all well).
+
+        The first time, also as a notification that stays until dismissed:
+        the user must know before making a change that would be lost.
+        """
+        banner = self.query_one("#state-problem", Static)
+        if problem == self._shown_problem:
+            return
+        self._shown_problem = problem
+        self.set_class(problem is not None, "-state-problem")
+        if problem is None:
+            banner.update("")
+            self.notify("Your reader state can be saved again.", title="State saved", timeout=5)
+            return
+        banner.update(Content(f"NOT SAVING: {problem}"))
+        self.notify(
+            problem, title="Changes are not being saved", severity="error", timeout=60, markup=False
+        )
