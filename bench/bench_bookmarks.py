@@ -5,7 +5,7 @@ library (atomic write: temporary file, fsync, replace, fsync of the
 directory, plus the `.bak` hard link), with a small state and with a heavy
 one (10,000 read marks, 500 bookmarks). Also the time the TUI's event loop is
 blocked when the toggle goes through its single-thread state writer, which is
-what the TUI does (reader/tui/state_writer.py): the submit only.
+what the TUI does (`WriteQueue` in reader/session.py): the submit only.
 
 Baselines, measured in the same run: the bookmark inserted into (or removed
 from) a TinyDB file that also holds the posts (slug, title, tags, body), with
