@@ -31,9 +31,8 @@ from textual.screen import ModalScreen
 
 from reader.library import Library
 from reader.tui import ReaderApp
-from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
-from reader.tui.widgets import reader_pane
+from reader.tui.timings import Timings
 
 KEYS_PER_SEED = int(os.environ.get("READER_RANDOM_KEYS", "500"))
 SEEDS = int(os.environ.get("READER_RANDOM_SEEDS", "5"))
@@ -130,12 +129,8 @@ def on_known_screen(app: App[Any]) -> bool:
     )
 
 
-@pytest.fixture
-def quick_timers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make the app's timers fire within a few batches."""
-    monkeypatch.setattr(main_screen, "READ_AFTER_SECONDS", 0.02)
-    monkeypatch.setattr(main_screen, "STATE_POLL_SECONDS", 0.05)
-    monkeypatch.setattr(reader_pane, "POSITION_SETTLE_SECONDS", 0.01)
+QUICK = Timings(read_after=0.02, state_poll=0.05, position_settle=0.01)
+"""The app's timers firing within a few batches."""
 
 
 async def drive(library: Library, seed: int, keys: int) -> None:
@@ -145,7 +140,7 @@ async def drive(library: Library, seed: int, keys: int) -> None:
     size = random_size(rng)
     sent = 0
     while sent < keys:
-        app = ReaderApp(library)
+        app = ReaderApp(library, timings=QUICK)
         try:
             more, size = await run_once(app, rng, size, keys - sent, history)
         except Exception as error:
@@ -186,15 +181,11 @@ async def run_once(
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", range(SEEDS))
-async def test_random_keys_on_bundled_posts(
-    library: Library, seed: int, quick_timers: None
-) -> None:
+async def test_random_keys_on_bundled_posts(library: Library, seed: int) -> None:
     await drive(library, seed, KEYS_PER_SEED)
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", range(SEEDS))
-async def test_random_keys_on_hostile_posts(
-    isolated_data_dir: Path, seed: int, quick_timers: None
-) -> None:
+async def test_random_keys_on_hostile_posts(isolated_data_dir: Path, seed: int) -> None:
     await drive(hostile_library(isolated_data_dir), 1000 + seed, KEYS_PER_SEED)

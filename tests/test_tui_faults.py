@@ -23,7 +23,6 @@ from reader.store import PostStore
 from reader.tui import ReaderApp
 from reader.tui import app as app_module
 from reader.tui.app import save_on_exit
-from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
@@ -63,9 +62,8 @@ async def test_read_mark_after_the_list_changed(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The read timer fires for a post that a search has taken out of the list."""
-    monkeypatch.setattr(main_screen, "READ_AFTER_SECONDS", 0.05)
     first = library.summaries()[0].slug
-    app = ReaderApp(library)
+    app = ReaderApp(library, timings=Timings(read_after=0.05))
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         send_batch(app, ["slash", *keys("zzzz")])

@@ -12,10 +12,8 @@ from textual.screen import Screen
 
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
-from reader.tui.screens import main as main_screen
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
-from reader.tui.widgets import reader_pane
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -39,7 +37,7 @@ class ReaderApp(App[None]):
     def __init__(self, library: Library, timings: Timings | None = None) -> None:
         super().__init__()
         self.library = library
-        self.timings = _timings_from_constants() if timings is None else timings
+        self.timings = Timings() if timings is None else timings
         """How long the timers wait (tests pass short delays)."""
         self.session = ReadingSession(library, on_error=self._not_saved)
         """The user's marks as shown; every write to them goes through it, in order."""
@@ -97,21 +95,6 @@ class ReaderApp(App[None]):
         """Show every key binding."""
         if isinstance(self.screen, MainScreen):
             self.screen.show_help()
-
-
-def _timings_from_constants() -> Timings:
-    """The delays users get: `Timings()`, unless a test patched the older module constants.
-
-    `tests/test_tui_faults.py` and `tests/test_random_keys.py` still set
-    `READ_AFTER_SECONDS` and friends; once they pass `timings=`, this is `Timings()`.
-    """
-    return Timings(
-        read_after=main_screen.READ_AFTER_SECONDS,
-        state_poll=main_screen.STATE_POLL_SECONDS,
-        search_debounce=main_screen.SEARCH_DEBOUNCE_SECONDS,
-        position_settle=reader_pane.POSITION_SETTLE_SECONDS,
-        title_delay=reader_pane.TITLE_DELAY_SECONDS,
-    )
 
 
 def run_app(library: Library) -> None:

@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NARROW_WIDTH",
-    "READ_AFTER_SECONDS",
     "SEARCH_LIMIT",
     "SINGLE_PANE_WIDTH",
     "SNIPPETS_FIRST",
@@ -52,13 +51,6 @@ NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
-READ_AFTER_SECONDS = Timings.read_after
-"""The default `Timings.read_after`. Read only by `ReaderApp` when it is given no
-`Timings`, so tests that still patch it keep working; pass `timings=` instead."""
-SEARCH_DEBOUNCE_SECONDS = Timings.search_debounce
-"""The default `Timings.search_debounce` (read as `READ_AFTER_SECONDS` is)."""
-STATE_POLL_SECONDS = Timings.state_poll
-"""The default `Timings.state_poll` (read as `READ_AFTER_SECONDS` is)."""
 
 
 class MainScreen(SearchPart, MarksPart):
