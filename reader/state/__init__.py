@@ -16,14 +16,18 @@ with one another process made meanwhile, an import never overwrites our
 notes, a setting must be JSON), as pure functions of the tables that return
 the caller's result and an idempotent `Op` to write.
 
-**The codec** (`codec.py`). The tables in memory and as bytes, in TinyDB's
-layout (table -> document id -> document), so TinyDB can open the file; a
-slug index per table and the JSON of unchanged tables kept between writes.
-The store keeps this codec rather than TinyDB's `Table`: a `Table` finds a
-document by scanning with a `Query` (10,000 read marks are scanned for one),
-re-encodes every table on every write, and caches ids and query results
-that another process's write makes stale; and the journal must replay
-changes on an in-memory copy either way.
+**The tables** (`codec.py`). `parse` checks the file's bytes (TinyDB's
+layout: table -> document id -> document) before anything trusts them;
+`StateTables` then holds them in a TinyDB over a storage of ours in memory
+(`TablesStorage`) and makes every change through TinyDB's public `Table` API
+(`insert`, `update`, `remove`, `get` by document id), so the layout and the
+ids are TinyDB's. A slug index of ours finds the id (a `Query` would scan
+10,000 read marks for one), and each table's JSON is kept until TinyDB
+replaces that table. The bytes reach the file only through the store's
+explicit write under the lock: not TinyDB's `CachingMiddleware`, whose cache
+never re-reads the file (another process's change must be seen at every
+read) and whose flush would run wherever TinyDB decides, not just after the
+checks that the file may be written over.
 
 **The state file** (`file.py`) and **its lock** (`lock.py`). `state.json`
 is read only when its inode, size or mtime changed, and replaced by one

@@ -1,20 +1,26 @@
-"""The user state's tables in memory and as bytes, in TinyDB's layout.
+"""The user state's tables in memory, changed through TinyDB, and as bytes.
 
 The file is one JSON object: table name -> document id (digits) -> document,
-exactly what TinyDB's storages read and write, so `TinyDB(path, storage=...)`
-opens it. `StateTables` keeps each table indexed by slug (a lookup is one
-dict access, not a scan of 10,000 read marks) and each table's JSON as last
-encoded (a bookmark toggle re-encodes the bookmarks alone).
+TinyDB's layout, so `TinyDB(path, storage=...)` opens it. `parse` checks the
+bytes before anything trusts them; `StateTables` puts them in a TinyDB over
+a storage of ours (`TablesStorage`, in memory) and makes every change with
+TinyDB's public `Table` API, so TinyDB, not we, decides the layout and the
+document ids. A slug index of ours finds documents by id rather than by a
+`Query` scan, and each table's JSON is kept until TinyDB replaces the table.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from tinydb import TinyDB
+from tinydb.storages import Storage
+from tinydb.table import Document
 
 from reader.models import Bookmark
 from reader.storage import CorruptFileError, decode_json_object
@@ -27,6 +33,7 @@ __all__ = [
     "Doc",
     "StateTables",
     "Tables",
+    "TablesStorage",
     "bookmark_from_doc",
     "doc_from_bookmark",
     "normalise_timestamp",
@@ -40,7 +47,7 @@ READ = "read"
 POSITIONS = "positions"
 SETTINGS = "settings"
 _SLUG_TABLES = (BOOKMARKS, READ, POSITIONS)
-_SETTINGS_ID = "1"
+_SETTINGS_ID = 1
 
 Doc = dict[str, Any]
 Tables = dict[str, dict[str, Doc]]
@@ -75,32 +82,69 @@ def order_key(created: str) -> datetime:
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
-class StateTables:
-    """The file's tables, indexed by slug. TinyDB's layout, so TinyDB can open the file."""
+class TablesStorage(Storage):
+    """A TinyDB storage holding the tables of one read of the state file, in memory.
+
+    TinyDB's `Table` makes every change on it; the store writes the result to
+    the file itself (`StateTables.encode`, then `StateFile.write`) under the
+    file lock: the explicit flush of a caching middleware, done where the
+    store has checked that the file may be written over. The journal's
+    copies (`StateTables.copy`) are never written at all.
+    """
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
-        self._index: dict[str, dict[str, str]] = {}
-        self._next_id: dict[str, int] = {}
-        # Each table's JSON as last encoded: a bookmark toggle then re-encodes the
-        # bookmarks alone, not 10,000 read marks.
-        self._encoded: dict[str, bytes] = {}
 
-    def table(self, name: str) -> dict[str, Doc]:
-        """Document id -> document of table `name` ({} when there is none)."""
-        return self.tables.get(name, {})
+    def read(self) -> Tables:
+        """The tables, as TinyDB's `Table` reads them before every operation."""
+        return self.tables
 
-    def _slugs(self, name: str) -> dict[str, str]:
+    def write(self, data: Tables) -> None:
+        """Keep what TinyDB's `Table` wrote: memory only, see the class docstring."""
+        self.tables = data
+
+
+class StateTables:
+    """The state's tables through TinyDB's public `Table` API, found by slug.
+
+    TinyDB finds a document by scanning with a `Query` (all 10,000 read marks
+    for one); a slug index of ours turns that into `Table.get(doc_id=...)`,
+    and changes go by document id (`insert`, `update`, `remove`). Each
+    table's JSON is kept until TinyDB replaces that table (it writes a new
+    dict for the table it changed), so a bookmark toggle re-encodes the
+    bookmarks alone, not 10,000 read marks.
+    """
+
+    def __init__(self, tables: Tables) -> None:
+        self._db = TinyDB(tables, storage=TablesStorage)
+        storage = self._db.storage
+        assert isinstance(storage, TablesStorage)
+        self._storage = storage
+        self._index: dict[str, dict[str, int]] = {}
+        self._encoded: dict[str, tuple[dict[str, Doc], bytes]] = {}
+
+    def _slugs(self, name: str) -> dict[str, int]:
         index = self._index.get(name)
         if index is None:
-            index = {doc["slug"]: doc_id for doc_id, doc in self.table(name).items()}
+            # From the tables as parsed, which `parse` checked have a slug each: at
+            # 10,000 read marks, wrapping every row in a TinyDB `Document` first
+            # would cost most of the start-up.
+            table = self._storage.tables.get(name, {})
+            index = {doc["slug"]: int(doc_id) for doc_id, doc in table.items()}
             self._index[name] = index
         return index
+
+    def documents(self, name: str) -> list[Document]:
+        """Every document of table `name` (each carries its `doc_id`)."""
+        return self._db.table(name).all()
 
     def get(self, name: str, slug: str) -> Doc | None:
         """The document of `slug` in table `name`, if any."""
         doc_id = self._slugs(name).get(slug)
-        return None if doc_id is None else self.tables[name][doc_id]
+        if doc_id is None:
+            return None
+        found = self._db.table(name).get(doc_id=doc_id)
+        return None if found is None else dict(found)
 
     def has(self, name: str, slug: str) -> bool:
         """Whether table `name` holds a document for `slug`."""
@@ -112,50 +156,59 @@ class StateTables:
 
     def put(self, name: str, doc: Doc) -> None:
         """Add `doc` to table `name`, or replace the document with its slug."""
-        table = self.tables.setdefault(name, {})
         index = self._slugs(name)
+        table = self._db.table(name)
         doc_id = index.get(doc["slug"])
         if doc_id is None:
-            next_id = self._next_id.get(name)
-            if next_id is None:
-                next_id = max((int(k) for k in table), default=0) + 1
-            doc_id = str(next_id)
-            self._next_id[name] = next_id + 1
-            index[doc["slug"]] = doc_id
-        table[doc_id] = doc
-        self._encoded.pop(name, None)
+            index[doc["slug"]] = table.insert(doc)
+        else:
+            table.update(_replace_with(doc), doc_ids=[doc_id])
 
     def delete(self, name: str, slug: str) -> bool:
         """Remove the document of `slug` from table `name`; False if there was none."""
         doc_id = self._slugs(name).pop(slug, None)
         if doc_id is None:
             return False
-        del self.tables[name][doc_id]
-        self._encoded.pop(name, None)
+        self._db.table(name).remove(doc_ids=[doc_id])
         return True
 
     def settings(self) -> Doc:
         """The settings document (the one document of the settings table)."""
-        return self.table(SETTINGS).get(_SETTINGS_ID, {})
+        found = self._db.table(SETTINGS).get(doc_id=_SETTINGS_ID)
+        return {} if found is None else dict(found)
 
     def set_settings(self, doc: Doc) -> None:
         """Replace the settings document."""
-        self.tables[SETTINGS] = {_SETTINGS_ID: doc}
-        self._encoded.pop(SETTINGS, None)
+        table = self._db.table(SETTINGS)
+        table.truncate()
+        table.insert(Document(doc, doc_id=_SETTINGS_ID))
 
     def copy(self) -> StateTables:
         """A deep copy, to replay changes on without touching these tables."""
-        return StateTables(copy.deepcopy(self.tables))
+        return StateTables(copy.deepcopy(self._storage.tables))
 
     def encode(self) -> bytes:
         """The whole file's bytes, re-encoding only the tables changed since last time."""
         parts = []
-        for name, table in self.tables.items():
-            encoded = self._encoded.get(name)
-            if encoded is None:
-                encoded = self._encoded[name] = _dumps({name: table})[1:-1]
+        for name, table in self._storage.tables.items():
+            cached = self._encoded.get(name)
+            if cached is not None and cached[0] is table:
+                encoded = cached[1]
+            else:
+                encoded = _dumps({name: table})[1:-1]
+                self._encoded[name] = (table, encoded)
             parts.append(encoded)
         return b"{" + b",".join(parts) + b"}"
+
+
+def _replace_with(doc: Doc) -> Callable[[MutableMapping[Any, Any]], None]:
+    """A TinyDB update that replaces a document's fields with `doc`'s (not merges them)."""
+
+    def replace(stored: MutableMapping[Any, Any]) -> None:
+        stored.clear()
+        stored.update(doc)
+
+    return replace
 
 
 def _dumps(value: object) -> bytes:

@@ -168,13 +168,12 @@ class StateStore:
     def bookmarks(self) -> list[Bookmark]:
         """Every bookmark, newest first (ties: the later bookmarked first)."""
         with self._lock:
-            table = self._view().table(BOOKMARKS)
             rows = sorted(
-                table.items(),
-                key=lambda item: (order_key(str(item[1].get("created", ""))), int(item[0])),
+                self._view().documents(BOOKMARKS),
+                key=lambda doc: (order_key(str(doc.get("created", ""))), doc.doc_id),
                 reverse=True,
             )
-            return [bookmark_from_doc(doc) for _, doc in rows]
+            return [bookmark_from_doc(doc) for doc in rows]
 
     def bookmark(self, slug: str) -> Bookmark | None:
         """The bookmark on `slug`, if any."""
