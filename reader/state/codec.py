@@ -120,17 +120,18 @@ class StateTables:
         storage = self._db.storage
         assert isinstance(storage, TablesStorage)
         self._storage = storage
-        self._index: dict[str, dict[str, int]] = {}
+        self._index: dict[str, dict[str, str]] = {}
+        """Slug -> document id (as in the file: TinyDB takes ints) by table."""
         self._encoded: dict[str, tuple[dict[str, Doc], bytes]] = {}
 
-    def _slugs(self, name: str) -> dict[str, int]:
+    def _slugs(self, name: str) -> dict[str, str]:
         index = self._index.get(name)
         if index is None:
             # From the tables as parsed, which `parse` checked have a slug each: at
             # 10,000 read marks, wrapping every row in a TinyDB `Document` first
             # would cost most of the start-up.
             table = self._storage.tables.get(name, {})
-            index = {doc["slug"]: int(doc_id) for doc_id, doc in table.items()}
+            index = {doc["slug"]: doc_id for doc_id, doc in table.items()}
             self._index[name] = index
         return index
 
@@ -143,7 +144,7 @@ class StateTables:
         doc_id = self._slugs(name).get(slug)
         if doc_id is None:
             return None
-        found = self._db.table(name).get(doc_id=doc_id)
+        found = self._db.table(name).get(doc_id=int(doc_id))
         return None if found is None else dict(found)
 
     def has(self, name: str, slug: str) -> bool:
@@ -160,16 +161,16 @@ class StateTables:
         table = self._db.table(name)
         doc_id = index.get(doc["slug"])
         if doc_id is None:
-            index[doc["slug"]] = table.insert(doc)
+            index[doc["slug"]] = str(table.insert(doc))
         else:
-            table.update(_replace_with(doc), doc_ids=[doc_id])
+            table.update(_replace_with(doc), doc_ids=[int(doc_id)])
 
     def delete(self, name: str, slug: str) -> bool:
         """Remove the document of `slug` from table `name`; False if there was none."""
         doc_id = self._slugs(name).pop(slug, None)
         if doc_id is None:
             return False
-        self._db.table(name).remove(doc_ids=[doc_id])
+        self._db.table(name).remove(doc_ids=[int(doc_id)])
         return True
 
     def settings(self) -> Doc:
