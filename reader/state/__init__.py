@@ -4,7 +4,8 @@ This is the one thing a user cannot get back, so `StateStore` is built to
 survive anything. It is a package of small parts behind that one facade;
 import from here (`from reader.state import StateStore`), not from the parts.
 
-**The store** (`store.py`). `StateStore` answers every question from the
+**The store** (`store.py`) and **its transactions** (`transaction.py`).
+`StateStore` is the API; `Transactions` answers every question from the
 file as last read plus the changes not yet saved, and makes every change by
 one read-modify-write under a thread lock and the file lock: read the file
 if it changed, decide the change on what it holds, apply, write. Every
