@@ -110,9 +110,10 @@ class StateTables:
     TinyDB finds a document by scanning with a `Query` (all 10,000 read marks
     for one); a slug index of ours turns that into `Table.get(doc_id=...)`,
     and changes go by document id (`insert`, `update`, `remove`). Each
-    table's JSON is kept until TinyDB replaces that table (it writes a new
-    dict for the table it changed), so a bookmark toggle re-encodes the
-    bookmarks alone, not 10,000 read marks.
+    table's JSON is kept until one of our methods changes that table (or
+    the table is no longer the same object), so a bookmark toggle
+    re-encodes the bookmarks alone, not 10,000 read marks. That rests on our
+    own calls, not on how TinyDB's `Table` rewrites a table inside.
     """
 
     def __init__(self, tables: Tables) -> None:
@@ -123,6 +124,7 @@ class StateTables:
         self._index: dict[str, dict[str, str]] = {}
         """Slug -> document id (as in the file: TinyDB takes ints) by table."""
         self._encoded: dict[str, tuple[dict[str, Doc], bytes]] = {}
+        """Each table's JSON as last encoded, with the table it was encoded from."""
 
     def _slugs(self, name: str) -> dict[str, str]:
         index = self._index.get(name)
@@ -160,6 +162,7 @@ class StateTables:
         index = self._slugs(name)
         table = self._db.table(name)
         doc_id = index.get(doc["slug"])
+        self._encoded.pop(name, None)
         if doc_id is None:
             index[doc["slug"]] = str(table.insert(doc))
         else:
@@ -170,6 +173,7 @@ class StateTables:
         doc_id = self._slugs(name).pop(slug, None)
         if doc_id is None:
             return False
+        self._encoded.pop(name, None)
         self._db.table(name).remove(doc_ids=[int(doc_id)])
         return True
 
@@ -181,6 +185,7 @@ class StateTables:
     def set_settings(self, doc: Doc) -> None:
         """Replace the settings document."""
         table = self._db.table(SETTINGS)
+        self._encoded.pop(SETTINGS, None)
         table.truncate()
         table.insert(Document(doc, doc_id=_SETTINGS_ID))
 
