@@ -1,0 +1,159 @@
+"""The post library's body files: `SHARDS` files read on demand, set aside when damaged.
+
+Showing one post reads one small shard rather than every body in the
+library. A damaged body file is moved aside under a timestamped name (never
+written over) and the posts it held show a message saying why their text is
+missing and how to get it back; one that cannot be read now is retried.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from collections.abc import Callable
+from pathlib import Path
+
+from reader.models import PostSummary
+from reader.storage import CorruptFileError, aside_path, decode_json_object, fsync_dir
+
+__all__ = ["SHARDS", "BodyFiles", "Unreadable", "describe", "set_aside", "strerror"]
+
+SHARDS = 32
+"""Number of body files. A 10k-post library puts about 300 posts in each."""
+
+
+def strerror(error: OSError) -> str:
+    """What the system said about `error`."""
+    return error.strerror or str(error)
+
+
+def describe(error: CorruptFileError) -> str:
+    """What is wrong with a damaged file, with the line when known."""
+    return f"{error.reason} (line {error.line})" if error.line else error.reason
+
+
+def set_aside(path: Path) -> str:
+    """Move a damaged file out of the way (never write over it); say where it went."""
+    if not (path.exists() or path.is_symlink()):
+        return ""
+    aside = aside_path(path)
+    try:
+        os.rename(path, aside)
+    except OSError as error:
+        return f"It could not be moved aside ({strerror(error)}). "
+    fsync_dir(path.parent)
+    return f"It was moved to {aside}. "
+
+
+class Unreadable(Exception):
+    """A body file exists but cannot be read now (an I/O error): never written over."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: {strerror(error)}")
+        self.path = path
+        self.error = error
+
+
+class BodyFiles:
+    """The bodies by shard, read once each; safe from several threads under `lock`."""
+
+    def __init__(
+        self,
+        folder: Path,
+        lock: threading.Lock,
+        posts_in: Callable[[int], list[PostSummary]],
+        recoveries: list[str],
+    ) -> None:
+        self.folder = folder
+        self._lock = lock
+        """The library's lock, shared: `posts_in` reads its posts under it."""
+        self._posts_in = posts_in
+        self._recoveries = recoveries
+        self._shards: dict[int, dict[str, str]] = {}
+        self._missing: dict[int, str] = {}
+        """Why the body files set aside (or unreadable) lack their posts' text, by shard."""
+
+    @staticmethod
+    def shard_of(slug: str) -> int:
+        """The body file that holds `slug`."""
+        return zlib.crc32(slug.encode("utf-8")) % SHARDS
+
+    def path(self, shard: int) -> Path:
+        """The file of body shard `shard`."""
+        return self.folder / f"{shard:02d}.json"
+
+    def shard(self, shard: int) -> dict[str, str]:
+        """A body file's bodies by slug ({} when set aside as damaged).
+
+        Raises `Unreadable` when the file cannot be read for now.
+        """
+        with self._lock:
+            found = self._shards.get(shard)
+            if found is None:
+                found = self._shards[shard] = self._read(shard)
+            return found
+
+    def written(self, shards: dict[int, dict[str, str]]) -> None:
+        """Take the bodies an upsert wrote. Caller holds the lock."""
+        self._shards.update(shards)
+
+    def _read(self, shard: int) -> dict[str, str]:
+        path = self.path(shard)
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return {}
+        except IsADirectoryError as error:
+            return self._lose(shard, strerror(error))
+        except OSError as error:
+            raise Unreadable(path, error) from error
+        try:
+            table = decode_json_object(path, raw).get("bodies", {})
+            if not isinstance(table, dict):
+                raise CorruptFileError(path, "no table of bodies in it")
+            bodies = {doc["slug"]: doc["body"] for doc in table.values()}
+            if not all(type(k) is str and type(v) is str for k, v in bodies.items()):
+                raise CorruptFileError(path, "a body or slug is not text")
+        except CorruptFileError as error:
+            return self._lose(shard, describe(error))
+        except (KeyError, TypeError, AttributeError):
+            return self._lose(shard, "a document in it has no slug or body")
+        return bodies
+
+    def _lose(self, shard: int, reason: str) -> dict[str, str]:
+        """Set a damaged body file aside and say which posts it costs. Caller holds the lock."""
+        path = self.path(shard)
+        where = set_aside(path)
+        hit = self._posts_in(shard)
+        titles = ", ".join(repr(s.title) for s in hit[:3])
+        more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
+        self._missing[shard] = f"{path} is damaged ({reason}). {where}"
+        self._recoveries.append(
+            f"The text of {len(hit)} posts could not be read: {path} is damaged ({reason}). "
+            f"{where}They still list, but show this message in place of their text "
+            f"({titles}{more}); importing their files again restores them."
+        )
+        return {}
+
+    def body(self, slug: str) -> str | None:
+        """The Markdown body of a post, or None when it cannot be read."""
+        try:
+            return self.shard(self.shard_of(slug)).get(slug)
+        except Unreadable:
+            return None
+
+    def missing_body(self, post: PostSummary) -> str:
+        """What a post shows in place of a body that cannot be read: why, and what to do."""
+        shard = self.shard_of(post.slug)
+        path = self.path(shard)
+        try:
+            self.shard(shard)
+            why = self._missing.get(shard, f"it is missing from {path}.")
+        except Unreadable as error:
+            why = f"{path} cannot be read ({strerror(error.error)})."
+        if post.source.startswith("bundled:"):
+            fix = "It is one of the bundled posts: run reader again to restore it."
+        else:
+            fix = f"Import its source again to restore it: `reader import {post.source}`."
+        return f"*The text of this post could not be read:* {why}\n\n{fix}\n"
