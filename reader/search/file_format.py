@@ -26,7 +26,12 @@ The TOC is a JSON object::
      "records": [32, 123456],         start and end of the records region
      "pair_width": 1250,              bytes in each pair bitmap
      "sections": [{"name": "slugs", "type": "strs", "offset": 123456,
-                   "size": 2048, "count": 100}, ...]}
+                   "size": 2048, "count": 100, "crc": 2914405512}, ...]}
+
+Each section has the CRC-32 of its bytes, except the bulk of the postings,
+sequences and bitmaps (`sparse_ids`, `sparse_impacts`, `dense_impacts`,
+`forward`, `pair_bitmaps`: `"crc": null`), nine tenths of the bytes after
+the records, which would cost as much to check as the rest of the load.
 
 A section's type says how its `size` bytes at `offset` hold `count` items:
 
@@ -69,10 +74,11 @@ posts with overflow):
     pair_bitmaps     bytes  p pair_width     each pair's bitmap of documents
 
 What the parts mean is documented in their modules (`documents`, `forward`,
-`postings`, `pairs`, `records`). A reader rejects a file whose magic,
-version, TOC checksum, section list or counts are not as above; the index
-is then rebuilt from the posts. Any change to this layout, to the records'
-or to the tokenizer bumps the version.
+`postings`, `pairs`, `records`), and the whole in docs/SEARCH_INDEX.md. A
+reader rejects a file whose magic, version, checksums, section list or
+counts are not as above; `SearchIndex.load` then returns None and the index
+is rebuilt from the posts. Any change to this layout, to the records' or to
+the tokenizer bumps the version.
 """
 
 from __future__ import annotations

@@ -57,7 +57,6 @@ _SURROGATES = "surrogatepass"  # term ids 0xD800-0xDFFF are lone surrogates
 class AddedPost(NamedTuple):
     """What `ForwardLists.add_post` found in a post."""
 
-    doc_id: int
     lengths: list[int]
     """Terms in each field."""
     pieces: list[str]
@@ -108,9 +107,8 @@ class ForwardLists:
         pieces_at = [self._utf8_length(ids[: starts[0]])]
         for a, b in pairwise(starts[:-1]):
             pieces_at.append(pieces_at[-1] + self._utf8_length(ids[a:b]))
-        doc_id = len(self.sequences)
-        self.sequences.append(self._encode(doc_id, ids))
-        return AddedPost(doc_id, lengths, pieces, pieces_at)
+        self.sequences.append(self._encode(len(self.sequences), ids))
+        return AddedPost(lengths, pieces, pieces_at)
 
     def clear(self, doc_id: int) -> None:
         """Forget a removed post's sequence."""

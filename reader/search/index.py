@@ -33,7 +33,6 @@ from pathlib import Path
 
 from reader.models import Post, PostSummary, Section
 from reader.search import file_format, scoring
-from reader.search.documents import signature
 from reader.search.evaluate import evaluate, highlight_patterns
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
@@ -44,7 +43,7 @@ from reader.search.snippets import Highlight, Snippet, find_marks
 from reader.search.vocabulary import FIRST_TERM
 from reader.storage import atomic_writer
 
-__all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults", "signature"]
+__all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
 
 FORMAT_VERSION = 4
 """Bumped whenever the saved layout (`file_format`, `records`) or the tokenizer changes;
