@@ -4,6 +4,9 @@ TinyDB's own `JSONStorage` truncates and rewrites its file in place, so a
 crash or a full disk mid-write leaves it corrupt. `AtomicJSONStorage` writes
 a temporary file beside the target, fsyncs it, `os.replace`s the target and
 fsyncs the directory, so a reader sees either the old file or the new one.
+`atomic_writer` is that write as a context manager yielding the file handle,
+for a writer that streams (the search index); `atomic_write_bytes` is the
+same for bytes in hand. Every atomic write in `reader` goes through it.
 With `backup=True` the previous good version is kept as `NAME.bak` (a hard
 link, so it costs no copy) for recovery from a file damaged outside our
 control.
@@ -15,9 +18,10 @@ import contextlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from tinydb.storages import Storage
 
@@ -26,6 +30,7 @@ __all__ = [
     "CorruptFileError",
     "aside_path",
     "atomic_write_bytes",
+    "atomic_writer",
     "decode_json_object",
     "encode_json",
     "fsync_dir",
@@ -54,17 +59,42 @@ def fsync_dir(directory: Path) -> None:
             os.close(fd)
 
 
-def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
-    """Replace `path` with `data` atomically and durably."""
+@contextlib.contextmanager
+def atomic_writer(
+    path: Path,
+    backup: bool = False,
+    keep_open: bool = False,
+    before_replace: Callable[[], None] | None = None,
+) -> Iterator[BinaryIO]:
+    """Write a new version of `path` through a handle, replacing the file only on success.
+
+    Yields a temporary file beside `path` (opened `w+b`, so the writer may seek
+    back and read). When the block ends without an exception the file is
+    flushed and fsynced, the old `path` is kept as `NAME.bak` if `backup`,
+    the temporary file replaces `path` and the directory is fsynced: a reader
+    sees the old file or the new one, never half of either. If the block
+    raises, the temporary file is removed and `path` is left as it was.
+
+    With `keep_open` the handle stays open after the replace, reading the new
+    file (the search index reads its records through it, so no other writer
+    can swap the file between the replace and a reopen). Windows cannot
+    replace a file that is open, so there the handle is closed anyway: check
+    `handle.closed`. `before_replace` runs just before the replace (there, to
+    close other handles on `path`).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     tmp = Path(tmp_name)
     bak_tmp = path.with_name(f".{path.name}.bak.tmp")
+    handle = os.fdopen(fd, "w+b")
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+        yield handle
+        handle.flush()
+        os.fsync(handle.fileno())
+        if not keep_open or os.name == "nt":
+            handle.close()
+        if before_replace is not None:
+            before_replace()
         if backup and path.exists():
             with contextlib.suppress(FileNotFoundError):
                 bak_tmp.unlink()
@@ -72,11 +102,18 @@ def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
     except BaseException:
+        handle.close()
         for leftover in (tmp, bak_tmp) if backup else (tmp,):
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise
     fsync_dir(path.parent)
+
+
+def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
+    """Replace `path` with `data` atomically and durably (see `atomic_writer`)."""
+    with atomic_writer(path, backup=backup) as handle:
+        handle.write(data)
 
 
 def aside_path(path: Path, label: str = "corrupt") -> Path:

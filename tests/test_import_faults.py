@@ -211,8 +211,9 @@ def test_a_snippet_of_a_huge_post_reads_only_a_little_of_it(tmp_path: Path) -> N
     library._search = None  # read the saved index back, as a new session would
     results = library.search("aardvark", snippets=False)
     index = library.search_index()
-    counting = CountingFile(index._file)  # type: ignore[arg-type]
-    index._file = counting  # type: ignore[assignment]
+    records = index._parts.records
+    counting = CountingFile(records._file)  # type: ignore[arg-type]
+    records._file = counting  # type: ignore[assignment]
     hit = index.with_snippet(results.hits[0], results.highlight)
     assert (
         hit.snippet.text.startswith("… ")

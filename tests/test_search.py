@@ -451,7 +451,7 @@ def test_dense_postings_pair_bitmaps_and_overflow_answer_alike(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The compact layouts (dense rows, phrase bitmaps, overflow ids) change no answer."""
-    from reader.search import index as index_module
+    from reader.search import forward, pairs, postings
 
     posts = _corpus(120, seed=3)
     changed = [_post("p5", "new title", "redis cache stampede of the lake")]
@@ -463,11 +463,12 @@ def test_dense_postings_pair_bitmaps_and_overflow_answer_alike(
         "cache stampede",
     )
 
-    monkeypatch.setattr(index_module, "DENSE_MIN", 1)
-    monkeypatch.setattr(index_module, "PAIR_MIN", 1)
-    monkeypatch.setattr(index_module, "_CODE_LIMIT", 8)  # most words overflow
+    monkeypatch.setattr(postings, "DENSE_MIN", 1)
+    monkeypatch.setattr(pairs, "PAIR_MIN", 1)
+    monkeypatch.setattr(forward, "CODE_LIMIT", 8)  # most words overflow
     compact = SearchIndex.build(posts)
-    assert compact._dense and compact._pairs and compact._overflow
+    parts = compact._parts
+    assert parts.postings.dense and parts.pairs.bitmaps and parts.forward.overflow
     compact.update(changed, remove=["p7", "p8"])
     assert _answers(compact) == expected
     path = tmp_path / "index.bin"

@@ -2,7 +2,10 @@
 
 Part of the core: no Textual here. `Library.search` is the usual way in; the
 TUI loads the index in a worker with `Library.search_index()` so the first
-paint never waits for it.
+paint never waits for it. `SearchIndex` (in `index`) is a facade over parts
+with one job each (vocabulary, documents, forward lists, postings, pair
+bitmaps, scoring, matchers, snippet records, the file format); the layout
+and the file are described in docs/SEARCH_INDEX.md.
 """
 
 from __future__ import annotations

@@ -9,14 +9,24 @@ section it starts in. The index finds the chunk holding the query's words
 with byte searches in that sequence, then reads and decompresses only that
 chunk and a little of its neighbours.
 
-Layout of a record: `<I` length of the head, the head (zlib'd marshal of one
-`(length, first_line, forward_at, section)` tuple per chunk), then the chunks
-(each a zlib'd marshal of `(text, sections)`).
+Layout of a record (integers little-endian):
+
+    u32 H                 length of the head
+    H bytes               the head: zlib of a JSON array, one
+                          [length, first_line, forward_at, section] per chunk
+    chunks                each: zlib of (u32 T, T bytes of UTF-8 text,
+                          a JSON array of the sections that start in it)
+
+A section is `[heading, anchor, level, line]` (the head's is the section the
+chunk starts in, or null). Text is UTF-8 with lone surrogates passed through
+(a name that was not UTF-8 keeps its escapes); JSON is ASCII with `\\u`
+escapes, which carry lone surrogates too. Part of the index file format
+(`reader.search.file_format`): a change here bumps its version.
 """
 
 from __future__ import annotations
 
-import marshal
+import json
 import re
 import struct
 import zlib
@@ -36,6 +46,7 @@ CONTEXT_CHARS = 400
 edge still has its words of context and its full window."""
 _LENGTH = struct.Struct("<I")
 _SPACE = re.compile(r"\s")
+_DECODER = json.JSONDecoder()
 
 SectionRow = tuple[str, str, int, int]
 """A section as stored: heading, anchor, level, line."""
@@ -76,11 +87,13 @@ def encode_record(
         # A line cut between two chunks lists its section in both: harmless, as
         # the lookup takes the last section starting at or before a line.
         low, high = bisect_left(lines, line), bisect_right(lines, last)
-        chunk = zlib.compress(marshal.dumps((piece, list(sections[low:high]))), 1)
+        text = piece.encode("utf-8", "surrogatepass")
+        starting = json.dumps(sections[low:high], separators=(",", ":")).encode("ascii")
+        chunk = zlib.compress(b"".join([_LENGTH.pack(len(text)), text, starting]), 1)
         head.append((len(chunk), line, at, sections[low - 1] if low else None))
         chunks.append(chunk)
         line = last
-    packed = zlib.compress(marshal.dumps(head), 1)
+    packed = zlib.compress(json.dumps(head, separators=(",", ":")).encode("ascii"), 1)
     return b"".join([_LENGTH.pack(len(packed)), packed, *chunks])
 
 
@@ -98,20 +111,32 @@ class RecordHead:
         return self.data_at + sum(row[0] for row in self.chunks[:index])
 
 
+def _json(data: bytes | memoryview) -> object:
+    """The JSON value that is the whole of `data` (ASCII). Faster than `json.loads` of bytes."""
+    value, end = _DECODER.raw_decode(str(data, "ascii"))
+    if end != len(data):
+        raise ValueError("extra data after JSON in a snippet record")
+    return value
+
+
 def read_head(read: Reader) -> RecordHead:
-    """The head of a record. Raises ValueError, EOFError, TypeError or zlib.error if damaged."""
+    """The head of a record. Raises ValueError, TypeError, struct.error or zlib.error if damaged."""
     (length,) = _LENGTH.unpack(read(0, _LENGTH.size))
-    chunks = marshal.loads(zlib.decompress(read(_LENGTH.size, length)))
+    chunks = _json(zlib.decompress(read(_LENGTH.size, length)))
     if not isinstance(chunks, list) or not chunks:
         raise ValueError("record head is not a list of chunks")
     return RecordHead(chunks, _LENGTH.size + length)
 
 
 def _chunk(read: Reader, head: RecordHead, index: int) -> tuple[str, list[SectionRow]]:
-    text, sections = marshal.loads(zlib.decompress(read(head.offset(index), head.chunks[index][0])))
-    if not isinstance(text, str):
-        raise TypeError("record chunk is not text")
-    return text, list(sections)
+    data = memoryview(zlib.decompress(read(head.offset(index), head.chunks[index][0])))
+    (size,) = _LENGTH.unpack_from(data)
+    end = _LENGTH.size + size
+    text = str(data[_LENGTH.size : end], "utf-8", "surrogatepass")
+    sections = _json(data[end:])
+    if not isinstance(sections, list):
+        raise TypeError("record chunk has no list of sections")
+    return text, sections
 
 
 def _pick(head: RecordHead, forward: bytes, patterns: Sequence[bytes]) -> int:

@@ -1,0 +1,193 @@
+"""The documents: what the index keeps of each post besides its terms, by document id.
+
+A document id is a post's row in the index. Ids only grow, so postings stay
+sorted by appending; a removed post leaves a hole (slug None) until the ids
+are compacted. Each document keeps its slug, title and tags (for hits and
+`tag:` filters), a signature of its summary (to notice a stale entry) and
+its length in terms per field (for BM25's length normalisation).
+"""
+
+from __future__ import annotations
+
+import sys
+import zlib
+from array import array
+from collections.abc import Collection, Iterable, Sequence
+
+from reader.models import PostSummary
+from reader.search.forward import FIELDS
+from reader.search.query import Query
+from reader.text import fold
+
+__all__ = ["Documents", "signature", "tag_key"]
+
+
+def signature(post: PostSummary) -> int:
+    """A checksum of what the index holds about `post`, to notice stale entries."""
+    parts = [post.title, "\x1f".join(post.tags), str(post.words)]
+    parts.extend(f"{s.heading}\x1e{s.anchor}\x1e{s.level}\x1e{s.line}" for s in post.sections)
+    return zlib.crc32("\x1d".join(parts).encode("utf-8", "surrogatepass"))
+
+
+def tag_key(tag: str) -> str:
+    """A tag as `tag:` compares it: folded, runs of spaces as one."""
+    return " ".join(fold(tag).split())
+
+
+class Documents:
+    """Every document's slug, title, tags, signature and field lengths."""
+
+    def __init__(self) -> None:
+        self.slugs: list[str | None] = []
+        """None for a removed post (a hole)."""
+        self.titles: list[str] = []
+        self.tags: list[tuple[str, ...]] = []
+        self.sigs = array("I")
+        self.lengths = array("I")
+        """`FIELDS` per document: title, tags, headings and body lengths in terms."""
+        self.doc_of: dict[str, int] = {}
+        """Document id by slug, of the live posts."""
+        self.length_sums = [0] * FIELDS
+        """Total terms per field over the live posts."""
+        self.tag_docs: dict[str, set[int]] = {}
+        """Live document ids by `tag_key`."""
+
+    def __len__(self) -> int:
+        """How many live posts."""
+        return len(self.doc_of)
+
+    @classmethod
+    def restore(
+        cls,
+        slugs: list[str | None],
+        titles: list[str],
+        tags: list[tuple[str, ...]],
+        sigs: array[int],
+        lengths: array[int],
+    ) -> Documents:
+        """Documents as saved (the sums and lookups are recomputed)."""
+        found = cls()
+        found.slugs, found.titles, found.tags = slugs, titles, tags
+        found.sigs, found.lengths = sigs, lengths
+        found._index()
+        found.length_sums = [sum(lengths[i::FIELDS]) for i in range(FIELDS)]
+        for doc_id, slug in enumerate(slugs):
+            if slug is None:  # a hole keeps its lengths until compacted
+                for i in range(FIELDS):
+                    found.length_sums[i] -= lengths[FIELDS * doc_id + i]
+        return found
+
+    def _index(self) -> None:
+        self.doc_of = {s: i for i, s in enumerate(self.slugs) if s is not None}
+        by_name: dict[str, list[int]] = {}
+        for doc_id, tags in enumerate(self.tags):
+            for tag in tags:
+                by_name.setdefault(tag, []).append(doc_id)
+        self.tag_docs = {}
+        for name, ids in by_name.items():  # a few dozen names: fold each once
+            self.tag_docs.setdefault(tag_key(name), set()).update(ids)
+
+    def add(self, post: PostSummary, lengths: Sequence[int]) -> int:
+        """Add a post (its slug not indexed already) with its field lengths; its new id."""
+        doc_id = len(self.slugs)
+        self.slugs.append(post.slug)
+        self.titles.append(post.title)
+        # A library repeats a few dozen tag names thousands of times.
+        tags = tuple(sys.intern(t) for t in post.tags)
+        self.tags.append(tags)
+        self.sigs.append(signature(post))
+        self.lengths.extend(lengths)
+        self.doc_of[post.slug] = doc_id
+        for tag in tags:
+            self.tag_docs.setdefault(tag_key(tag), set()).add(doc_id)
+        for i, n in enumerate(lengths):
+            self.length_sums[i] += n
+        return doc_id
+
+    def remove(self, slug: str) -> int | None:
+        """Make a hole of the post `slug`; its id, or None if it is not indexed."""
+        doc_id = self.doc_of.pop(slug, None)
+        if doc_id is None:
+            return None
+        for i in range(FIELDS):
+            self.length_sums[i] -= self.lengths[FIELDS * doc_id + i]
+        for tag in self.tags[doc_id]:
+            self.tag_docs.get(tag_key(tag), set()).discard(doc_id)
+        self.slugs[doc_id] = None
+        self.titles[doc_id] = ""
+        self.tags[doc_id] = ()
+        return doc_id
+
+    def holes(self) -> int:
+        """How many ids are holes."""
+        return len(self.slugs) - len(self.doc_of)
+
+    def compact(self) -> list[int] | None:
+        """Renumber the live posts 0..n-1; their old ids in order, or None if no holes."""
+        live = [d for d, slug in enumerate(self.slugs) if slug is not None]
+        if len(live) == len(self.slugs):
+            return None
+        self.slugs = [self.slugs[d] for d in live]
+        self.titles = [self.titles[d] for d in live]
+        self.tags = [self.tags[d] for d in live]
+        self.sigs = array("I", [self.sigs[d] for d in live])
+        lengths = self.lengths
+        self.lengths = array("I", [lengths[FIELDS * d + i] for d in live for i in range(FIELDS)])
+        self._index()
+        return live
+
+    def field_lengths(self, doc_id: int) -> array[int]:
+        """A document's length in terms, per field."""
+        return self.lengths[FIELDS * doc_id : FIELDS * (doc_id + 1)]
+
+    def averages(self) -> tuple[float, ...]:
+        """The average length of each field over the live posts (at least 1)."""
+        n = max(1, len(self.doc_of))
+        return tuple(max(1.0, total / n) for total in self.length_sums)
+
+    def stale(self, summaries: Iterable[PostSummary]) -> tuple[list[str], list[str]]:
+        """Compare with the store: (slugs to (re)index, slugs to drop)."""
+        seen: set[str] = set()
+        changed: list[str] = []
+        sigs, doc_of = self.sigs, self.doc_of
+        for summary in summaries:
+            seen.add(summary.slug)
+            doc_id = doc_of.get(summary.slug)
+            if doc_id is None or sigs[doc_id] != signature(summary):
+                changed.append(summary.slug)
+        gone = [slug for slug in doc_of if slug not in seen]
+        return changed, gone
+
+    def allowed(
+        self,
+        query: Query,
+        tag: str | None,
+        bookmarked: Collection[str],
+        read: Collection[str],
+    ) -> set[int] | None:
+        """Ids allowed by the tag and is: filters, or None when every post is."""
+        allowed: set[int] | None = None
+
+        def narrow(ids: set[int]) -> None:
+            nonlocal allowed
+            allowed = set(ids) if allowed is None else allowed & ids
+
+        def all_ids() -> set[int]:
+            return set(self.doc_of.values()) if allowed is None else allowed
+
+        def ids_of(slugs: Collection[str]) -> set[int]:
+            return {self.doc_of[s] for s in slugs if s in self.doc_of}
+
+        for name in [*([tag] if tag else []), *query.tags]:
+            narrow(self.tag_docs.get(tag_key(name), set()))
+        for name in query.excluded_tags:
+            allowed = all_ids() - self.tag_docs.get(name, set())
+        if query.bookmarked is True:
+            narrow(ids_of(bookmarked))
+        elif query.bookmarked is False:
+            allowed = all_ids() - ids_of(bookmarked)
+        if query.unread is True:
+            allowed = all_ids() - ids_of(read)
+        elif query.unread is False:
+            narrow(ids_of(read))
+        return allowed

@@ -1,0 +1,398 @@
+"""The search index file: a header, the snippet records, typed sections, a table of contents.
+
+The index is a cache of the library, so the format favours loading fast:
+every array is read straight into place (`array.fromfile`), and the snippet
+records stay on disk, read back for the hits shown. All integers are
+little-endian, whatever the machine.
+
+Layout::
+
+    offset 0    header, 32 bytes
+                  8s   magic, b"rdsearch"
+                  u32  version (`reader.search.index.FORMAT_VERSION`)
+                  u32  CRC-32 of the table of contents
+                  u64  offset of the table of contents
+                  u64  length of the table of contents
+    32          the records region: each post's snippet record
+                (layout in `reader.search.records`), where `record_at` says
+    ...         the sections, one after the other, in the order of the TOC
+    end - L     the table of contents (TOC): L bytes of UTF-8 JSON
+
+The TOC is a JSON object::
+
+    {"format": "reader-search-index", "version": 4,
+     "code_limit": 1114111,           term ids below it are one character
+                                      of a forward sequence
+     "records": [32, 123456],         start and end of the records region
+     "pair_width": 1250,              bytes in each pair bitmap
+     "sections": [{"name": "slugs", "type": "strs", "offset": 123456,
+                   "size": 2048, "count": 100, "crc": 2914405512}, ...]}
+
+Each section has the CRC-32 of its bytes, except the bulk of the postings,
+sequences and bitmaps (`sparse_ids`, `sparse_impacts`, `dense_impacts`,
+`forward`, `pair_bitmaps`: `"crc": null`), nine tenths of the bytes after
+the records, which would cost as much to check as the rest of the load.
+
+A section's type says how its `size` bytes at `offset` hold `count` items:
+
+    u16, u32, u64   `count` unsigned integers; size = count * 2, 4 or 8
+    bytes           `count` bytes; size = count
+    strs            `count` strings: `count` u32 offsets (in characters) where
+                    each string ends in the text, then the text as UTF-8 (lone
+                    surrogates passed through); size = 4 * count + text bytes
+
+The sections, every one present, in this order (n documents, t term ids
+counting the two separators, g distinct tags, k dense terms, p pairs, m
+posts with overflow):
+
+    name             type   count            what
+    slugs            strs   n                "" for a hole (a removed post)
+    holes            u32    up to n          the ids of the holes, ascending
+    titles           strs   n
+    tag_names        strs   g                every distinct tag
+    tag_counts       u32    n                tags per document
+    tag_ids          u32    sum(tag_counts)  every document's tags in turn,
+                                             as indexes into tag_names
+    signatures       u32    n                `documents.signature` of each
+    lengths          u32    4 n              terms per field (title, tags,
+                                             headings, body) of each document
+    record_at        u64    n                offset of each snippet record
+    record_length    u32    n                (0, 0: no record)
+    terms            strs   t - 2            the terms from id 2 on
+    df               u32    t                posts per term id
+    sparse_at        u64    t + 1            term i's sparse postings are
+    sparse_ids       u32    sparse_at[t]     ids and impacts
+    sparse_impacts   u16    sparse_at[t]     [sparse_at[i]:sparse_at[i + 1]]
+    dense_terms      u32    k                the dense term ids, ascending
+    dense_impacts    u16    k n              a row of n impacts per dense term
+    forward_sizes    u64    n                bytes of each forward sequence
+    forward          bytes  sum(...)         the sequences, one after another
+    overflow_docs    u32    m                posts with term ids >= code_limit
+    overflow_counts  u32    m                how many each
+    overflow_ids     u32    sum(...)         those ids, in order, post by post
+    pair_terms       u32    2 p              each common pair's two term ids
+    pair_bitmaps     bytes  p pair_width     each pair's bitmap of documents
+
+What the parts mean is documented in their modules (`documents`, `forward`,
+`postings`, `pairs`, `records`), and the whole in docs/SEARCH_INDEX.md. A
+reader rejects a file whose magic, version, checksums, section list or
+counts are not as above; `SearchIndex.load` then returns None and the index
+is rebuilt from the posts. Any change to this layout, to the records' or to
+the tokenizer bumps the version.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zlib
+from array import array
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
+from operator import add
+from typing import BinaryIO
+
+from reader.search.documents import Documents
+from reader.search.forward import FIELDS, ForwardLists
+from reader.search.pairs import PairBitmaps
+from reader.search.parts import IndexParts
+from reader.search.toc import (
+    BULK,
+    HEADER,
+    ITEM_SIZES,
+    MAGIC,
+    TYPECODES,
+    FormatError,
+    Kind,
+    Section,
+    Toc,
+)
+from reader.search.vocabulary import FIRST_TERM, Vocabulary
+
+__all__ = ["FormatError", "read", "write"]
+
+_SWAP = sys.byteorder != "little"
+
+
+# -- writing -------------------------------------------------------------------
+
+
+class _Writer:
+    """Writes sections one after another, noting each one's entry and checksum."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.sections: list[Section] = []
+        self._crc: int | None = None
+
+    def _start(self, name: str) -> int:
+        self._crc = None if name in BULK else 0
+        return self.out.tell()
+
+    def _emit(self, data: bytes | bytearray) -> None:
+        if self._crc is not None:
+            self._crc = zlib.crc32(data, self._crc)
+        self.out.write(data)
+
+    def _note(self, name: str, kind: Kind, offset: int, count: int) -> None:
+        size = self.out.tell() - offset
+        self.sections.append(Section(name, kind, offset, size, count, self._crc))
+
+    def _numbers(self, kind: Kind, values: array[int] | Sequence[int]) -> int:
+        found = values if isinstance(values, array) else array(TYPECODES[kind], values)
+        if found.typecode != TYPECODES[kind] or found.itemsize != ITEM_SIZES[kind]:
+            raise OSError(f"cannot write {found.typecode!r} arrays as {kind}")
+        if _SWAP:
+            found = array(found.typecode, found)
+            found.byteswap()
+        if self._crc is None:
+            found.tofile(self.out)  # no copy of the big arrays
+        else:
+            self._emit(found.tobytes())
+        return len(found)
+
+    def numbers(self, name: str, kind: Kind, values: array[int] | Sequence[int]) -> None:
+        offset = self._start(name)
+        self._note(name, kind, offset, self._numbers(kind, values))
+
+    def rows(self, name: str, kind: Kind, rows: Sequence[array[int]]) -> None:
+        offset = self._start(name)
+        self._note(name, kind, offset, sum(self._numbers(kind, row) for row in rows))
+
+    def strings(self, name: str, values: Sequence[str]) -> None:
+        offset = self._start(name)
+        self._numbers(Kind.U32, array("I", accumulate(map(len, values))))
+        self._emit("".join(values).encode("utf-8", "surrogatepass"))
+        self._note(name, Kind.STRS, offset, len(values))
+
+    def blob(self, name: str, chunks: Iterable[bytes | bytearray]) -> None:
+        offset = self._start(name)
+        for chunk in chunks:
+            self._emit(chunk)
+        self._note(name, Kind.BYTES, offset, self.out.tell() - offset)
+
+
+def write(
+    out: BinaryIO, parts: IndexParts, version: int
+) -> tuple[array[int], array[int], tuple[int, int]]:
+    """Write the whole index to `out` (an empty file, open for reading and writing).
+
+    Returns the records' new offsets and lengths and their region, for
+    `RecordFile.saved` once the file is in place.
+    """
+    docs, vocabulary, postings = parts.documents, parts.vocabulary, parts.postings
+    forward, pairs = parts.forward, parts.pairs
+    out.write(bytes(HEADER.size))
+    live = [slug is not None for slug in docs.slugs]
+    record_at, record_length, records_end = parts.records.write(out, live)
+    w = _Writer(out)
+    w.strings("slugs", [slug or "" for slug in docs.slugs])
+    w.numbers("holes", Kind.U32, [d for d, alive in enumerate(live) if not alive])
+    w.strings("titles", docs.titles)
+    names = dict.fromkeys(tag for tags in docs.tags for tag in tags)
+    w.strings("tag_names", list(names))
+    w.numbers("tag_counts", Kind.U32, list(map(len, docs.tags)))
+    number = {name: i for i, name in enumerate(names)}
+    w.numbers("tag_ids", Kind.U32, [number[tag] for tags in docs.tags for tag in tags])
+    w.numbers("signatures", Kind.U32, docs.sigs)
+    w.numbers("lengths", Kind.U32, docs.lengths)
+    w.numbers("record_at", Kind.U64, record_at)
+    w.numbers("record_length", Kind.U32, record_length)
+    w.strings("terms", vocabulary.terms[FIRST_TERM:])
+    w.numbers("df", Kind.U32, postings.df)
+    w.numbers("sparse_at", Kind.U64, postings.base_at)
+    w.numbers("sparse_ids", Kind.U32, postings.base_ids)
+    w.numbers("sparse_impacts", Kind.U16, postings.base_impacts)
+    dense = sorted(postings.dense)
+    w.numbers("dense_terms", Kind.U32, dense)
+    w.rows("dense_impacts", Kind.U16, [postings.dense[t] for t in dense])
+    w.numbers("forward_sizes", Kind.U64, list(map(len, forward.sequences)))
+    w.blob("forward", forward.sequences)
+    overflow = sorted(forward.overflow)
+    w.numbers("overflow_docs", Kind.U32, overflow)
+    w.numbers("overflow_counts", Kind.U32, [len(forward.overflow[d]) for d in overflow])
+    w.numbers("overflow_ids", Kind.U32, [t for d in overflow for t in forward.overflow[d]])
+    w.numbers("pair_terms", Kind.U32, [ord(c) for key in pairs.bitmaps for c in key])
+    w.blob("pair_bitmaps", pairs.bitmaps.values())
+    toc = Toc(
+        version,
+        forward.code_limit,
+        (HEADER.size, records_end),
+        pairs.width,
+        tuple(w.sections),
+    ).encode()
+    toc_at = out.tell()
+    out.write(toc)
+    out.seek(0)
+    out.write(HEADER.pack(MAGIC, version, zlib.crc32(toc), toc_at, len(toc)))
+    return record_at, record_length, (HEADER.size, records_end)
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def read(handle: BinaryIO, version: int) -> IndexParts:
+    """The index in the file `handle`, whose records stay there to be read.
+
+    Raises FormatError (or another exception, for damage the checks do not
+    name) if the file is not an index of `version`, or is damaged.
+    """
+    head = handle.read(HEADER.size)
+    if len(head) != HEADER.size:
+        raise FormatError("too short for a search index")
+    magic, found, crc, toc_at, toc_len = HEADER.unpack(head)
+    if magic != MAGIC:
+        raise FormatError("not a search index")
+    if found != version:
+        raise FormatError(f"index format {found}, not {version}")
+    if toc_at + toc_len != os.fstat(handle.fileno()).st_size:
+        raise FormatError("the file is not as long as its header says")
+    handle.seek(toc_at)
+    data = handle.read(toc_len)
+    if zlib.crc32(data) != crc:
+        raise FormatError("the table of contents is damaged")
+    toc = Toc.decode(data)
+    if toc.version != version or not FIRST_TERM < toc.code_limit <= 0x10FFFF:
+        raise FormatError("bad table of contents")
+    toc.check(toc_at)
+    return _Reader(handle, toc).parts()
+
+
+class _Reader:
+    """Reads the sections in order, checking each one's checksum if it has one."""
+
+    def __init__(self, handle: BinaryIO, toc: Toc) -> None:
+        self.handle = handle
+        self.toc = toc
+        self.sections = {s.name: s for s in toc.sections}
+        handle.seek(toc.records[1])
+
+    def _bytes(self, name: str) -> bytes:
+        section = self.sections[name]
+        data = self.handle.read(section.size)
+        if len(data) != section.size or zlib.crc32(data) != section.crc:
+            raise FormatError(f"section {name} is damaged")
+        return data
+
+    @staticmethod
+    def _array(kind: Kind) -> array[int]:
+        found: array[int] = array(TYPECODES[kind])
+        if found.itemsize != ITEM_SIZES[kind]:
+            raise FormatError(f"no {kind} arrays on this platform")
+        return found
+
+    def numbers(self, name: str, kind: Kind) -> array[int]:
+        """A whole section of numbers."""
+        found = self._array(kind)
+        if name in BULK:
+            found.fromfile(self.handle, self.sections[name].count)
+        else:
+            found.frombytes(self._bytes(name))
+        if _SWAP:
+            found.byteswap()
+        return found
+
+    def rows(self, name: str, kind: Kind, rows: int, width: int) -> list[array[int]]:
+        """A bulk section of numbers as `rows` arrays of `width`."""
+        if rows * width != self.sections[name].count:
+            raise FormatError(f"section {name} does not hold {rows} rows of {width}")
+        found = []
+        for _ in range(rows):
+            row = self._array(kind)
+            row.fromfile(self.handle, width)
+            if _SWAP:
+                row.byteswap()
+            found.append(row)
+        return found
+
+    def strings(self, name: str) -> list[str]:
+        """A section of strings."""
+        data = self._bytes(name)
+        ends = self._array(Kind.U32)
+        split = 4 * self.sections[name].count
+        ends.frombytes(data[:split])
+        if _SWAP:
+            ends.byteswap()
+        text = data[split:].decode("utf-8", "surrogatepass")
+        if ends and ends[-1] != len(text):
+            raise FormatError(f"section {name} is damaged")
+        return list(map(text.__getitem__, map(slice, [0, *ends][:-1], ends)))
+
+    def parts(self) -> IndexParts:
+        """Every part, as saved."""
+        slugs: list[str | None] = list(self.strings("slugs"))
+        for hole in self.numbers("holes", Kind.U32):
+            slugs[hole] = None
+        n = len(slugs)
+        titles = self.strings("titles")
+        names = self.strings("tag_names")
+        ends = list(accumulate(self.numbers("tag_counts", Kind.U32)))
+        flat = list(map(names.__getitem__, self.numbers("tag_ids", Kind.U32)))
+        if (ends[-1] if ends else 0) != len(flat):
+            raise FormatError("tags do not add up")
+        tags = [tuple(flat[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+        sigs = self.numbers("signatures", Kind.U32)
+        lengths = self.numbers("lengths", Kind.U32)
+        documents = Documents.restore(slugs, titles, tags, sigs, lengths)
+        parts = IndexParts(Vocabulary(), documents, ForwardLists(self.toc.code_limit))
+        parts.records.at = self.numbers("record_at", Kind.U64)
+        parts.records.length = self.numbers("record_length", Kind.U32)
+        parts.records.region = self.toc.records
+        parts.vocabulary = Vocabulary(self.strings("terms"))
+        postings = parts.postings
+        postings.df = self.numbers("df", Kind.U32)
+        postings.base_at = self.numbers("sparse_at", Kind.U64)
+        postings.base_ids = self.numbers("sparse_ids", Kind.U32)
+        postings.base_impacts = self.numbers("sparse_impacts", Kind.U16)
+        dense = self.numbers("dense_terms", Kind.U32)
+        rows = self.rows("dense_impacts", Kind.U16, len(dense), n)
+        postings.dense = dict(zip(dense, rows, strict=True))
+        forward = parts.forward
+        sizes = self.numbers("forward_sizes", Kind.U64)
+        if sum(sizes) != self.sections["forward"].size:
+            raise FormatError("forward sequences do not add up")
+        read = self.handle.read
+        forward.sequences = [read(size) for size in sizes]
+        overflow_docs = self.numbers("overflow_docs", Kind.U32)
+        ends = list(accumulate(self.numbers("overflow_counts", Kind.U32)))
+        overflow_ids = self.numbers("overflow_ids", Kind.U32)
+        if (ends[-1] if ends else 0) != len(overflow_ids) or len(ends) != len(overflow_docs):
+            raise FormatError("overflow ids do not add up")
+        for doc_id, a, b in zip(overflow_docs, [0, *ends][:-1], ends, strict=True):
+            forward.overflow[doc_id] = overflow_ids[a:b]
+        keys = self.numbers("pair_terms", Kind.U32)
+        width = self.toc.pair_width
+        if self.sections["pair_bitmaps"].size != width * (len(keys) // 2):
+            raise FormatError("pair bitmaps do not add up")
+        parts.pairs = PairBitmaps(
+            {
+                chr(a) + chr(b): bytearray(read(width))
+                for a, b in zip(keys[::2], keys[1::2], strict=True)
+            },
+            width,
+        )
+        _check_counts(parts, self.sections["holes"].count)
+        return parts
+
+
+def _check_counts(parts: IndexParts, holes: int) -> None:
+    """The parts agree with each other on how many documents, terms and postings there are."""
+    docs, postings, forward = parts.documents, parts.postings, parts.forward
+    n = len(docs.slugs)
+    terms = len(parts.vocabulary)
+    at = postings.base_at
+    records = parts.records
+    if not (
+        len(docs.titles) == len(docs.tags) == len(docs.sigs) == n
+        and len(docs.lengths) == FIELDS * n
+        and len(records.at) == len(records.length) == len(forward.sequences) == n
+        and len(postings.df) == terms
+        and len(at) == terms + 1
+        and at[-1] == len(postings.base_ids) == len(postings.base_impacts)
+        and all(t < terms for t in postings.dense)
+        and holes == n - len(docs)
+        and all(d < n for d in forward.overflow)
+        and (not parts.pairs.bitmaps or parts.pairs.width * 8 >= n)
+        and (not n or max(map(add, records.at, records.length)) <= records.region[1])
+    ):
+        raise FormatError("the sections do not agree with each other")

@@ -1,0 +1,248 @@
+"""Forward lists: each post's term ids in order, one character per id, as UTF-8.
+
+A post's *forward sequence* is its title, tags, headings and body as term
+ids, with a `FIELD` id between two fields and a `BARRIER` id between two tags
+or two headings. It is kept as UTF-8 (term id N is the character `chr(N)`;
+the vocabulary numbers frequent terms first, so a term is mostly one or two
+bytes). UTF-8 is self-synchronising, so a phrase is a plain `bytes`
+substring test. The sequence also says which postings to touch when a post
+is removed, and gives the term frequencies again when every weight is
+recomputed.
+
+Ids of `code_limit` and above (only libraries of over a million distinct
+words reach them) share one character, `OVERFLOW_CHAR`, and are listed per
+post in `overflow`, in order.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from itertools import compress, pairwise, repeat
+from operator import add, contains
+from typing import NamedTuple
+
+from reader.models import Post
+from reader.search.records import split_text
+from reader.search.tokenize import markdown_to_plain
+from reader.search.vocabulary import BARRIER, FIELD, FIRST_TERM, Vocabulary
+
+__all__ = [
+    "BODY",
+    "CODE_LIMIT",
+    "FIELDS",
+    "HEADINGS",
+    "OVERFLOW_CHAR",
+    "TAGS",
+    "TITLE",
+    "AddedPost",
+    "ForwardLists",
+    "is_plain_pair",
+]
+
+TITLE, TAGS, HEADINGS, BODY = range(4)
+"""The fields of a post, in the order of its forward sequence."""
+FIELDS = 4
+
+CODE_LIMIT = 0x10FFFF
+"""Term ids below this are one character of a forward sequence (read when a
+`ForwardLists` is made, so a test can lower it to exercise the overflow)."""
+OVERFLOW_CHAR = chr(0x10FFFF)
+_FIELD_CHAR = chr(FIELD)
+_SPECIAL_CHARS = (chr(BARRIER), _FIELD_CHAR, OVERFLOW_CHAR)
+_SURROGATES = "surrogatepass"  # term ids 0xD800-0xDFFF are lone surrogates
+
+
+class AddedPost(NamedTuple):
+    """What `ForwardLists.add_post` found in a post."""
+
+    lengths: list[int]
+    """Terms in each field."""
+    pieces: list[str]
+    """The plain text of the body, cut where the snippet records cut it."""
+    pieces_at: list[int]
+    """Where each piece's terms start in the forward sequence, in bytes."""
+
+
+class ForwardLists:
+    """The forward sequence of every post, by document id."""
+
+    def __init__(self, code_limit: int | None = None) -> None:
+        self.code_limit = CODE_LIMIT if code_limit is None else code_limit
+        self.sequences: list[bytes] = []
+        """UTF-8 of each post's term ids; empty for a removed post."""
+        self.overflow: dict[int, array[int]] = {}
+        """The ids at or above `code_limit` of a post that has any, in order."""
+
+    def __len__(self) -> int:
+        return len(self.sequences)
+
+    # -- building ------------------------------------------------------------
+
+    def add_post(self, post: Post, vocabulary: Vocabulary) -> AddedPost:
+        """Tokenize `post` into a new forward sequence (new words join `vocabulary`)."""
+        ids: list[int] = []
+        add_text = vocabulary.add_text
+        lengths = [0] * FIELDS
+        lengths[TITLE] = add_text(post.title, ids)
+        ids.append(FIELD)
+        for i, tag in enumerate(post.tags):
+            if i:
+                ids.append(BARRIER)
+            lengths[TAGS] += add_text(tag, ids)
+        ids.append(FIELD)
+        for i, section in enumerate(post.sections):
+            if i:
+                ids.append(BARRIER)
+            lengths[HEADINGS] += add_text(section.heading, ids)
+        ids.append(FIELD)
+        # The body a piece at a time, noting where each piece's terms start in the
+        # forward sequence, so a snippet reads only the piece its words are in.
+        pieces = split_text(markdown_to_plain(post.body))
+        starts = [len(ids)]
+        for piece in pieces:
+            lengths[BODY] += add_text(piece, ids)
+            starts.append(len(ids))
+        pieces_at = [self._utf8_length(ids[: starts[0]])]
+        for a, b in pairwise(starts[:-1]):
+            pieces_at.append(pieces_at[-1] + self._utf8_length(ids[a:b]))
+        self.sequences.append(self._encode(len(self.sequences), ids))
+        return AddedPost(lengths, pieces, pieces_at)
+
+    def clear(self, doc_id: int) -> None:
+        """Forget a removed post's sequence."""
+        self.sequences[doc_id] = b""
+        self.overflow.pop(doc_id, None)
+
+    def compact(self, live: list[int]) -> None:
+        """Keep only the `live` posts, renumbered 0..n-1 in that order."""
+        new_of = {old: new for new, old in enumerate(live)}
+        self.sequences = [self.sequences[d] for d in live]
+        self.overflow = {new_of[d]: ids for d, ids in self.overflow.items()}
+
+    def remap(self, remap: array[int]) -> dict[int, int]:
+        """Renumber every term id `t` to `remap[t]` (which is never larger than `t`).
+
+        Returns the renumbering as a `str.translate` table of the characters.
+        """
+        table = {old: new for old, new in enumerate(remap) if old >= FIRST_TERM and old != new}
+        for doc_id, raw in enumerate(self.sequences):
+            if doc_id in self.overflow:
+                sequence = self.sequence(doc_id)
+                del self.overflow[doc_id]
+                self.sequences[doc_id] = self._encode(doc_id, [remap[t] for t in sequence])
+            elif raw:
+                # New ids are never larger than old ones, so no post gains overflow.
+                text = raw.decode("utf-8", _SURROGATES).translate(table)
+                self.sequences[doc_id] = text.encode("utf-8", _SURROGATES)
+        return table
+
+    def _encode(self, doc_id: int, ids: list[int]) -> bytes:
+        limit = self.code_limit
+        if not ids or max(ids) < limit:
+            return "".join(map(chr, ids)).encode("utf-8", _SURROGATES)
+        self.overflow[doc_id] = array("I", [i for i in ids if i >= limit])
+        chars = [chr(i) if i < limit else OVERFLOW_CHAR for i in ids]
+        return "".join(chars).encode("utf-8", _SURROGATES)
+
+    def _utf8_length(self, ids: list[int]) -> int:
+        """Bytes the term ids `ids` take in a forward sequence."""
+        if not ids:
+            return 0
+        if max(ids) < 0x80:
+            return len(ids)
+        limit = self.code_limit
+        chars = "".join(chr(i) if i < limit else OVERFLOW_CHAR for i in ids)
+        return len(chars.encode("utf-8", _SURROGATES))
+
+    # -- reading -------------------------------------------------------------
+
+    def sequence(self, doc_id: int) -> list[int]:
+        """The term ids of a post, in order."""
+        text = self.sequences[doc_id].decode("utf-8", _SURROGATES)
+        overflow = self.overflow.get(doc_id)
+        if overflow is None:
+            return list(map(ord, text))
+        more = iter(overflow)
+        return [next(more) if c == OVERFLOW_CHAR else ord(c) for c in text]
+
+    def terms(self, doc_id: int) -> set[int]:
+        """The distinct term ids of a post."""
+        text = self.sequences[doc_id].decode("utf-8", _SURROGATES)
+        found = set(map(ord, set(text)))
+        found.difference_update(map(ord, _SPECIAL_CHARS))
+        found.update(self.overflow.get(doc_id, ()))
+        return found
+
+    def pairs(self, doc_id: int) -> set[str]:
+        """The distinct adjacent pairs of a post's sequence, as two characters."""
+        text = self.sequences[doc_id].decode("utf-8", _SURROGATES)
+        return set(map(add, text, text[1:]))
+
+    def pair_key(self, first: int, second: int) -> str | None:
+        """Two adjacent term ids as they appear in sequences; None if either overflows."""
+        if max(first, second) >= self.code_limit:
+            return None
+        return chr(first) + chr(second)
+
+    def field_counts(self, doc_id: int) -> list[dict[int, int]]:
+        """How often each term id occurs in each field of a post."""
+        if doc_id not in self.overflow:
+            text = self.sequences[doc_id].decode("utf-8", _SURROGATES)
+            counts = [Counter(part) for part in text.split(_FIELD_CHAR, FIELDS - 1)]
+            found = [dict(zip(map(ord, c.keys()), c.values(), strict=True)) for c in counts]
+        else:
+            found = [{}]
+            for term in self.sequence(doc_id):
+                if term == FIELD:
+                    found.append({})
+                else:
+                    found[-1][term] = found[-1].get(term, 0) + 1
+        for part in found:
+            part.pop(BARRIER, None)
+        return found[:FIELDS]
+
+    def census(self, step: int) -> tuple[Counter[int], Counter[str]]:
+        """Posts per term id, and per adjacent pair in every `step`-th post (a sample).
+
+        The pairs include those with a field or barrier id (see `is_plain_pair`).
+        """
+        chars: Counter[str] = Counter()
+        df: Counter[int] = Counter()
+        pairs: Counter[str] = Counter()
+        for doc_id, raw in enumerate(self.sequences):
+            text = raw.decode("utf-8", _SURROGATES)
+            chars.update(set(text))
+            if doc_id in self.overflow:
+                df.update(set(self.overflow[doc_id]))
+            if doc_id % step == 0:
+                pairs.update(set(map(add, text, text[1:])))
+        for char, count in chars.items():
+            df[ord(char)] += count
+        for special in _SPECIAL_CHARS:
+            df.pop(ord(special), None)
+        return df, pairs
+
+    def with_phrase(self, candidates: Sequence[int], ids: list[int]) -> list[int]:
+        """The candidates whose sequence holds the term ids `ids` in a row."""
+        if max(ids) >= self.code_limit:
+            return [d for d in candidates if self._has_run(d, ids)]
+        pattern = "".join(map(chr, ids)).encode("utf-8", _SURROGATES)
+        found = map(contains, map(self.sequences.__getitem__, candidates), repeat(pattern))
+        return list(compress(candidates, found))
+
+    def _has_run(self, doc_id: int, ids: list[int]) -> bool:
+        sequence = self.sequence(doc_id)
+        first, n = ids[0], len(ids)
+        return any(term == first and sequence[i : i + n] == ids for i, term in enumerate(sequence))
+
+    def patterns(self, term_ids: Sequence[int]) -> list[bytes]:
+        """The terms as they appear in sequences (overflowing ones left out)."""
+        limit = self.code_limit
+        return [chr(i).encode("utf-8", _SURROGATES) for i in dict.fromkeys(term_ids) if i < limit]
+
+
+def is_plain_pair(key: str) -> bool:
+    """True if neither character of a pair from `census` is a field, barrier or overflow."""
+    return not any(c in key for c in _SPECIAL_CHARS)

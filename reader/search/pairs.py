@@ -1,0 +1,88 @@
+"""Pair bitmaps: the posts where two common terms stand side by side, one bit a post.
+
+A phrase of common words would otherwise be checked against the forward
+sequence of every post holding all its words. Two adjacent terms found side
+by side in more than 1/`PAIR_SHARE` of the posts keep a bitmap of those
+posts, so a two-word phrase of them is answered from its bitmap alone, and a
+longer phrase has its candidates narrowed by each pair's bitmap first.
+
+Which pairs are common is judged on a sample when every weight is
+recomputed (every post of a small library); the bitmaps of those chosen are
+then filled from every post, so they are exact, and kept up to date as posts
+come and go. A pair is keyed by its two characters in the forward sequences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from reader.search.forward import is_plain_pair
+
+__all__ = ["PAIR_MIN", "PAIR_SAMPLE", "PAIR_SHARE", "PairBitmaps"]
+
+PAIR_SHARE = 32
+"""Two adjacent terms found in more than 1/PAIR_SHARE of the posts keep a bitmap."""
+PAIR_MIN = 64
+"""...if they are in at least this many posts."""
+PAIR_SAMPLE = 2000
+"""Posts sampled to choose the pairs that get a bitmap."""
+_GROWTH = 64
+"""Bytes added to every bitmap when a new post falls past their end."""
+
+
+class PairBitmaps:
+    """A bitmap of posts per common pair of adjacent terms."""
+
+    def __init__(self, bitmaps: dict[str, bytearray] | None = None, width: int = 0) -> None:
+        self.bitmaps: dict[str, bytearray] = bitmaps or {}
+        """By pair key (two characters): bit d (of byte d >> 3) set if document d holds it."""
+        self.width = width
+        """Bytes in each bitmap."""
+
+    def __bool__(self) -> bool:
+        return bool(self.bitmaps)
+
+    @staticmethod
+    def sample_step(posts: int) -> int:
+        """Look at every `sample_step`-th post to choose the pairs."""
+        return max(1, posts // PAIR_SAMPLE)
+
+    def choose(self, counts: Mapping[str, int], posts: int) -> None:
+        """Empty bitmaps for the common pairs of `counts` (from a sample of `posts` posts)."""
+        step = self.sample_step(posts)
+        sampled = (posts + step - 1) // step
+        self.width = (posts + 7) >> 3
+        self.bitmaps = {
+            key: bytearray(self.width)
+            for key, count in counts.items()
+            if count * step >= PAIR_MIN and count * PAIR_SHARE >= sampled and is_plain_pair(key)
+        }
+
+    def get(self, key: str | None) -> bytearray | None:
+        """The bitmap of a pair, if it is common."""
+        return None if key is None else self.bitmaps.get(key)
+
+    def add(self, doc_id: int, keys: set[str]) -> None:
+        """Set a document's bit in the bitmaps of the pairs `keys` it holds."""
+        if not self.bitmaps:
+            return
+        if doc_id >> 3 >= self.width:
+            extra = (doc_id >> 3) + _GROWTH - self.width
+            for bitmap in self.bitmaps.values():
+                bitmap.extend(bytes(extra))
+            self.width += extra
+        byte, bit = doc_id >> 3, 1 << (doc_id & 7)
+        for key in keys & self.bitmaps.keys():
+            self.bitmaps[key][byte] |= bit
+
+    def remove(self, doc_id: int, keys: set[str]) -> None:
+        """Clear a document's bit in the bitmaps of the pairs `keys` it held."""
+        if not self.bitmaps:
+            return
+        byte, bit = doc_id >> 3, ~(1 << (doc_id & 7)) & 0xFF
+        for key in keys & self.bitmaps.keys():
+            self.bitmaps[key][byte] &= bit
+
+    def renumber(self, table: Mapping[int, int]) -> None:
+        """Rename the pairs after term ids changed (`table` as for `str.translate`)."""
+        self.bitmaps = {key.translate(table): bitmap for key, bitmap in self.bitmaps.items()}

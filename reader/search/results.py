@@ -1,0 +1,47 @@
+"""What a search returns: ranked hits with their snippets, and what to highlight."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reader.models import Section
+from reader.search.query import Query
+from reader.search.snippets import Highlight, Snippet
+
+__all__ = ["SearchHit", "SearchResults"]
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One ranked result."""
+
+    slug: str
+    title: str
+    tags: tuple[str, ...]
+    score: float
+    """BM25 score; 0.0 when the query had only filters (no words to rank by)."""
+    snippet: Snippet
+    """The best passage of the body with the matched words' spans."""
+    section: Section | None
+    """The section the snippet is in (None before the first heading or without a match)."""
+    title_marks: tuple[tuple[int, int], ...] = ()
+    """Spans of matched words in `title`."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResults:
+    """The outcome of a search: the top hits, how many matched, and what to highlight."""
+
+    query: Query
+    hits: tuple[SearchHit, ...]
+    total: int
+    """Posts matching, of which `hits` are the best `limit`."""
+    highlight: Highlight
+    """The folded words (and prefixes) that matched: highlight these when opening a post."""
+    slugs: frozenset[str] | None = field(default=None, repr=False)
+    """Every matching slug, in no order, when asked for with `all_slugs=True` (tag counts)."""
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """What was wrong with the query text and how it was read anyway."""
+        return self.query.problems
