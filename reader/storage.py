@@ -102,7 +102,10 @@ def atomic_writer(
             os.replace(bak_tmp, path.with_name(path.name + ".bak"))
         os.replace(tmp, path)
     except BaseException:
-        handle.close()
+        # Closing flushes what is buffered, which fails again on a full disk:
+        # the temporary file must go all the same.
+        with contextlib.suppress(OSError):
+            handle.close()
         for leftover in (tmp, bak_tmp) if backup else (tmp,):
             with contextlib.suppress(OSError):
                 leftover.unlink()

@@ -475,16 +475,11 @@ def prepare_library(template: Path, tmp_path: Path, op: str) -> tuple[Path, Chan
 
 LIBRARY_WRITES = ["import-posts", "import-body", "import-index", "reimport-posts", "reimport-body"]
 """An import of a new post and of a changed one, hurt in each file they write."""
-INDEX_TEMP_LEFT = (
-    "SearchIndex.save leaves its temporary file behind when the disk is full: closing the "
-    "file in its error handler flushes again, fails again, and skips the unlink. Fixed "
-    "when the index is written through reader.storage.atomic_write_bytes."
-)
 
 
 @pytest.mark.parametrize(
     ("write", "step", "fault"),
-    matrix(LIBRARY_WRITES, known={"import-index-partial-write-raise": INDEX_TEMP_LEFT}),
+    matrix(LIBRARY_WRITES),
 )
 def test_library_write(
     children: Children, template: Path, tmp_path: Path, write: str, step: str, fault: str
