@@ -13,13 +13,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import threading
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.library_index import LibraryIndex
 from reader.models import (
     BookmarkedPost,
     Filter,
@@ -100,12 +100,12 @@ class Library:
         self.root = root
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
-        self._search: SearchIndex | None = None
-        self._search_lock = threading.Lock()
         self._tags: list[TagCount] | None = None
         self._problems: list[str] = []
         self._restore_tried: set[str] = set()
-        self._search_rebuilt = False
+        self._index = LibraryIndex(
+            self.posts, library_dir(root) / "search-index.bin", self._problems
+        )
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
@@ -284,7 +284,7 @@ class Library:
             ) from error
         self._tags = None
         if to_write:
-            self._index_posts(to_write)
+            self._index.add(to_write)
         return ImportReport(tuple(added), tuple(updated), tuple(unchanged), tuple(problems))
 
     @staticmethod
@@ -313,73 +313,16 @@ class Library:
     @property
     def search_index_path(self) -> Path:
         """Where the search index is cached (rebuildable from the posts at any time)."""
-        return library_dir(self.root) / "search-index.bin"
+        return self._index.path
 
     @property
     def search_index_loaded(self) -> bool:
         """True once the search index is in memory, so `search` will not wait for it."""
-        return self._search is not None
+        return self._index.loaded
 
     def search_index(self) -> SearchIndex:
-        """The search index, loaded on first use; built or repaired if missing or stale.
-
-        Loading 10,000 posts' index takes a fraction of a second and a rebuild
-        some seconds: the TUI calls this once in a thread worker at start-up,
-        never on the event loop. Thread-safe. Once loaded it is kept in step
-        by `import_paths`, so later calls return it without another check
-        (comparing 10,000 posts on every keystroke cost ~15 ms).
-        """
-        index = self._search
-        if index is not None:
-            return index
-        with self._search_lock:
-            return self._load_search_index([])
-
-    def _load_search_index(self, fresh: list[Post]) -> SearchIndex:
-        """Load (or build) the index, index `fresh` posts, sync with the store, save if changed.
-
-        Callers hold `_search_lock`.
-        """
-        from reader.search import SearchIndex
-
-        if self._search is not None:
-            return self._sync_index(self._search, fresh, False)
-        loaded = SearchIndex.load(self.search_index_path)
-        if loaded is None:  # missing or damaged: the posts just stored are in the store
-            return self._sync_index(SearchIndex(), [], True)
-        try:
-            return self._sync_index(loaded, fresh, False)
-        except Exception as error:
-            # Damage `SearchIndex.load` did not see came out while updating the
-            # index: it is a cache, so start again from the posts.
-            loaded.close()
-            self._problems.append(
-                f"The search index {self.search_index_path} was damaged "
-                f"({type(error).__name__}: {error}) and has been rebuilt."
-            )
-            return self._sync_index(SearchIndex(), [], True)
-
-    def _sync_index(self, index: SearchIndex, fresh: list[Post], dirty: bool) -> SearchIndex:
-        """Bring `index` in step with the store (and `fresh` posts), save it if changed,
-        and make it the library's index. Callers hold `_search_lock`."""
-        if fresh:
-            index.update(fresh)
-            dirty = True
-        changed, gone = index.stale(self.posts.summaries())
-        if changed or gone:
-            posts = [p for slug in changed if (p := self.posts.get(slug)) is not None]
-            index.update(posts, remove=gone)
-            dirty = True
-        if dirty:
-            # The index is a cache: if it cannot be saved, searching still works.
-            with contextlib.suppress(OSError):
-                index.save(self.search_index_path)
-        self._search = index
-        return index
-
-    def _index_posts(self, posts: list[Post]) -> None:
-        with self._search_lock:
-            self._load_search_index(posts)
+        """The search index, loaded on first use (see `LibraryIndex.get`). Thread-safe."""
+        return self._index.get()
 
     def search(
         self,
@@ -440,42 +383,7 @@ class Library:
                 snippets=snippets,
             )
 
-        index = self.search_index()
-        try:
-            return run(index)
-        except Exception as error:
-            # Damage `SearchIndex.load` cannot see (a posting pointing nowhere)
-            # shows up here: rebuild once from the posts and search again. A
-            # second failure is a bug, and raises.
-            if not self._rebuild_search_index(index, error):
-                raise
-        return run(self.search_index())
-
-    def _rebuild_search_index(self, broken: SearchIndex, error: Exception) -> bool:
-        """Replace a search index that failed with one built afresh; False if done before."""
-        from reader.search import SearchIndex
-
-        with self._search_lock:
-            if self._search_rebuilt:
-                return False
-            self._search_rebuilt = True
-            if self._search is broken:
-                broken.close()
-                posts = [p for s in self.posts.summaries() if (p := self.posts.get(s.slug))]
-                index = SearchIndex.build(posts)
-                saved = "and rebuilt"
-                try:
-                    index.save(self.search_index_path)
-                except OSError as save_error:
-                    saved = (
-                        f"and rebuilt in memory (not saved: {save_error.strerror or save_error})"
-                    )
-                self._search = index
-                self._problems.append(
-                    f"The search index {self.search_index_path} was damaged "
-                    f"({type(error).__name__}: {error}) {saved}."
-                )
-        return True
+        return self._index.run(run)
 
 
 def _source_file(source: str) -> Path | None:

@@ -208,7 +208,7 @@ def test_a_snippet_of_a_huge_post_reads_only_a_little_of_it(tmp_path: Path) -> N
     path.write_text("# Huge\n\n" + "\n".join(lines) + "\n")  # about 3 MB
     library = Library.open(seed=False)
     assert library.import_paths([path]).added == ("huge",)
-    library._search = None  # read the saved index back, as a new session would
+    library = Library.open(seed=False)  # read the saved index back, as a new session does
     results = library.search("aardvark", snippets=False)
     index = library.search_index()
     records = index._parts.records
