@@ -35,7 +35,6 @@ from textual.widgets import Markdown
 
 from reader.models import Post
 from reader.parsing import parse_markdown
-from reader.tui.widgets import reader_pane
 from reader.tui.widgets.reader_pane import ReaderPane
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -175,7 +174,7 @@ async def bench_ours(posts: dict[int, tuple[Post, Post]], runs: dict[int, int]) 
             warm: list[float] = []
             for run in range(runs[size]):
                 post = a if run % 2 else b
-                reader_pane._documents.clear()
+                pane.documents.clear()
                 start = time.perf_counter()
                 pane.show_post(post)
                 cold.append(await clock.painted_after(start))

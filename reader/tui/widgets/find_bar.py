@@ -12,6 +12,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Static
 
+from reader.tui.find_state import FindState
+
 __all__ = ["FindBar"]
 
 
@@ -82,10 +84,9 @@ class FindBar(Horizontal):
         """True while the bar is shown."""
         return self.has_class("-open")
 
-    def set_counter(self, current: int, total: int, query: str) -> None:
-        """Show "current/total" ("0/0" when nothing matches, nothing with no query)."""
-        text = f"{current}/{total}" if query else ""
-        self.query_one("#find-counter", Static).update(Content(text))
+    def set_counter(self, find: FindState) -> None:
+        """Show the counter of `find`: "3/14", "0/0" with no match, nothing with no query."""
+        self.query_one("#find-counter", Static).update(Content(find.counter))
 
     @property
     def counter(self) -> str:
