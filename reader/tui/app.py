@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
+from reader.tui.document_cache import DocumentCache
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 
@@ -39,6 +40,8 @@ class ReaderApp(App[None]):
         self.library = library
         self.timings = Timings() if timings is None else timings
         """How long the timers wait (tests pass short delays)."""
+        self.documents = DocumentCache()
+        """Posts parsed for the reader, by content: going back to one is instant."""
         self.session = ReadingSession(library, on_error=self._not_saved)
         """The user's marks as shown; every write to them goes through it, in order."""
 
@@ -77,7 +80,7 @@ class ReaderApp(App[None]):
 
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, from the start: a key typed while the app starts reaches it."""
-        return MainScreen(self.library, self.session, self.timings)
+        return MainScreen(self.library, self.session, self.timings, documents=self.documents)
 
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.

@@ -18,7 +18,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
 
     from reader.library import Library
     from reader.session import ReadingSession
+    from reader.tui.document_cache import DocumentCache
 
 __all__ = [
     "NARROW_WIDTH",
@@ -76,20 +76,25 @@ class MainScreen(SearchPart, MarksPart):
     AUTO_FOCUS = "#post-list"
 
     def __init__(
-        self, library: Library, session: ReadingSession, timings: Timings | None = None
+        self,
+        library: Library,
+        session: ReadingSession,
+        timings: Timings | None = None,
+        documents: DocumentCache | None = None,
     ) -> None:
         super().__init__()
         self.library = library
         self.session = session
         self.timings = Timings() if timings is None else timings
         """How long the screen's timers (and the reader pane's) wait."""
+        self.documents = documents
+        """The app's cache of parsed posts, for the reader pane."""
         self.filter = Filter()
         """What the list is narrowed to (the sidebar's choice)."""
         self.wanted_slug: str | None = None
         """The post most recently asked for: only it gets rendered."""
         self.shown_highlight: tuple[str, ...] = ()
         """The search words highlighted in the post shown."""
-        self._resume_timer: Timer | None = None
 
     @property
     def bookmarks(self) -> Mapping[str, Bookmark]:
@@ -102,7 +107,7 @@ class MainScreen(SearchPart, MarksPart):
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
-            yield ReaderPane(id="reader", timings=self.timings)
+            yield ReaderPane(id="reader", timings=self.timings, documents=self.documents)
         yield Static(id="state-problem", markup=False)
         yield Footer()
 
@@ -285,26 +290,6 @@ class MainScreen(SearchPart, MarksPart):
         """Move to the search bar."""
         self.set_class(False, "-reading")
         self.focus_now(self.query_one(SearchBar))
-
-    # -- resume ---------------------------------------------------------------------
-
-    def save_before_quit(self) -> None:
-        """Queue the reading position now: the pane reports it only once scrolling settles."""
-        position = self.query_one(ReaderPane).current_position()
-        if position is not None:
-            self.session.set_position(position)
-        if self._resume_timer is not None:
-            self._resume_timer.stop()
-            self._save_place()
-
-    def remember_place(self) -> None:
-        """Save the filter and post to come back to, once the cursor settles."""
-        if self._resume_timer is not None:
-            self._resume_timer.stop()
-        self._resume_timer = self.set_timer(self.timings.save_place, self._save_place)
-
-    def _save_place(self) -> None:
-        self.session.save_settings({"last_filter": self.filter.id, "last_slug": self.wanted_slug})
 
     # -- layout and actions ------------------------------------------------
 

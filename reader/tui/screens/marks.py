@@ -26,7 +26,9 @@ from reader.tui.widgets.reader_pane import ReaderPane
 
 if TYPE_CHECKING:
     from reader.library import Library
+    from reader.models import Filter
     from reader.session import ReadingSession
+    from reader.tui.timings import Timings
 
 __all__ = ["MarksPart"]
 
@@ -36,6 +38,9 @@ class MarksPart(Screen[None]):
 
     library: Library
     session: ReadingSession
+    timings: Timings
+    filter: Filter
+    wanted_slug: str | None
 
     @dataclass
     class StateRead(Message):
@@ -49,6 +54,7 @@ class MarksPart(Screen[None]):
         self._shown_problem: str | None = None
         self._library_problems_shown: set[str] = set()
         self._read_timer: Timer | None = None
+        self._resume_timer: Timer | None = None
 
     if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
 
@@ -123,6 +129,26 @@ class MarksPart(Screen[None]):
         post = self.query_one(ReaderPane).post
         if post is not None and post.slug == slug and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
+
+    # -- where the user was ---------------------------------------------------------------
+
+    def save_before_quit(self) -> None:
+        """Queue the reading position now: the pane reports it only once scrolling settles."""
+        position = self.query_one(ReaderPane).current_position()
+        if position is not None:
+            self.session.set_position(position)
+        if self._resume_timer is not None:
+            self._resume_timer.stop()
+            self._save_place()
+
+    def remember_place(self) -> None:
+        """Save the filter and post to come back to, once the cursor settles."""
+        if self._resume_timer is not None:
+            self._resume_timer.stop()
+        self._resume_timer = self.set_timer(self.timings.save_place, self._save_place)
+
+    def _save_place(self) -> None:
+        self.session.save_settings({"last_filter": self.filter.id, "last_slug": self.wanted_slug})
 
     # -- other processes, and problems ------------------------------------------------
 
