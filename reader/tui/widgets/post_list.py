@@ -210,7 +210,9 @@ class PostList(PagedList):
         `OptionList` measures rows one by one on every fill and resize
         (~35 ms per pass at 10,000 posts); with uniform rows the line table
         is a single comprehension. What remains (the virtual size) is left to
-        `OptionList`, which then finds nothing more to measure.
+        `OptionList`, which then finds nothing more to measure. The line
+        cache is private to Textual and has no public counterpart:
+        tests/test_textual_contract.py pins the shape relied on here.
         """
         cache = self._line_cache
         count = len(self.options)
