@@ -13,6 +13,12 @@ from reader.library import Library
 SEED_DIGEST = Path(__file__).parent / "data" / "seed_digest.txt"
 """A copy of the seed digest the bundled posts were made from."""
 
+RANKING_POSTS = Path(__file__).parent / "data" / "ranking"
+"""Four posts whose import order, title order and score order for `quillwort` all differ."""
+
+RANKED = ["Zulu Quillwort Guide", "Moths at Night", "Alpha Camping", "Beta Notes"]
+"""Title match, then heading, then five mentions in a short body, then one in a long one."""
+
 
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
@@ -26,6 +32,14 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 def library(isolated_data_dir: Path) -> Library:
     """A library holding the ten bundled posts."""
     return Library.open(isolated_data_dir)
+
+
+@pytest.fixture
+def ranking_library(tmp_path: Path) -> Library:
+    """A library of the four ranking posts only."""
+    library = Library.open(tmp_path / "ranking", seed=False)
+    library.import_paths([RANKING_POSTS])
+    return library
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from reader.search import (
     terms,
 )
 from reader.search.tokenize import markdown_to_plain, query_terms
+from tests.conftest import RANKED, RANKING_POSTS
 
 
 def _post(slug: str, title: str, body: str, tags: tuple[str, ...] = (), **kw: object) -> Post:
@@ -67,20 +68,6 @@ def test_terms_split_words_fold_accents_and_bigram_cjk() -> None:
 
 
 # -- relevance on the bundled posts ---------------------------------------
-
-
-RANKING_POSTS = Path(__file__).parent / "data" / "ranking"
-"""Four posts whose import order, title order and score order for `quillwort` all differ."""
-
-RANKED = ["Zulu Quillwort Guide", "Moths at Night", "Alpha Camping", "Beta Notes"]
-"""Title match, then heading, then five mentions in a short body, then one in a long one."""
-
-
-@pytest.fixture
-def ranking_library(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "ranking", seed=False)
-    library.import_paths([RANKING_POSTS])
-    return library
 
 
 def test_ranking_fixture_orders_all_differ(ranking_library: Library) -> None:

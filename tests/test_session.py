@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -12,16 +11,12 @@ from reader.library import Library
 from reader.models import Filter, ReadingPosition
 from reader.session import ReadingSession, Snapshot
 from reader.state import StateStore
-
-RANKING_POSTS = Path(__file__).parent / "data" / "ranking"
-RANKED = ["Zulu Quillwort Guide", "Moths at Night", "Alpha Camping", "Beta Notes"]
+from tests.conftest import RANKED
 
 
 @pytest.fixture
-def ranking(tmp_path: Path) -> Library:
-    library = Library.open(tmp_path / "data", seed=False)
-    library.import_paths([RANKING_POSTS])
-    return library
+def ranking(ranking_library: Library) -> Library:
+    return ranking_library
 
 
 @pytest.fixture
