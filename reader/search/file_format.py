@@ -167,8 +167,11 @@ class _Writer:
 
     def blob(self, name: str, chunks: Iterable[bytes | bytearray]) -> None:
         offset = self._start(name)
-        for chunk in chunks:
-            self._emit(chunk)
+        if self._crc is None:
+            self.out.writelines(chunks)  # thousands of sequences: no Python call each
+        else:
+            for chunk in chunks:
+                self._emit(chunk)
         self._note(name, Kind.BYTES, offset, self.out.tell() - offset)
 
 
@@ -189,11 +192,11 @@ def write(
     w.strings("slugs", [slug or "" for slug in docs.slugs])
     w.numbers("holes", Kind.U32, [d for d, alive in enumerate(live) if not alive])
     w.strings("titles", docs.titles)
-    names = dict.fromkeys(tag for tags in docs.tags for tag in tags)
-    w.strings("tag_names", list(names))
+    number: dict[str, int] = {}  # each distinct tag, numbered as first seen
+    tag_ids = [number.setdefault(tag, len(number)) for tags in docs.tags for tag in tags]
+    w.strings("tag_names", list(number))
     w.numbers("tag_counts", Kind.U32, list(map(len, docs.tags)))
-    number = {name: i for i, name in enumerate(names)}
-    w.numbers("tag_ids", Kind.U32, [number[tag] for tags in docs.tags for tag in tags])
+    w.numbers("tag_ids", Kind.U32, tag_ids)
     w.numbers("signatures", Kind.U32, docs.sigs)
     w.numbers("lengths", Kind.U32, docs.lengths)
     w.numbers("record_at", Kind.U64, record_at)
