@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from reader.library import Library, tag_counts
@@ -64,6 +65,21 @@ def test_posts_changed_behind_the_index_are_found_at_the_next_open(
     assert [h.slug for h in reopened.search("okapi ").hits] == [first.slug, "new"]
     assert [h.slug for h in reopened.search(f'"{second.title}"').hits] == [second.slug]
     assert first.slug not in {h.slug for h in reopened.search(f'"{first.title}"').hits}
+
+
+def test_a_body_changed_behind_the_index_under_the_same_title_is_found(
+    isolated_data_dir: Path,
+) -> None:
+    library = Library.open(isolated_data_dir)
+    first = library.summaries()[0]
+    assert library.search("okapi ").total == 0
+    post = library.get(first.slug)
+    assert post is not None
+    longer = post.body + "\nAn okapi wandered in.\n"
+    PostStore(isolated_data_dir / "library").upsert(
+        [replace(post, body=longer, words=post.words + 4)]
+    )
+    assert [h.slug for h in Library.open(isolated_data_dir).search("okapi ").hits] == [first.slug]
 
 
 def test_tags_are_counted_most_used_first_then_by_name() -> None:

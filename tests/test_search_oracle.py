@@ -269,3 +269,20 @@ def test_removing_posts_rescales_the_others_scores_by_the_new_idf() -> None:
         for slug, score in after.items():
             expected = before[word][slug] * ratio
             assert score == pytest.approx(expected, rel=1e-3, abs=2e-4), (word, slug)
+
+
+def test_posts_added_after_removals_score_as_if_the_removed_never_were() -> None:
+    posts = corpus(240, seed=15)
+    removed = {f"p{i}" for i in range(0, 240, 5)}
+    extra = corpus(5, seed=17, start=500)
+    after_removals = SearchIndex.build(posts)
+    after_removals.update([], remove=removed)
+    after_removals.update(extra)
+    never = SearchIndex.build([p for p in posts if p.slug not in removed])
+    never.update(extra)
+    new = {p.slug for p in extra}
+    for word in ("post", "the", "cache", "okapi", "zebra", "heron"):
+        ours = {s: v for s, v in scores(after_removals, f"{word} ").items() if s in new}
+        theirs = {s: v for s, v in scores(never, f"{word} ").items() if s in new}
+        assert ours.keys() == theirs.keys()
+        assert ours == pytest.approx(theirs, abs=1e-4), word

@@ -132,3 +132,78 @@ def test_a_damaged_file_goes_aside_under_the_utc_time(path: Path, far_from_utc: 
     stamp = datetime.strptime(found.group(1), "%Y%m%dT%H%M%S").replace(tzinfo=UTC)
     assert before - timedelta(seconds=1) <= stamp <= after
     assert recovery.moved_to.read_text("utf-8") == "{not json"
+
+
+def test_a_failed_import_of_bookmarks_is_counted_in_words(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(path)
+    full_disk(monkeypatch)
+    with pytest.raises(StateWriteError):
+        store.merge_bookmarks([Bookmark("a", "2024-01-01T00:00:00Z")])
+    with pytest.raises(StateWriteError):
+        store.merge_bookmarks([Bookmark("b", ""), Bookmark("c", "")])
+    assert store.unsaved_changes() == ["1 imported bookmark", "2 imported bookmarks"]
+
+
+def test_a_failure_without_an_errno_says_what_it_was(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(path)
+
+    def failing(src: object, dst: object) -> None:
+        raise OSError("the disk said no")
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(StateWriteError) as caught:
+        store.add_bookmark("post")
+    assert caught.value.reason == "the disk said no"
+    assert str(caught.value).startswith(f"could not save to {path}: the disk said no. ")
+
+
+def test_what_is_not_saved_is_listed_and_the_import_hint_only_for_bookmarks(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = StateStore(path)
+    full_disk(monkeypatch)
+    for slug in ("a", "b"):
+        with pytest.raises(StateWriteError):
+            store.set_read(slug)
+    saved_to = tmp_path / "unsaved.json"
+    assert store.describe_unsaved(saved_to) == (
+        f"not saved: read mark on a, read mark on b; kept in {saved_to}"
+    )
+    with pytest.raises(StateWriteError):
+        store.add_bookmark("c")
+    assert store.describe_unsaved(saved_to).endswith(
+        f"kept in {saved_to} (`reader import-bookmarks {saved_to}` restores the bookmarks)"
+    )
+
+
+@pytest.mark.parametrize(("count", "tail"), [(10, "read mark on p9"), (11, "and 1 more")])
+def test_ten_unsaved_changes_are_named_and_the_rest_counted(
+    path: Path, monkeypatch: pytest.MonkeyPatch, count: int, tail: str
+) -> None:
+    store = StateStore(path)
+    full_disk(monkeypatch)
+    for i in range(count):
+        with pytest.raises(StateWriteError):
+            store.set_read(f"p{i}")
+    line = store.describe_unsaved()
+    assert line.startswith("not saved: read mark on p0, ")
+    assert line.endswith(f"{tail} (no recovery file could be written)")
+
+
+def test_changes_not_yet_saved_show_on_top_of_what_another_process_wrote(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours = StateStore(path)
+    with monkeypatch.context() as fault:
+        full_disk(fault)
+        with pytest.raises(StateWriteError):
+            ours.add_bookmark("mine")
+    assert ours.bookmarked_slugs() == {"mine"}
+    StateStore(path).add_bookmark("theirs")
+    assert ours.bookmarked_slugs() == {"mine", "theirs"}
+    ours.flush()
+    assert StateStore(path).bookmarked_slugs() == {"mine", "theirs"}
