@@ -35,6 +35,13 @@ def summary_json(post: PostSummary) -> dict[str, Any]:
         "words": post.words,
         "reading_minutes": post.reading_minutes,
         "source": post.source,
+        "date": post.date,
+        "updated": post.updated,
+        "authors": list(post.authors),
+        "summary": post.summary,
+        "draft": post.draft,
+        "lang": post.lang,
+        "url": post.url,
     }
 
 

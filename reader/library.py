@@ -305,6 +305,14 @@ class Library:
             words=parsed.words,
             source=item.source,
             body=parsed.body,
+            date=parsed.date,
+            updated=parsed.updated,
+            authors=parsed.authors,
+            summary=parsed.summary,
+            draft=parsed.draft,
+            lang=parsed.lang,
+            url=parsed.url,
+            aliases=parsed.aliases,
         )
         return post, existing
 

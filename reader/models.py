@@ -6,10 +6,11 @@ TinyDB documents never leave `store`; everything else sees these types.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
 __all__ = [
+    "SUMMARY_FIELDS",
     "WORDS_PER_MINUTE",
     "Bookmark",
     "BookmarkedPost",
@@ -52,6 +53,21 @@ class PostSummary:
     words: int = 0
     source: str = ""
     """Where the post came from: `bundled:NAME`, a file path, or `PATH#n` in a digest."""
+    date: str | None = None
+    """When the post was published, ISO 8601 (`2024-05-01` or with a time), or None."""
+    updated: str | None = None
+    """When it was last changed, ISO 8601, or None."""
+    authors: tuple[str, ...] = ()
+    summary: str = ""
+    """A short description from the front matter (`description`, `summary`, `excerpt`)."""
+    draft: bool = False
+    """Marked as a draft: imported, but hidden unless asked for."""
+    lang: str = ""
+    """Language code (`en`, `de`, `zh-Hans`) when known."""
+    url: str = ""
+    """The original address (`url`, `link`, `canonical`), when known."""
+    aliases: tuple[str, ...] = ()
+    """Other names the post is known by (Obsidian aliases, Hugo/Zola aliases)."""
 
     @property
     def reading_minutes(self) -> int:
@@ -65,16 +81,13 @@ class Post(PostSummary):
 
     body: str = ""
 
-    def summary(self) -> PostSummary:
+    def without_body(self) -> PostSummary:
         """Return the post without its body."""
-        return PostSummary(
-            slug=self.slug,
-            title=self.title,
-            tags=self.tags,
-            sections=self.sections,
-            words=self.words,
-            source=self.source,
-        )
+        return PostSummary(**{name: getattr(self, name) for name in SUMMARY_FIELDS})
+
+
+SUMMARY_FIELDS = tuple(f.name for f in fields(PostSummary))
+"""The names of `PostSummary`'s fields, in order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,14 @@ class ParsedPost:
     words: int
     slug: str | None = None
     """The slug asked for in front matter, if any."""
+    date: str | None = None
+    updated: str | None = None
+    authors: tuple[str, ...] = ()
+    summary: str = ""
+    draft: bool = False
+    lang: str = ""
+    url: str = ""
+    aliases: tuple[str, ...] = ()
 
 
 @cache

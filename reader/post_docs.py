@@ -55,6 +55,18 @@ def summary_from_doc(
         raise ValueError("slug, title or source is not text")
     if type(words) is not int:
         raise ValueError("words is not a number")
+    extra: dict[str, Any] = {}
+    for name, kind in _OPTIONAL.items():
+        value = doc.get(name)
+        if value is None:
+            continue
+        if kind is tuple:
+            if not (type(value) is list and all(type(v) is str for v in value)):
+                raise ValueError(f"{name} is not a list of text")
+            value = tuple(intern(v) for v in value)
+        elif type(value) is not kind:
+            raise ValueError(f"{name} is not {kind.__name__}")
+        extra[name] = value
     return PostSummary(
         slug=slug,
         title=title,
@@ -62,7 +74,21 @@ def summary_from_doc(
         sections=tuple(found),
         words=words,
         source=source,
+        **extra,
     )
+
+
+_OPTIONAL: dict[str, type] = {
+    "date": str,
+    "updated": str,
+    "authors": tuple,
+    "summary": str,
+    "draft": bool,
+    "lang": str,
+    "url": str,
+    "aliases": tuple,
+}
+"""Metadata stored only when set (most posts have few of these): name -> type."""
 
 
 def _check_section(key: SectionKey) -> None:
@@ -75,7 +101,7 @@ def _check_section(key: SectionKey) -> None:
 
 def doc_from_summary(post: PostSummary) -> dict[str, Any]:
     """The document that stores `post`'s metadata."""
-    return {
+    doc: dict[str, Any] = {
         "slug": post.slug,
         "title": post.title,
         "tags": list(post.tags),
@@ -86,6 +112,11 @@ def doc_from_summary(post: PostSummary) -> dict[str, Any]:
         "words": post.words,
         "source": post.source,
     }
+    for name, kind in _OPTIONAL.items():
+        value = getattr(post, name)
+        if value:
+            doc[name] = list(value) if kind is tuple else value
+    return doc
 
 
 _SOURCE = re.compile(rb'"source":\s*("(?:[^"\\\\]|\\\\.)*")')

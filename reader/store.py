@@ -267,7 +267,7 @@ class PostStore:
                 self._bodies.written(shards)
                 self._doc_ids = new_ids
                 for post in posts:
-                    self._posts[post.slug] = post.summary()
+                    self._posts[post.slug] = post.without_body()
                 # Keep import order: dicts keep first-insertion order already.
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program
