@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from reader.markup import normalize_markup
 from reader.models import Section
 from reader.text import SlugClaims, clean_text, slugify, word_count
 
@@ -124,12 +125,20 @@ def parse_markdown(text: str, default_title: str = "Untitled") -> ParsedPost:
         raise ParseError("empty file")
     tokens = markdown_parser().parse(text)
     meta: dict[str, Any] = {}
-    lines = text.split("\n")
     body_start = 0
     if tokens and tokens[0].type == "front_matter":
         meta = _front_matter(tokens[0])
         body_start = tokens[0].map[1] if tokens[0].map else 0
+    lines = text.split("\n")
     headings = [(lvl, txt, line - body_start) for lvl, txt, line in section_tokens(tokens)]
+    # The front matter is read; the rest is the body, with its non-Markdown markup
+    # (HTML blocks, shortcodes, Liquid) made Markdown before headings are read.
+    body_text = "\n".join(lines[body_start:])
+    normalized = normalize_markup(body_text)
+    if normalized != body_text:
+        lines = normalized.split("\n")
+        body_start = 0
+        headings = section_tokens(markdown_parser().parse(normalized))
 
     title = clean_text(str(meta.get("title") or "")).strip()
     if not title and headings and headings[0][0] == 1:
