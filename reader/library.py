@@ -1,8 +1,11 @@
 """The service both front ends call: posts, tags, imports, bookmarks.
 
-`Library.open()` finds the data directory, opens both stores and, when the
-library is new, imports the bundled posts, so `reader` shows posts on a
-fresh machine. A damaged library still opens: what was found and done is in
+`Library.open()` finds the data directory and opens both stores. With
+`seed=True` (the TUI) an empty library gets the bundled sample posts, so
+`reader` shows posts on a fresh machine; the CLI never seeds, so `reader
+import` into a fresh data directory imports only what it is given, and the
+first import into a library holding only the untouched samples replaces them
+(`reader.library_sources`). A damaged library still opens: what was found and done is in
 `Library.problems`, and what can be rebuilt from the posts' sources is.
 When the files cannot be read or written at all, `LibraryError` says which
 and why.
@@ -30,6 +33,7 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
+from reader.sources import SourceStore
 from reader.store import PostStore, StateStore
 from reader.text import SlugClaims, slugify
 
@@ -106,23 +110,26 @@ class Library:
         self._index = LibraryIndex(
             self.posts, library_dir(root) / "search-index.bin", self._problems
         )
+        self.sources = SourceStore(library_dir(root) / "sources.json", self._problems)
+        """What was imported, for `reader sources`, `reader sync` and `reader remove --source`."""
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
-        """Open the library in the data directory, importing the bundled posts if new.
+        """Open the library in the data directory; with `seed`, as the TUI does, put the
+        bundled sample posts into an empty one (see `should_seed`).
 
-        Only a library never written before is seeded: a damaged one is
-        rebuilt from its posts' sources instead (see `problems`). Raises
-        `LibraryError` when the data directory cannot be used at all.
+        A damaged library is rebuilt from its posts' sources instead (see
+        `problems`). Raises `LibraryError` when the data directory cannot be
+        used at all.
         """
         where = Path(override or os.environ.get("READER_DATA_DIR") or "the data directory")
         try:
             library = cls(data_dir(override))
             where = library.root
-            if seed and library.posts.is_new:
-                library.import_bundled()
-            elif library.posts.damaged or library.posts.lost_sources:
+            if library.posts.damaged or library.posts.lost_sources:
                 library._rebuild(bundled=seed)
+            elif seed and library.should_seed():
+                library.import_bundled()
         except OSError as error:
             raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
@@ -137,9 +144,18 @@ class Library:
         """
         return [*self.posts.recoveries, *self._problems]
 
+    def add_problem(self, message: str) -> None:
+        """Add a message to `problems` (something found wrong, and what was done)."""
+        self._problems.append(message)
+
     def _rebuild(self, bundled: bool) -> None:
         """Re-import what a damaged `posts.json` lost, from the sources that still exist."""
         lost = self.posts.lost_sources
+        # The samples come back if they were in the list, or if nothing of it could
+        # be read (then we cannot tell), unless the user removed them.
+        bundled = (
+            bundled or not lost or any(source.startswith(BUNDLED_PREFIX) for source in lost)
+        ) and not self.sources.samples_removed
         paths: dict[Path, None] = {}
         gone: list[str] = []
         for source in lost:
@@ -234,21 +250,91 @@ class Library:
         """
         return [BookmarkedPost(b, self.posts.summary(b.slug)) for b in self.state.bookmarks()]
 
-    # -- importing ---------------------------------------------------------
+    # -- the sample posts ----------------------------------------------------
+
+    def should_seed(self) -> bool:
+        """True when the TUI should show the sample posts: the library is empty (nothing
+        imported, or all removed) and the samples were never removed by the user."""
+        return len(self.posts) == 0 and not self.posts.damaged and not self.sources.samples_removed
+
+    def sample_slugs(self) -> list[str]:
+        """The slugs of the bundled sample posts in the library."""
+        return [p.slug for p in self.posts.summaries() if p.source.startswith(BUNDLED_PREFIX)]
+
+    def only_untouched_samples(self) -> bool:
+        """True when the library holds the sample posts and nothing else, and none of
+        them is bookmarked: then a first import replaces them."""
+        summaries = self.posts.summaries()
+        if not summaries or not all(p.source.startswith(BUNDLED_PREFIX) for p in summaries):
+            return False
+        if self.state.unreadable is not None:
+            return False  # cannot tell whether the user bookmarked them: keep them
+        slugs = {p.slug for p in summaries}
+        return not any(b.slug in slugs for b in self.state.bookmarks())
+
+    # -- importing and removing --------------------------------------------
 
     def import_bundled(self) -> ImportReport:
         """Import the posts shipped with the package."""
         return self.import_paths([bundled_content_dir()], source_prefix=BUNDLED_PREFIX)
+
+    def remove(self, slugs: Iterable[str]) -> list[str]:
+        """Remove posts (unknown slugs are ignored); the slugs removed, in library order.
+
+        All or nothing across `posts.json` and the body files (see
+        `PostStore.commit`); raises `LibraryError` when nothing could be
+        removed. Bookmarks of removed posts are kept, and shown as missing. A
+        search index in memory is updated and saved; one on disk only is
+        brought in step when next loaded (it is compared with the posts then).
+        """
+        wanted = set(slugs)
+        gone = [p.slug for p in self.posts.summaries() if p.slug in wanted]
+        if not gone:
+            return []
+        try:
+            self.posts.delete(gone)
+        except OSError as error:
+            raise LibraryError.wrap(
+                error, "nothing was removed, the library is as it was", self.posts.directory
+            ) from error
+        self._tags = None
+        self._index.remove(gone)
+        return gone
+
+    def reload_if_changed(self) -> tuple[set[str], set[str]] | None:
+        """Read the posts again if another process changed them (an import, a sync, a
+        remove): the slugs added or changed and those gone, or None when nothing
+        changed. A search index in memory is brought in step.
+
+        Cheap when nothing changed (one `stat`): the TUI asks every few seconds, in a
+        worker thread.
+        """
+        if not self.posts.changed_on_disk():
+            return None
+        found = self.posts.reload()
+        if found is None:
+            return None
+        changed, gone = found
+        self._tags = None
+        self._restore_tried.clear()
+        self._index.refresh(sorted(changed), sorted(gone))
+        return found
 
     def import_paths(
         self,
         paths: Iterable[Path],
         progress: ProgressCallback | None = None,
         source_prefix: str | None = None,
+        drop: Collection[str] = (),
     ) -> ImportReport:
-        """Import files, folders and digests. Re-importing a source updates its post."""
-        by_source = {p.source: p for p in self.posts.summaries()}
-        taken = SlugClaims(p.slug for p in self.posts.summaries())
+        """Import files, folders and digests. Re-importing a source updates its post.
+
+        The posts `drop` names are removed in the same commit, if anything is
+        written (a first import replacing the sample posts).
+        """
+        kept = [p for p in self.posts.summaries() if p.slug not in drop]
+        by_source = {p.source: p for p in kept}
+        taken = SlugClaims(p.slug for p in kept)
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -277,7 +363,7 @@ class Library:
         if progress and to_write:
             progress(len(to_write), INDEXING)
         try:
-            self.posts.upsert(to_write)
+            self.posts.commit(to_write, drop if to_write else ())
         except OSError as error:
             raise LibraryError.wrap(
                 error, "nothing was imported, the library is as it was", self.posts.directory

@@ -4,8 +4,9 @@ Attributes down, messages up: the widgets post what happened, this screen
 asks the core and tells the widgets what to show. The user's marks live in
 the `ReadingSession` (shown at once, written in order off the event loop);
 the list's `Filter` is applied by the library, to browsing and inside a
-search. Search is `SearchPart`, marks and the state poll are `MarksPart`;
-this module wires the panes. Disk work never runs in a keystroke's path.
+search. Search is `SearchPart`, marks and the state poll are `MarksPart`,
+changes another process made to the library are `LibraryPart`; this module
+wires the panes. Disk work never runs in a keystroke's path.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from textual.worker import get_current_worker
 
 from reader.models import Bookmark, Filter, Post, ReadingPosition, TagCount
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
+from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.timings import Timings
@@ -53,7 +55,7 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart):
+class MainScreen(SearchPart, MarksPart, LibraryPart):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
