@@ -274,6 +274,10 @@ def sync(ctx: click.Context) -> None:
     from reader.library_sources import sync as sync_sources
 
     library = open_library(ctx)
+    if not library.sources.sources():
+        click.echo(
+            "reader: nothing to sync: `reader import PATH` remembers what it imports", err=True
+        )
     progress, clear = progress_line("checked")
     try:
         report = sync_sources(library, progress=progress)

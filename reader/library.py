@@ -257,21 +257,6 @@ class Library:
         imported, or all removed) and the samples were never removed by the user."""
         return len(self.posts) == 0 and not self.posts.damaged and not self.sources.samples_removed
 
-    def sample_slugs(self) -> list[str]:
-        """The slugs of the bundled sample posts in the library."""
-        return [p.slug for p in self.posts.summaries() if p.source.startswith(BUNDLED_PREFIX)]
-
-    def only_untouched_samples(self) -> bool:
-        """True when the library holds the sample posts and nothing else, and none of
-        them is bookmarked: then a first import replaces them."""
-        summaries = self.posts.summaries()
-        if not summaries or not all(p.source.startswith(BUNDLED_PREFIX) for p in summaries):
-            return False
-        if self.state.unreadable is not None:
-            return False  # cannot tell whether the user bookmarked them: keep them
-        slugs = {p.slug for p in summaries}
-        return not any(b.slug in slugs for b in self.state.bookmarks())
-
     # -- importing and removing --------------------------------------------
 
     def import_bundled(self) -> ImportReport:

@@ -28,9 +28,11 @@ __all__ = [
     "SourceCount",
     "SyncReport",
     "import_sources",
+    "only_untouched_samples",
     "posts_of_source",
     "remove_samples",
     "remove_source",
+    "sample_slugs",
     "source_counts",
     "sync",
 ]
@@ -159,7 +161,7 @@ def import_sources(
     paths = list(paths)
     files, problems = _walk(paths, None)
     prints = _prints(files)
-    samples = library.sample_slugs() if library.only_untouched_samples() else []
+    samples = sample_slugs(library) if only_untouched_samples(library) else []
     report = library.import_paths(list(files.values()), progress, drop=samples)
     replaced = tuple(samples) if report.added or report.updated else ()
     sources = []
@@ -239,9 +241,17 @@ def sync(library: Library, progress: ProgressCallback | None = None) -> SyncRepo
         to_read[key] = path
         prints[key] = now
     report = library.import_paths(list(to_read.values()), progress)
-    # A digest read again may have lost some of its posts.
+    # A digest read again may have lost some of its posts (a file that could not be
+    # read now keeps the posts it had).
     kept = {*report.added, *report.updated, *report.unchanged}
-    gone = [p.slug for key in to_read for p in posts.of(key) if p.slug not in kept]
+    failed = {p.path for p in report.problems}
+    gone = [
+        p.slug
+        for key, path in to_read.items()
+        if str(path) not in failed and key not in failed
+        for p in posts.of(key)
+        if p.slug not in kept
+    ]
     # The posts of files no longer there (never of a file that is, but was not walked).
     for root in roots:
         for post in posts.under(root):
@@ -254,7 +264,7 @@ def sync(library: Library, progress: ProgressCallback | None = None) -> SyncRepo
     gone_files = [k for k in list(posts.by_source) + list(posts.by_digest) if k not in files]
     store.try_remember(
         library.add_problem,
-        files=_imported(prints, to_read | {k: files[k] for k in prints}, report.problems),
+        files=_imported(prints, files, report.problems),
         forget=forget,
         forget_files=[f for f in gone_files if not _exists(f)],
     )
@@ -280,8 +290,25 @@ def remove_source(library: Library, path: str) -> list[str]:
     return removed
 
 
+def sample_slugs(library: Library) -> list[str]:
+    """The slugs of the bundled sample posts in the library."""
+    return [p.slug for p in library.summaries() if p.source.startswith(BUNDLED_PREFIX)]
+
+
+def only_untouched_samples(library: Library) -> bool:
+    """True when the library holds the sample posts and nothing else, and none of
+    them is bookmarked: then a first import replaces them."""
+    summaries = library.summaries()
+    if not summaries or not all(p.source.startswith(BUNDLED_PREFIX) for p in summaries):
+        return False
+    if library.state.unreadable is not None:
+        return False  # cannot tell whether the user bookmarked them: keep them
+    slugs = {p.slug for p in summaries}
+    return not any(b.slug in slugs for b in library.state.bookmarks())
+
+
 def remove_samples(library: Library) -> list[str]:
     """Remove the sample posts, and remember not to put them back. The slugs removed."""
-    removed = library.remove(library.sample_slugs())
+    removed = library.remove(sample_slugs(library))
     library.sources.try_remember(library.add_problem, samples_removed=True)
     return removed

@@ -263,3 +263,22 @@ def test_a_damaged_sources_file_is_set_aside(notes: Path, isolated_data_dir: Pat
     assert len(titles()) == 3  # the posts are all there
     assert run("import", str(notes))[1] == "0 added, 0 updated, 3 unchanged, 0 failed\n"
     assert run("sources")[1] == f"3\t{notes}\n"
+
+
+def test_a_file_that_cannot_be_read_now_keeps_its_post(notes: Path) -> None:
+    assert run("import", str(notes))[0] == 0
+    (notes / "alpha.md").write_bytes(b"\xff not text any more")
+    code, out, err = run("sync")
+    assert code == 1
+    assert out == "0 added, 0 updated, 0 removed, 2 unchanged, 1 problems\n"
+    assert f"{notes / 'alpha.md'}:1: not UTF-8" in err
+    assert titles()["alpha"] == "Alpha" and hits("aardvarks") == ["alpha"]
+    # Mended, it is read again: the failed read was not remembered as the file's state.
+    write(notes / "alpha.md", "# Alpha\n\nAbout aardvarks.\n")
+    assert run("sync")[1] == "0 added, 0 updated, 0 removed, 3 unchanged, 0 problems\n"
+
+
+def test_sync_with_nothing_imported_says_so() -> None:
+    code, out, err = run("sync")
+    assert code == 0 and out == "0 added, 0 updated, 0 removed, 0 unchanged, 0 problems\n"
+    assert "nothing to sync" in err
