@@ -151,8 +151,8 @@ class PostStore:
             posts[summary.slug] = summary
             doc_ids[summary.slug] = number
         with self._lock:
-            self._posts.clear()
-            self._posts.update(posts)
+            # A new dict, not this one changed in place: `summary` reads it unlocked.
+            self._posts = posts
             self._doc_ids = doc_ids
         return bad
 

@@ -282,3 +282,25 @@ def test_sync_with_nothing_imported_says_so() -> None:
     code, out, err = run("sync")
     assert code == 0 and out == "0 added, 0 updated, 0 removed, 0 unchanged, 0 problems\n"
     assert "nothing to sync" in err
+
+
+def test_a_library_open_elsewhere_reads_the_changes(notes: Path, isolated_data_dir: Path) -> None:
+    """What the TUI does on its timer (see tests/test_tui_library_watch.py for the screen)."""
+    shown = Library.open(isolated_data_dir, seed=False)
+    shown.search_index()  # loaded, as the TUI has it
+    assert shown.reload_if_changed() is None
+    assert run("import", str(notes))[0] == 0
+    assert shown.reload_if_changed() == ({"alpha", "beta", "gamma"}, set())
+    assert shown.reload_if_changed() is None  # once
+    assert [h.slug for h in shown.search("geckos").hits] == ["gamma"]
+    post = shown.get("alpha")
+    assert post is not None and "aardvarks" in post.body  # its body file is read now
+    write(notes / "alpha.md", "# Alpha\n\nAbout axolotls, and longer.\n")
+    assert run("sync")[0] == 0
+    assert shown.reload_if_changed() == ({"alpha"}, set())
+    post = shown.get("alpha")
+    assert post is not None and "axolotls" in post.body
+    assert [h.slug for h in shown.search("axolotls").hits] == ["alpha"]
+    assert run("remove", "gamma")[0] == 0
+    assert shown.reload_if_changed() == (set(), {"gamma"})
+    assert shown.get("gamma") is None and not shown.search("geckos").hits
