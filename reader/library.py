@@ -5,8 +5,9 @@
 `reader` shows posts on a fresh machine; the CLI never seeds, so `reader
 import` into a fresh data directory imports only what it is given, and the
 first import into a library holding only the untouched samples replaces them
-(`reader.library_sources`). A damaged library still opens: what was found and done is in
-`Library.problems`, and what can be rebuilt from the posts' sources is.
+(`reader.library_sources`). A damaged library still opens: what was found
+and done is in `Library.problems`, and what can be rebuilt from the posts'
+sources is.
 When the files cannot be read or written at all, `LibraryError` says which
 and why.
 """

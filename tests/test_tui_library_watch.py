@@ -96,9 +96,11 @@ async def test_a_removal_elsewhere_closes_the_open_post(library: Library) -> Non
             pilot, lambda: reader.post is not None and reader.post.slug == REDIS, "opened"
         )
         title = reader.post.title if reader.post is not None else ""
+        after = listed(app)[index + 1]
         assert (await reader_command("remove", REDIS)).startswith("removed 1 post")
         await wait_until(pilot, lambda: REDIS not in listed(app), "the post unlisted")
         assert len(listed(app)) == 9
+        assert app.screen.query_one(PostList).highlighted_slug == after  # where it was
         await wait_until(pilot, lambda: "was removed" in toasts(app), "the message")
         assert title[:20] in toasts(app)
         assert reader.post is None or reader.post.slug != REDIS

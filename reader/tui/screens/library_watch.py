@@ -4,8 +4,9 @@ A part of `MainScreen` (which derives from it), like `MarksPart` for the
 user state. Every `Timings.library_poll` seconds a thread worker asks the
 library whether `posts.json` changed (one `stat`); when it did, the worker
 reads the posts again and counts the tags, and the screen refills the list
-keeping the cursor on the same post. An open post that was removed is
-closed with a message; one that changed is shown again, where it was.
+keeping the cursor on the same post (or, if that went, on the next one still
+there). An open post that was removed is closed with a message; one that
+changed is shown again, where it was.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from textual import on, work
 from textual.events import Mount
 from textual.screen import Screen
 
+from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 
 if TYPE_CHECKING:
@@ -71,6 +73,17 @@ class LibraryPart(Screen[None]):
             reader.show_post(None)
             if self.wanted_slug == open_post.slug:
                 self.wanted_slug = None
+        post_list = self.query_one(PostList)
+        current = post_list.highlighted_slug
+        if current in gone:
+            # The cursor's post went: keep it where it was, on the next post still there.
+            listed = post_list.slugs
+            at = listed.index(current)
+            after = [s for s in listed[at + 1 :] if s not in gone]
+            before = [s for s in reversed(listed[:at]) if s not in gone]
+            survivors = after or before
+            if survivors:
+                post_list.highlighted = listed.index(survivors[0])
         self.refresh_lists()
         if open_post is not None and open_post.slug in changed:
             self.wanted_slug = open_post.slug
