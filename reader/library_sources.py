@@ -122,14 +122,28 @@ def _walk(
     source), and what could not be looked at."""
     files: dict[str, Path] = {}
     problems: list[ImportProblem] = []
+    folders: dict[str, str] = {}
     for item in find_files(paths):
         if isinstance(item, ImportProblem):
             problems.append(item)
             continue
-        files.setdefault(str(item.resolve()), item)
+        files.setdefault(_identity(item, folders), item)
         if progress is not None:
             progress(len(files), str(item))
     return files, problems
+
+
+def _identity(path: Path, folders: dict[str, str]) -> str:
+    """`str(path.resolve())`, the source the importer gives its post, resolving each
+    folder once (`folders` keeps them): resolving every file costs a `stat` per part of
+    its path, most of an unchanged sync's time at 10,000 files."""
+    if os.path.islink(path):
+        return str(path.resolve())
+    parent = str(path.parent)
+    real = folders.get(parent)
+    if real is None:
+        real = folders[parent] = os.path.realpath(parent)
+    return os.path.join(real, path.name)
 
 
 def _prints(files: dict[str, Path]) -> dict[str, Fingerprint]:

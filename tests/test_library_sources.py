@@ -304,3 +304,14 @@ def test_a_library_open_elsewhere_reads_the_changes(notes: Path, isolated_data_d
     assert run("remove", "gamma")[0] == 0
     assert shown.reload_if_changed() == (set(), {"gamma"})
     assert shown.get("gamma") is None and not shown.search("geckos").hits
+
+
+def test_sync_through_links_finds_the_posts_it_imported(notes: Path, tmp_path: Path) -> None:
+    elsewhere = write(tmp_path / "elsewhere" / "far.md", "# Far\n\nAway.\n")
+    (notes / "linked").symlink_to(elsewhere.parent, target_is_directory=True)
+    (notes / "shortcut.md").symlink_to(notes / "deep" / "gamma.md")  # the same file twice
+    link = tmp_path / "via-link"
+    link.symlink_to(notes, target_is_directory=True)
+    assert run("import", str(link))[1] == "4 added, 0 updated, 0 unchanged, 0 failed\n"
+    assert run("sync")[1] == "0 added, 0 updated, 0 removed, 4 unchanged, 0 problems\n"
+    assert len(titles()) == 4
