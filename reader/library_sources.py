@@ -280,7 +280,7 @@ def sync(library: Library, progress: ProgressCallback | None = None) -> SyncRepo
         library.add_problem,
         files=_imported(prints, files, report.problems),
         forget=forget,
-        forget_files=[f for f in gone_files if not _exists(f)],
+        forget_files=[f for f in gone_files if store.fingerprint(f) and not _exists(f)],
     )
     return SyncReport(
         added=report.added,

@@ -88,9 +88,19 @@ class SourceStore:
     # -- reading -------------------------------------------------------------------
 
     def _load(self) -> None:
-        if not self._loaded:
-            self._loaded = True
+        if self._loaded:
+            return
+        self._loaded = True
+        try:
             self._take(self._read())
+        except OSError as error:
+            # Never stops the library: it goes on as if nothing were remembered, and
+            # `remember` reads the file again (and fails, rather than write over it).
+            self._recoveries.append(
+                f"The list of imported sources {self.path} cannot be read "
+                f"({strerror(error)}): `reader sources` and `reader sync` do not know "
+                "your folders until it can."
+            )
 
     def _read(self) -> dict[str, Any]:
         """The document on disk ({} when missing); a damaged one is moved aside."""

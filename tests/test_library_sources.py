@@ -315,3 +315,42 @@ def test_sync_through_links_finds_the_posts_it_imported(notes: Path, tmp_path: P
     assert run("import", str(link))[1] == "4 added, 0 updated, 0 unchanged, 0 failed\n"
     assert run("sync")[1] == "0 added, 0 updated, 0 removed, 4 unchanged, 0 problems\n"
     assert len(titles()) == 4
+
+
+def test_a_sources_file_that_cannot_be_read_is_never_written_over(
+    notes: Path, isolated_data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run("import", str(notes / "alpha.md"))[0] == 0
+    path = isolated_data_dir / "library" / "sources.json"
+    before = path.read_bytes()
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    with monkeypatch.context() as patch:  # root reads any file: refused by hand
+        patch.setattr(Path, "read_bytes", refuse)
+        code, out, err = run("sources")
+        assert code == 0 and out == ""
+        assert f"{path} cannot be read (Permission denied)" in err
+        code, out, err = run("import", str(notes))
+        assert code == 0 and out.startswith("2 added") and "could not be saved" in err
+    assert path.read_bytes() == before  # never written over
+    assert run("sources")[1] == f"1\t{notes / 'alpha.md'}\n"
+
+
+def test_a_folder_in_place_of_the_sources_file_is_set_aside(
+    notes: Path, isolated_data_dir: Path
+) -> None:
+    assert run("import", str(notes / "alpha.md"))[0] == 0
+    path = isolated_data_dir / "library" / "sources.json"
+    path.unlink()
+    path.mkdir()
+    code, out, err = run("sources")
+    assert code == 0 and out == "" and "is not a file" in err
+    (aside,) = path.parent.glob("sources.json.corrupt-*")
+    assert aside.is_dir()
+    assert run("import", str(notes))[0] == 0
+    assert run("sources")[1] == f"3\t{notes}\n"
