@@ -209,14 +209,16 @@ class SourceStore:
         """`remember`, telling `on_error` rather than raising when the file cannot be written.
 
         Used after posts are committed: the posts are in, and fingerprints that
-        are out of date only make the next sync read more files.
+        are out of date only make the next sync read more files; a source that
+        could not be forgotten is still synced, and the message says the list
+        is as it was.
         """
         try:
             self.remember(**changes)
         except OSError as error:
             on_error(
                 f"The list of imported sources {self.path} could not be saved "
-                f"({strerror(error)}): `reader sync` may read every file again."
+                f"({strerror(error)}): it is as it was before (the posts are changed)."
             )
 
 
