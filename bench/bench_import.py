@@ -1,7 +1,8 @@
 """Import and sync benchmark: a generated library, imported, then synced with nothing changed.
 
-Figures, medians of `--rounds` runs, each beside a baseline measured in the
-same run:
+Figures, medians of `--rounds` runs (each in a new process, the import
+pairs interleaved and each first in turn), beside baselines measured in
+the same run:
 
 * `reader import DIR` into a new data directory (`import_sources`: it also
   hashes each file and remembers the folder), beside `Library.import_paths`,
@@ -87,7 +88,34 @@ def command(root: Path, *args: str) -> None:
     )
 
 
+def one(kind: str, root: Path, content: Path, posts: int) -> float:
+    """Seconds one measurement of `kind` takes, in this process."""
+    calls: dict[str, Callable[[], object]] = {
+        "import-ours": lambda: import_ours(root, content, posts),
+        "import-plain": lambda: import_plain(root, content, posts),
+        "sync-ours": lambda: sync_ours(root, posts),
+        "reimport": lambda: reimport(root, content, posts),
+        "walk": lambda: walk_and_stat(content),
+    }
+    return timed(calls[kind])
+
+
+def measure(kind: str, root: Path, content: Path, posts: int) -> float:
+    """`one(kind, ...)` in a new process, so that no run inherits another's heap."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--one", kind, str(root), str(content), str(posts)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return float(result.stdout.strip())
+
+
 def main() -> int:
+    if len(sys.argv) == 6 and sys.argv[1] == "--one":
+        kind, root, content, posts = sys.argv[2:]
+        print(one(kind, Path(root), Path(content), int(posts)))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
@@ -100,11 +128,10 @@ def main() -> int:
         work = Path(tmp)
         ours: list[float] = []
         plain: list[float] = []
-        for _ in range(args.rounds):  # interleaved, so both see the same machine
-            root = fresh(work, "ours")
-            ours.append(timed(lambda r=root: import_ours(r, content, args.posts)))
-            plain_root = fresh(work, "plain")
-            plain.append(timed(lambda r=plain_root: import_plain(r, content, args.posts)))
+        for n in range(args.rounds):  # interleaved, and each first in turn
+            pair = [("import-ours", ours, "ours"), ("import-plain", plain, "plain")]
+            for kind, into, name in pair if n % 2 == 0 else pair[::-1]:
+                into.append(measure(kind, fresh(work, name), content, args.posts))
         rows.append(("reader import (hashes and remembers the files)", statistics.median(ours)))
         rows.append(
             ("baseline: Library.import_paths (the import before)", statistics.median(plain))
@@ -114,9 +141,9 @@ def main() -> int:
         again: list[float] = []
         walked: list[float] = []
         for _ in range(args.rounds):
-            synced.append(timed(lambda: sync_ours(work / "ours", args.posts)))
-            again.append(timed(lambda: reimport(work / "plain", content, args.posts)))
-            walked.append(timed(lambda: walk_and_stat(content)))
+            synced.append(measure("sync-ours", work / "ours", content, args.posts))
+            again.append(measure("reimport", work / "plain", content, args.posts))
+            walked.append(measure("walk", work, content, args.posts))
         rows.append(("reader sync, nothing changed", statistics.median(synced)))
         rows.append(("baseline: importing the folder again", statistics.median(again)))
         rows.append(("floor: walking the folder, stat of every file", statistics.median(walked)))
