@@ -37,7 +37,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from reader.models import Post, PostSummary, Section
+from reader.models import SUMMARY_FIELDS, Post, PostSummary, Section
 from reader.post_bodies import SHARDS, BodyFiles, Unreadable, describe, set_aside, strerror
 from reader.post_commit import (
     COMMIT,
@@ -256,13 +256,10 @@ class PostStore:
         if summary is None:
             return None
         body = self.body(slug)
+        # Every field of the summary, so a post read back equals the post stored
+        # (an import compares them to tell an unchanged file from an edited one).
         return Post(
-            slug=summary.slug,
-            title=summary.title,
-            tags=summary.tags,
-            sections=summary.sections,
-            words=summary.words,
-            source=summary.source,
+            **{name: getattr(summary, name) for name in SUMMARY_FIELDS},
             body=self.missing_body(summary) if body is None else body,
         )
 
