@@ -36,7 +36,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from reader.models import Post, PostSummary, Section
+from reader.models import SUMMARY_FIELDS, Post, PostSummary, Section
 from reader.post_bodies import SHARDS, BodyFiles, Unreadable, describe, set_aside, strerror
 from reader.post_commit import (
     COMMIT,
@@ -196,12 +196,7 @@ class PostStore:
             return None
         body = self.body(slug)
         return Post(
-            slug=summary.slug,
-            title=summary.title,
-            tags=summary.tags,
-            sections=summary.sections,
-            words=summary.words,
-            source=summary.source,
+            **{name: getattr(summary, name) for name in SUMMARY_FIELDS},
             body=self.missing_body(summary) if body is None else body,
         )
 

@@ -96,3 +96,35 @@ def test_an_upsert_killed_midway_is_undone_unless_its_writer_still_runs(tmp_path
         assert previous.exists() is not undone
         assert (shard.read_bytes() == before) is undone
         assert store.body("a") == ("old\n" if undone else "new")
+
+
+def test_post_metadata_survives_a_reopen_and_a_bad_field_is_damage(tmp_path: Path) -> None:
+    dated = Post(
+        slug="dated",
+        title="Dated",
+        body="text\n",
+        words=1,
+        source="dated.md",
+        date="2024-05-01",
+        updated="2024-06-02T10:00:00+02:00",
+        authors=("Ada", "Grace"),
+        summary="A short one.",
+        draft=True,
+        lang="de",
+        url="https://example.org/dated/",
+        aliases=("old-name",),
+    )
+    PostStore(tmp_path / "lib").upsert([dated, post("plain")])
+    store = PostStore(tmp_path / "lib")
+    assert store.get("dated") == dated
+    plain = store.summary("plain")
+    assert plain is not None and plain.date is None and plain.authors == () and not plain.draft
+    raw = json.loads((tmp_path / "lib" / "posts.json").read_text())
+    assert "date" not in next(d for d in raw["posts"].values() if d["slug"] == "plain")
+
+    for doc in raw["posts"].values():
+        if doc["slug"] == "dated":
+            doc["authors"] = "Ada"  # not a list: the document is damaged
+    (tmp_path / "lib" / "posts.json").write_text(json.dumps(raw))
+    reopened = PostStore(tmp_path / "lib")
+    assert reopened.summary("dated") is None and reopened.summary("plain") is not None
