@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 from reader import __version__
 from reader.library import INDEXING, Library, LibraryError
 from reader.models import PostSummary
+from reader.sorting import SortOrder
 from reader.state import StateStore, StateWriteError
 from reader.storage import CorruptFileError
 
@@ -114,11 +115,21 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 @cli.command("list")
 @click.option("--tag", help="Only posts with this tag.")
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice([o.value for o in SortOrder]),
+    help="newest or oldest first (undated posts last), title (natural order), "
+    "time (shortest first) or imported. Default: newest when any post has a date, "
+    "else imported.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
-def list_posts(ctx: click.Context, tag: str | None, as_json: bool) -> None:
+def list_posts(ctx: click.Context, tag: str | None, order: str | None, as_json: bool) -> None:
     """List the posts in the library."""
-    posts = open_library(ctx).summaries(tag)
+    library = open_library(ctx)
+    chosen = SortOrder(order) if order is not None else library.orders().default
+    posts = library.summaries(tag, chosen)
     if tag is not None and not posts:
         click.echo(f"reader: no post has the tag {tag!r} (see `reader tags`)", err=True)
     if as_json:

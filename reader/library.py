@@ -30,6 +30,7 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
+from reader.sorting import PostOrders, SortOrder
 from reader.store import PostStore, StateStore
 from reader.text import SlugClaims, slugify
 
@@ -101,6 +102,7 @@ class Library:
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
+        self._orders: PostOrders | None = None
         self._problems: list[str] = []
         self._restore_tried: set[str] = set()
         self._index = LibraryIndex(
@@ -181,12 +183,32 @@ class Library:
 
     # -- reading -----------------------------------------------------------
 
-    def summaries(self, tag: str | None = None) -> list[PostSummary]:
-        """Posts without bodies, in library order, optionally only those with `tag`."""
+    def summaries(
+        self, tag: str | None = None, order: SortOrder | None = None
+    ) -> list[PostSummary]:
+        """Posts without bodies, optionally only those with `tag`.
+
+        In library (import) order, or in `order`, sorted once per change of
+        the library (see `orders`).
+        """
         posts = self.posts.summaries()
+        if order is not None and order is not SortOrder.IMPORTED:
+            posts = self.orders(posts).sorted(order)
+            if tag is None:
+                return list(posts)  # the kept list is not the caller's to change
         if tag is None:
             return posts
         return [p for p in posts if tag in p.tags]
+
+    def orders(self, posts: list[PostSummary] | None = None) -> PostOrders:
+        """The posts in each browse order, sorted on first use and kept until they change.
+
+        `posts` are the store's current summaries, when the caller has them.
+        """
+        posts = self.posts.summaries() if posts is None else posts
+        if self._orders is None or not self._orders.holds(posts):
+            self._orders = PostOrders(posts)
+        return self._orders
 
     def get(self, slug: str) -> Post | None:
         """One post with its body.

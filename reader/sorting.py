@@ -1,0 +1,168 @@
+"""The browse orders of the post list: newest, oldest, title, reading time, import order.
+
+Sorting 50,000 posts is not free (folding and splitting every title for the
+natural order), so `PostOrders` computes each order once for a library load
+and keeps it; a keystroke that refills the list only walks the sorted list.
+Search results never come through here: they keep their ranking.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from reader.models import PostSummary
+from reader.text import fold
+
+__all__ = [
+    "PostOrders",
+    "SortOrder",
+    "date_value",
+    "default_order",
+    "natural_key",
+    "sort_posts",
+]
+
+
+class SortOrder(StrEnum):
+    """A browse order. The value is its name in `reader list --sort` and in the settings."""
+
+    NEWEST = "newest"
+    OLDEST = "oldest"
+    TITLE = "title"
+    TIME = "time"
+    IMPORTED = "imported"
+
+    @property
+    def label(self) -> str:
+        """How the list's border names the order ("Posts · newest first")."""
+        return _LABELS[self]
+
+    def next(self) -> SortOrder:
+        """The order `s` moves to from this one."""
+        orders = list(SortOrder)
+        return orders[(orders.index(self) + 1) % len(orders)]
+
+    @classmethod
+    def from_name(cls, name: object) -> SortOrder | None:
+        """The order `name` names (a saved setting may hold anything), or None."""
+        return cls(name) if isinstance(name, str) and name in cls._value2member_map_ else None
+
+
+_LABELS = {
+    SortOrder.NEWEST: "newest first",
+    SortOrder.OLDEST: "oldest first",
+    SortOrder.TITLE: "by title",
+    SortOrder.TIME: "shortest first",
+    SortOrder.IMPORTED: "import order",
+}
+
+
+def date_value(date: str | None) -> float | None:
+    """Seconds since the epoch of an ISO 8601 date or datetime, or None if there is none.
+
+    A date without a time is midnight, and a time without an offset is UTC:
+    all that matters is that one post comes before another. Text that is not
+    ISO 8601 counts as no date rather than stopping the sort.
+    """
+    if not date:
+        return None
+    try:
+        moment = datetime.fromisoformat(date)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.timestamp()
+    except (ValueError, OverflowError):
+        return None
+
+
+_NUMBER = re.compile(r"([0-9]+)")
+
+
+def natural_key(title: str) -> tuple[Any, ...]:
+    """A sort key reading runs of digits as numbers: `Rust 1.2` before `Rust 1.10`.
+
+    Case and accents are ignored (`reader.text.fold`). Text and numbers
+    alternate in the key, text first, so two keys always compare. A number is
+    compared by its length without leading zeros, then its digits: as exact
+    as `int` and with no limit on how long it is.
+    """
+    parts: list[Any] = _NUMBER.split(fold(title).strip())
+    for i in range(1, len(parts), 2):
+        digits = parts[i].lstrip("0")
+        parts[i] = (len(digits), digits)
+    return tuple(parts)
+
+
+def _newest(post: PostSummary) -> tuple[int, float]:
+    value = date_value(post.date)
+    return (1, 0.0) if value is None else (0, -value)
+
+
+def _oldest(post: PostSummary) -> tuple[int, float]:
+    value = date_value(post.date)
+    return (1, 0.0) if value is None else (0, value)
+
+
+def _title(post: PostSummary) -> tuple[Any, ...]:
+    return natural_key(post.title)
+
+
+def _time(post: PostSummary) -> int:
+    return post.words
+
+
+_KEYS: dict[SortOrder, Callable[[PostSummary], Any]] = {
+    SortOrder.NEWEST: _newest,
+    SortOrder.OLDEST: _oldest,
+    SortOrder.TITLE: _title,
+    SortOrder.TIME: _time,
+}
+"""Sort keys, smallest first. Ties keep import order (the sort is stable); posts
+without a date come after the dated ones, newest or oldest first."""
+
+
+def sort_posts(posts: Sequence[PostSummary], order: SortOrder) -> list[PostSummary]:
+    """`posts` (in import order) in `order`, as a new list. Each key is computed once."""
+    key = _KEYS.get(order)
+    return list(posts) if key is None else sorted(posts, key=key)
+
+
+def default_order(posts: Sequence[PostSummary]) -> SortOrder:
+    """Newest first when any post has a date, else import order (the only one before dates)."""
+    return SortOrder.NEWEST if any(p.date for p in posts) else SortOrder.IMPORTED
+
+
+class PostOrders:
+    """One library load's posts in each order, each sorted on first use and then kept."""
+
+    def __init__(self, posts: Sequence[PostSummary]) -> None:
+        self.posts = list(posts)
+        """The posts in import order."""
+        self._sorted: dict[SortOrder, list[PostSummary]] = {SortOrder.IMPORTED: self.posts}
+        self._default: SortOrder | None = None
+
+    def holds(self, posts: list[PostSummary]) -> bool:
+        """True when these are exactly the posts sorted here (the same objects, in order).
+
+        A list of the same objects compares by identity, so this is a quick
+        pass, and any change to the library (an import, a removal) fails it.
+        """
+        return posts == self.posts
+
+    def sorted(self, order: SortOrder) -> list[PostSummary]:
+        """The posts in `order` (kept: do not change the list)."""
+        found = self._sorted.get(order)
+        if found is None:
+            found = self._sorted[order] = sort_posts(self.posts, order)
+        return found
+
+    @property
+    def default(self) -> SortOrder:
+        """The order to use when the user has not chosen one (see `default_order`)."""
+        if self._default is None:
+            self._default = default_order(self.posts)
+        return self._default
