@@ -8,24 +8,18 @@ posts listed, for the TUI's post list; no Textual here.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from pathlib import PurePath
 
 from reader.models import PostSummary
 
-__all__ = ["places", "short_date", "source_parts"]
-
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+__all__ = ["Places", "places", "short_date", "source_parts"]
 
 
 def short_date(date: str | None) -> str:
     """The day of an ISO 8601 date or datetime (`2024-05-01`), as written; "" without one."""
-    if not date:
-        return ""
-    day = _DAY.match(date)
-    return day.group() if day else date[:10]
+    return date[:10] if date else ""
 
 
 def source_parts(source: str) -> list[str]:
@@ -55,6 +49,44 @@ def _shortest_distinct(sources: Sequence[str]) -> list[str]:
     return ["/".join(p) for p in split]  # the same source twice: nothing tells them apart
 
 
+class Places:
+    """Tells apart the listed posts that share a title, a group of them when first asked.
+
+    Made on every refill of the list, so it only groups the posts by title
+    (about 10 ms at 50,000 posts); a group's folders are worked out when one
+    of its rows is first drawn.
+    """
+
+    def __init__(self, posts: Iterable[PostSummary]) -> None:
+        by_title: dict[str, list[PostSummary]] = defaultdict(list)
+        for post in posts:
+            by_title[post.title].append(post)
+        self._groups = {title: same for title, same in by_title.items() if len(same) > 1}
+        self._found: dict[str, dict[str, str]] = {}
+
+    def of(self, post: PostSummary) -> str:
+        """The folder that tells `post` from the others of its title, or "" if none is needed."""
+        group = self._groups.get(post.title)
+        if group is None:
+            return ""
+        found = self._found.get(post.title)
+        if found is None:
+            found = self._found[post.title] = _group_places(group)
+        return found.get(post.slug, "")
+
+
+def _group_places(same: list[PostSummary]) -> dict[str, str]:
+    """Slug to folder for the posts of one title whose dates do not tell them apart."""
+    days: dict[str, int] = defaultdict(int)
+    for post in same:
+        days[short_date(post.date)] += 1
+    unclear = [p for p in same if not p.date or days[short_date(p.date)] > 1]
+    if not unclear:
+        return {}
+    labels = _shortest_distinct([p.source for p in unclear])
+    return dict(zip((p.slug for p in unclear), labels, strict=True))
+
+
 def places(posts: Iterable[PostSummary]) -> dict[str, str]:
     """Slug to folder, for the listed posts a repeated title leaves to tell apart.
 
@@ -62,19 +94,6 @@ def places(posts: Iterable[PostSummary]) -> dict[str, str]:
     not tell from it (it has none, or the same day), gets the shortest end of
     its source's folder path that no other such post shares, else its file.
     """
-    by_title: dict[str, list[PostSummary]] = defaultdict(list)
-    for post in posts:
-        by_title[post.title].append(post)
-    found: dict[str, str] = {}
-    for same in by_title.values():
-        if len(same) < 2:
-            continue
-        days: dict[str, int] = defaultdict(int)
-        for post in same:
-            days[short_date(post.date)] += 1
-        unclear = [p for p in same if not p.date or days[short_date(p.date)] > 1]
-        if not unclear:
-            continue
-        labels = _shortest_distinct([p.source for p in unclear])
-        found.update(zip((p.slug for p in unclear), labels, strict=True))
-    return found
+    posts = list(posts)
+    telling = Places(posts)
+    return {p.slug: place for p in posts if (place := telling.of(p))}

@@ -16,7 +16,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from reader.listing import places, short_date
+from reader.listing import Places, short_date
 from reader.models import PostSummary
 from reader.tui.widgets.paged_list import PagedList
 
@@ -125,15 +125,17 @@ class FixedRow(Visual):
 class PostRow(FixedRow):
     """A post in the list: title, then date, tags and reading time."""
 
-    __slots__ = ("place", "post")
+    __slots__ = ("places", "post")
 
     HEIGHT = ROW_HEIGHT
 
-    def __init__(self, post: PostSummary, bookmarked: bool, unread: bool, place: str = "") -> None:
+    def __init__(
+        self, post: PostSummary, bookmarked: bool, unread: bool, places: Places | None = None
+    ) -> None:
         super().__init__(bookmarked, unread)
         self.post = post
-        self.place = place
-        """The folder that tells the post from another of the same title, or ""."""
+        self.places = places
+        """What tells the listed posts of one title apart (asked only when drawn)."""
 
     @property
     def title(self) -> str:
@@ -142,7 +144,8 @@ class PostRow(FixedRow):
 
     def build(self) -> Content:
         """Mark, title; date, place, tags and reading time."""
-        return post_row(self.post, self.bookmarked, self.unread, self.place)
+        place = self.places.of(self.post) if self.places is not None else ""
+        return post_row(self.post, self.bookmarked, self.unread, place)
 
 
 RESULT_HEIGHT = 3
@@ -263,11 +266,9 @@ class PostList(PagedList):
         self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
         self.border_title = Content(title)
-        where = places(posts)
+        places = Places(posts)
         self.set_options(
-            Option(
-                PostRow(p, p.slug in bookmarked, p.slug in unread, where.get(p.slug, "")), id=p.slug
-            )
+            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
             for p in posts
         )
         index = self.slugs.index(keep) if keep in self.slugs else 0
@@ -316,7 +317,9 @@ class PostList(PagedList):
             return
         prompt = self.get_option(slug).prompt
         if isinstance(prompt, PostRow):
-            self.replace_option_prompt(slug, PostRow(prompt.post, bookmarked, unread, prompt.place))
+            self.replace_option_prompt(
+                slug, PostRow(prompt.post, bookmarked, unread, prompt.places)
+            )
         elif isinstance(prompt, ResultRow):
             self.replace_option_prompt(slug, ResultRow(prompt.hit, bookmarked, unread))
 
