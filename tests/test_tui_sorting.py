@@ -137,25 +137,37 @@ async def test_search_results_keep_their_ranking_whatever_the_order(tmp_path: Pa
 
 async def test_bookmarks_stay_in_the_order_they_were_made(tmp_path: Path) -> None:
     library = dated_library(tmp_path / "dated")
-    library.state.add_bookmark("weekly-c")
-    library.state.add_bookmark("apple")
+    for slug in ("apple", "rust-1-10", "weekly-c"):
+        library.state.add_bookmark(slug)
     library.state.update_settings({"last_filter": Filter(Filter.BOOKMARKS).id})
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        assert "Bookmarks · newest bookmarked first" in border(app)
-        # One Weekly Notes listed: no folder needed to tell it apart.
-        shown = [rows_in(["apple"])[0], ("Weekly Notes", "notes · 7 min")]
-        assert list_rows(app.screen.query_one(PostList)) == shown
-        await pilot.press("s", "s")
-        await settle(app, pilot)
-        assert list_rows(app.screen.query_one(PostList)) == shown
-        assert "Bookmarks · newest bookmarked first" in border(app)
+        # The last bookmarked first: in none of the five orders. One Weekly Notes
+        # listed: no folder needed to tell it apart.
+        shown = [("Weekly Notes", "notes · 7 min"), *rows_in(["rust-1-10", "apple"])]
+        for _ in range(5):
+            assert "Bookmarks · newest bookmarked first" in border(app)
+            assert list_rows(app.screen.query_one(PostList)) == shown
+            await pilot.press("s")
+            await settle(app, pilot)
+        await pilot.press("s", "s")  # by title, for All below
         sidebar = app.screen.query_one(TagSidebar)
         await pilot.press("tab", "tab", "home", "enter")  # to All, now by title
         await settle(app, pilot)
         assert sidebar.highlighted == 0
         assert list_rows(app.screen.query_one(PostList)) == rows_in(BY_TITLE)
+
+
+async def test_the_help_says_search_results_stay_ranked(tmp_path: Path) -> None:
+    app = ReaderApp(dated_library(tmp_path / "dated"), timings=STEADY)
+    async with app.run_test(size=(120, 80)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_text = text_of(app.screen.query_one("#help-text"))
+        lines = [" ".join(line.split()) for line in help_text.splitlines()]
+        assert any("s Sort the list (search results stay ranked)" in line for line in lines)
 
 
 async def test_the_date_is_dim_like_the_tags_and_the_key_in_the_footer(tmp_path: Path) -> None:
