@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,15 @@ def test_each_order_is_sorted_once_and_kept(monkeypatch: pytest.MonkeyPatch) -> 
         assert slugs(orders.sorted(SortOrder.TITLE)) == BY_TITLE
         assert slugs(orders.sorted(SortOrder.NEWEST)) == BY_NEWEST
     assert calls == [SortOrder.TITLE, SortOrder.NEWEST]
+
+
+def test_the_orders_hold_only_the_very_same_posts() -> None:
+    posts = [p.without_body() for p in dated_posts()]
+    orders = PostOrders(posts)
+    assert orders.holds(list(posts))
+    assert not orders.holds(posts[:-1])
+    assert not orders.holds([*posts[1:], posts[0]])
+    assert not orders.holds([replace(p) for p in posts])  # equal copies: a reload, sorted again
 
 
 def test_the_library_sorts_again_after_its_posts_change(tmp_path: Path) -> None:
