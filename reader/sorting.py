@@ -52,7 +52,12 @@ class SortOrder(StrEnum):
     @classmethod
     def from_name(cls, name: object) -> SortOrder | None:
         """The order `name` names (a saved setting may hold anything), or None."""
-        return cls(name) if isinstance(name, str) and name in cls._value2member_map_ else None
+        if not isinstance(name, str):
+            return None
+        try:
+            return cls(name)
+        except ValueError:
+            return None
 
 
 _LABELS = {
