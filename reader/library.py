@@ -101,6 +101,10 @@ class Library:
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
+        self._tags_with_drafts = False
+        self.show_drafts = False
+        """Show drafts among the other posts, in browsing, tags and search (the
+        `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
         self._problems: list[str] = []
         self._restore_tried: set[str] = set()
         self._index = LibraryIndex(
@@ -181,12 +185,21 @@ class Library:
 
     # -- reading -----------------------------------------------------------
 
-    def summaries(self, tag: str | None = None) -> list[PostSummary]:
-        """Posts without bodies, in library order, optionally only those with `tag`."""
+    def summaries(self, tag: str | None = None, *, drafts: bool | None = None) -> list[PostSummary]:
+        """Posts without bodies, in library order, optionally only those with `tag`.
+
+        Drafts are left out unless `drafts` (by default `show_drafts`) is true.
+        """
         posts = self.posts.summaries()
+        if not (self.show_drafts if drafts is None else drafts):
+            posts = [p for p in posts if not p.draft]
         if tag is None:
             return posts
         return [p for p in posts if tag in p.tags]
+
+    def draft_slugs(self) -> set[str]:
+        """The slugs of every draft in the library."""
+        return {p.slug for p in self.posts.summaries() if p.draft}
 
     def get(self, slug: str) -> Post | None:
         """One post with its body.
@@ -221,8 +234,9 @@ class Library:
         Counted once and kept until the next import: the sidebar asks on every
         mark change, and counting 10,000 posts is not free.
         """
-        if self._tags is None:
-            self._tags = tag_counts(self.posts.summaries())
+        if self._tags is None or self._tags_with_drafts != self.show_drafts:
+            self._tags = tag_counts(self.summaries())
+            self._tags_with_drafts = self.show_drafts
         return self._tags
 
     # -- bookmarks ---------------------------------------------------------
@@ -352,8 +366,9 @@ class Library:
         them. `within` (the list's filter) narrows the search before ranking
         and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
         `is:unread` and such a filter read the user's state, unless the caller
-        passes the `bookmarked` and `read` slugs it shows. Never raises on bad
-        query text: problems are reported in `SearchResults.problems`.
+        passes the `bookmarked` and `read` slugs it shows. Drafts are left out
+        unless the query says `is:draft` or `show_drafts` is on. Never raises
+        on bad query text: problems are reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
@@ -379,6 +394,9 @@ class Library:
             )
         if parsed.unread is not None:
             done = set(read if read is not None else self.state.read_slugs())
+        drafts = self.draft_slugs()
+        if parsed.draft is None and not self.show_drafts and (tag or not parsed.is_empty):
+            parsed = replace(parsed, draft=False)
 
         def run(index: SearchIndex) -> SearchResults:
             return index.search(
@@ -389,6 +407,7 @@ class Library:
                 read=done,
                 all_slugs=all_slugs,
                 snippets=snippets,
+                drafts=drafts,
             )
 
         return self._index.run(run)

@@ -164,8 +164,12 @@ class Documents:
         tag: str | None,
         bookmarked: Collection[str],
         read: Collection[str],
+        drafts: Collection[str] = (),
     ) -> set[int] | None:
-        """Ids allowed by the tag and is: filters, or None when every post is."""
+        """Ids allowed by the tag and is: filters, or None when every post is.
+
+        `drafts` are the slugs of the drafts, for `is:draft` and `-is:draft`.
+        """
         allowed: set[int] | None = None
 
         def narrow(ids: set[int]) -> None:
@@ -190,4 +194,8 @@ class Documents:
             allowed = all_ids() - ids_of(read)
         elif query.unread is False:
             narrow(ids_of(read))
+        if query.draft is True:
+            narrow(ids_of(drafts))
+        elif query.draft is False and drafts:
+            allowed = all_ids() - ids_of(drafts)
         return allowed

@@ -59,12 +59,13 @@ def evaluate(
     bookmarked: Collection[str],
     read: Collection[str],
     all_matched: bool,
+    drafts: Collection[str] = (),
 ) -> Answer:
     """The posts matching `query` (and the filters), the best `limit` of them first."""
     none = Answer([], 0, Highlight(), None)
     if query.is_empty and tag is None:
         return none
-    allowed = parts.documents.allowed(query, tag, bookmarked, read)
+    allowed = parts.documents.allowed(query, tag, bookmarked, read, drafts)
     names: set[str] = set()
     prefixes: list[str] = []
     matchers: list[Matcher] = []
