@@ -70,7 +70,7 @@ def split_front_matter(text: str) -> FrontMatter:
         end = _closing(lines, start, ("+++",))
         if end is None:
             raise FrontMatterError("bad front matter: the '+++' block is never closed", start + 1)
-        data = _toml(lines[start + 1 : end], start)
+        data = _toml(lines[start + 1 : end], start, end)
         return FrontMatter(data, "\n".join(lines[end + 1 :]), "toml")
     if fence.startswith("{") and _JSON_START.match("\n".join(lines[start : start + 3])):
         return _json(lines, start)
@@ -115,15 +115,16 @@ def _yaml(block: list[str], start: int) -> dict[str, Any]:
     return _mapping(data, start + 2)
 
 
-def _toml(block: list[str], start: int) -> dict[str, Any]:
+def _toml(block: list[str], start: int, end: int) -> dict[str, Any]:
     import tomllib
 
     try:
         return tomllib.loads("\n".join(block))
     except tomllib.TOMLDecodeError as error:
         found = _TOML_LINE.search(str(error))
-        line = start + 1 + int(found[1]) if found else start + 1
-        reason = _TOML_LINE.sub("", str(error)).replace("()", "").strip() or "invalid TOML"
+        # No line means "at end of document": the block's last line.
+        line = start + 1 + int(found[1]) if found else max(start + 1, end)
+        reason = re.sub(r"\s*\(at [^)]*\)", "", str(error)).strip() or "invalid TOML"
         raise FrontMatterError(f"bad front matter: {reason}", line) from None
 
 
