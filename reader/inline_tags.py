@@ -1,7 +1,7 @@
 """Obsidian's inline `#tags`, read from a body's markdown-it tokens.
 
 Only prose counts: text in paragraphs, lists, quotes and tables, never code
-spans, code blocks, headings, HTML, images or autolinks. A tag starts a
+spans, code blocks, headings, HTML, images, autolinks or `[[wikilinks]]`. A tag starts a
 word (`a#b`, `C#` and `/#anchor` are not tags), may nest (`#tag/sub`), and
 has at least one character that is not a digit (`#123` is an issue number).
 A colour such as `#dcddde` is not a tag.
@@ -20,8 +20,10 @@ from markdown_it.token import Token
 
 __all__ = ["inline_tags"]
 
-_TAG = re.compile(r"(?<![^\s(\[{,;:!?\"'\u201c\u2018])#([^\W][\w\-/]*)")
+_TAG = re.compile(r"(?<![^\s(,;:!?\"'\u201c\u2018])#([^\W][\w\-/]*)")
 """`#` at the start of a word (after a space or opening punctuation), then word characters."""
+_WIKILINK = re.compile(r"\[\[[^\]\n]*\]\]")
+"""`[[Note#Heading]]` and `[[#Heading]]` link to a heading: never a tag."""
 _COLOUR = re.compile(r"^(?:[0-9a-fA-F]{6}|[0-9a-fA-F]{8})$")
 _BARRIER = "\x00"
 """Stands for what is not prose (code, HTML) between two pieces of text: not a space,
@@ -38,7 +40,7 @@ def inline_tags(tokens: list[Token]) -> list[str]:
         elif token.type == "heading_close":
             in_heading = False
         elif token.type == "inline" and not in_heading and "#" in token.content:
-            prose = _prose(token)
+            prose = _WIKILINK.sub(_BARRIER, _prose(token))
             for name in _names(prose):
                 if name not in found and _in_source(name, token.content):
                     found[name] = None

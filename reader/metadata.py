@@ -32,7 +32,8 @@ SUMMARY_MAX_CHARS = 1000
 _TITLE_KEYS = ("title",)
 _DATE_KEYS = ("date", "publishdate", "pubdate", "published")
 _UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
-_SUMMARY_KEYS = ("description", "summary", "excerpt")
+_SUMMARY_KEYS = ("summary", "description", "excerpt")
+"""`summary` (Hugo's list text) first; `description` is often written for search engines."""
 _TAG_KEYS = ("tags", "categories", "category", "keywords", "series")
 _URL_KEYS = ("url", "link", "canonical", "canonical_url", "canonicalurl")
 _LANG_KEYS = ("lang", "language")

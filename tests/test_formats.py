@@ -54,6 +54,11 @@ def shown(slug: str) -> str:
     return out
 
 
+def test_importing_again_changes_nothing(imported: dict[str, dict[str, Any]]) -> None:
+    code, out, _ = run("import", str(FORMATS))
+    assert code == 0 and out.startswith("0 added, 0 updated, 13 unchanged")
+
+
 def test_hugo_page_bundles_take_the_folder_name_and_the_language(
     imported: dict[str, dict[str, Any]],
 ) -> None:

@@ -7,7 +7,7 @@ from pathlib import PurePath
 
 import pytest
 
-from reader.metadata import iso_date, name_hints
+from reader.metadata import SUMMARY_MAX_CHARS, iso_date, name_hints
 from reader.parsing import ParseError, parse_markdown
 
 
@@ -160,7 +160,8 @@ def test_inline_tags_only_in_prose() -> None:
         "---\ntags: [Idea]\n---\n"
         "A #idea, #tag/sub and (#paren) and #日本語.\n\n"
         "Not: a#b C# #123 #2024/05 `#code` #dcddde &#35;entity \\#escaped "
-        "<https://x.org/#frag> [link](https://x.org/#anchor) ![#img](p.png)\n\n"
+        "<https://x.org/#frag> [link](https://x.org/#anchor) ![#img](p.png) "
+        "[[#Heading|here]] [[Note#Part]] [[Note|see #alias]]\n\n"
         "# Heading #nope\n\n"
         "    #indented code\n\n"
         "<div>#html</div>\n\n"
@@ -175,3 +176,14 @@ def test_sections_are_found_after_the_front_matter_whatever_its_format() -> None
         parsed = parse_markdown(f"{head}\n\nIntro.\n\n## One\n\ntext\n\n## Two\n")
         lines = parsed.body.split("\n")
         assert [lines[s.line] for s in parsed.sections] == ["## One", "## Two"]
+
+
+def test_the_summary_is_plain_text_and_short() -> None:
+    both = parse_markdown("---\ndescription: For search engines.\nsummary: For the list.\n---\nB\n")
+    assert both.summary == "For the list."
+    html = parse_markdown(
+        "---\nexcerpt: '<p>One &amp; two</p><script>alert(1)</script><p>three</p>'\n---\nB\n"
+    )
+    assert html.summary == "One & two three"
+    long = parse_markdown("---\nsummary: " + "word " * 400 + "\n---\nB\n")
+    assert len(long.summary) <= SUMMARY_MAX_CHARS + 1 and long.summary.endswith("word…")
