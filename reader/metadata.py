@@ -113,7 +113,9 @@ def name_hints(path: PurePath) -> NameHints:
             stem = jekyll[2]
     if stem.lower() in _BUNDLE_NAMES and path.parent.name:
         stem = path.parent.name
-    return NameHints(_line(stem) or path.stem, date, lang)
+    # Not cleaned here: a name that is not UTF-8 keeps its surrogates for the caller's
+    # `display_name`, which shows them as U+FFFD (`parse_markdown` cleans the rest).
+    return NameHints(" ".join(stem.split()) or path.stem, date, lang)
 
 
 def read_metadata(data: Mapping[Any, Any]) -> Metadata:

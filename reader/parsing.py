@@ -43,7 +43,8 @@ class ParsedPost:
     sections: tuple[Section, ...]
     words: int
     slug: str | None = None
-    """The slug asked for in front matter, if any."""
+    """The slug asked for in front matter, with the file name's language (`-de`) when
+    it has one; None to slug the title."""
     date: str | None = None
     updated: str | None = None
     authors: tuple[str, ...] = ()
@@ -123,7 +124,8 @@ def parse_markdown(
     meta = read_metadata(front.data)
     # The front matter is read; the rest is the body, with its non-Markdown markup
     # (HTML blocks, shortcodes, Liquid) made Markdown before headings are read.
-    body_text = normalize_markup(front.body)
+    # Cleaned again: turning HTML into text decodes entities such as `&#x1b;`.
+    body_text = clean_text(normalize_markup(front.body))
     tokens = markdown_parser().parse(body_text)
     lines = body_text.split("\n")
     headings = _headings(tokens)
@@ -149,7 +151,7 @@ def parse_markdown(
         anchor = anchors.claim(slugify(heading, "section"))
         sections.append(Section(heading, anchor, level, max(0, line - leading_blank)))
 
-    title = title or default_title
+    title = title or " ".join(clean_text(default_title).split()) or "Untitled"
     slug: str | None = slugify(meta.slug) if meta.slug else None
     if file_lang:
         # Translations of one page (`index.md`, `index.de.md`) share a title or a slug.

@@ -210,3 +210,12 @@ async def test_the_tui_reads_the_show_drafts_setting(
     async with app.run_test(size=(80, 24)):
         await app.workers.wait_for_complete()
         assert "unfinished-thoughts" in {p.slug for p in app.session.posts(Filter())}
+
+
+def test_a_title_from_a_hostile_file_name_is_clean(tmp_path: Path) -> None:
+    hostile = tmp_path / "posts" / "\x1b[2Jwiped" / "index.md"
+    hostile.parent.mkdir(parents=True)
+    hostile.write_text("No heading, no front matter.\n", encoding="utf-8")
+    run("import", str(hostile))
+    (post,) = [p for p in json_of("list") if p["source"] == str(hostile.resolve())]
+    assert post["title"] == "[2Jwiped"
