@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import PurePath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reader.metadata import SUMMARY_MAX_CHARS, iso_date, name_hints
 from reader.parsing import ParseError, parse_markdown
+from reader.text import clean_text
 
 
 @pytest.mark.parametrize(
@@ -187,3 +191,28 @@ def test_the_summary_is_plain_text_and_short() -> None:
     assert html.summary == "One & two three"
     long = parse_markdown("---\nsummary: " + "word " * 400 + "\n---\nB\n")
     assert len(long.summary) <= SUMMARY_MAX_CHARS + 1 and long.summary.endswith("word…")
+
+
+KEYS = (
+    "title date publishDate updated lastmod author authors summary description excerpt tags "
+    "categories category keywords series taxonomies draft published slug aliases lang url link "
+    "canonical extra"
+).split()
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(KEYS), inner),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.dictionaries(st.sampled_from(KEYS), JSON_VALUES, max_size=8))
+def test_any_front_matter_values_give_clean_fields(data: dict[str, object]) -> None:
+    parsed = parse_markdown(json.dumps(data) + "\nBody.\n", "fallback")
+    texts = [parsed.title, parsed.summary, parsed.lang, parsed.url, parsed.slug or ""]
+    texts += [*parsed.tags, *parsed.authors, *parsed.aliases]
+    assert parsed.title and all(isinstance(t, str) for t in texts)
+    assert not any(clean_text(t) != t or "\n" in t for t in texts)
+    for date in (parsed.date, parsed.updated):
+        assert date is None or dt.datetime.fromisoformat(date)
+    assert parsed.body == "Body.\n"
