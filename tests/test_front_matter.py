@@ -238,3 +238,14 @@ def test_any_front_matter_values_give_clean_fields(data: dict[str, object]) -> N
     for date in (parsed.date, parsed.updated):
         assert date is None or dt.datetime.fromisoformat(date)
     assert parsed.body == "Body.\n"
+
+
+def test_headings_in_other_scripts_get_anchors_the_reader_agrees_with() -> None:
+    from reader.tui.markdown_lines import build_document
+
+    parsed = parse_markdown("---\ntitle: T\n---\n\n## 設定\n\n## Настройки\n\n## 設定\n\n## !!!\n")
+    anchors = [s.anchor for s in parsed.sections]
+    assert anchors == ["設定", "настройки", "設定-2", "section"]
+    for known in ([(s.heading, s.anchor) for s in parsed.sections], []):
+        document = build_document(parsed.body, parsed.title, known_sections=known)
+        assert [s.anchor for s in document.sections] == anchors
