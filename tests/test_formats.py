@@ -219,3 +219,19 @@ def test_a_title_from_a_hostile_file_name_is_clean(tmp_path: Path) -> None:
     run("import", str(hostile))
     (post,) = [p for p in json_of("list") if p["source"] == str(hostile.resolve())]
     assert post["title"] == "[2Jwiped"
+
+
+@pytest.mark.parametrize("query", ["is", "is json", "tag:travel", "is -zzz"])
+def test_hidden_drafts_are_out_of_hits_totals_and_tag_counts(
+    imported: dict[str, dict[str, Any]], isolated_data_dir: Path, query: str
+) -> None:
+    drafts = {"unfinished-thoughts", "content-debt"}
+    library = Library.open(isolated_data_dir)
+    hidden = library.search(query, limit=50, all_slugs=True)
+    library.show_drafts = True
+    shown = library.search(query, limit=50, all_slugs=True)
+    assert hidden.slugs is not None and shown.slugs is not None
+    assert drafts & shown.slugs or query == "is json"
+    assert not drafts & hidden.slugs and not drafts & {hit.slug for hit in hidden.hits}
+    assert hidden.slugs == shown.slugs - drafts and hidden.total == len(hidden.slugs)
+    assert [h.slug for h in hidden.hits] == [h.slug for h in shown.hits if h.slug not in drafts]

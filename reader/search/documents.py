@@ -168,7 +168,8 @@ class Documents:
     ) -> set[int] | None:
         """Ids allowed by the tag and is: filters, or None when every post is.
 
-        `drafts` are the slugs of the drafts, for `is:draft` and `-is:draft`.
+        `drafts` are the slugs of the drafts, for `is:draft` (`-is:draft`, the
+        usual case, is left to `evaluate`, which keeps its fast path).
         """
         allowed: set[int] | None = None
 
@@ -196,6 +197,4 @@ class Documents:
             narrow(ids_of(read))
         if query.draft is True:
             narrow(ids_of(drafts))
-        elif query.draft is False and drafts:
-            allowed = all_ids() - ids_of(drafts)
         return allowed
