@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from reader import __version__
 from reader.library import INDEXING, Library, LibraryError, ProgressCallback
 from reader.models import PostSummary
+from reader.sorting import SortOrder
 from reader.state import StateStore, StateWriteError
 from reader.storage import CorruptFileError
 
@@ -69,11 +70,13 @@ def open_library(ctx: click.Context) -> Library:
         except LibraryError as error:
             raise click.ClickException(error.message) from None
         report_problems(ctx)
+        opened: Library = ctx.meta["library"]
+        opened.show_drafts = opened.state.settings().get("show_drafts") is True
         for recovery in ctx.meta["library"].state.recoveries:
             click.echo(f"reader: {recovery}", err=True)
         if ctx.parent is not None:  # a subcommand: the TUI shows these its own way
             check_state(ctx.meta["library"].state, ctx.command.name in STATE_COMMANDS)
-            if ctx.command.name in READING_COMMANDS and not ctx.meta["library"].summaries():
+            if ctx.command.name in READING_COMMANDS and not len(ctx.meta["library"].posts):
                 click.echo(f"reader: {EMPTY}", err=True)
     library: Library = ctx.meta["library"]
     return library
@@ -130,11 +133,24 @@ def cli(ctx: click.Context, data_dir: Path | None) -> None:
 
 @cli.command("list")
 @click.option("--tag", help="Only posts with this tag.")
+@click.option(
+    "--sort",
+    "order",
+    type=click.Choice([o.value for o in SortOrder]),
+    help="newest or oldest first (undated posts last), title (natural order), "
+    "time (shortest first) or imported. Default: newest when any post has a date, "
+    "else imported.",
+)
+@click.option("--drafts", is_flag=True, help="Include drafts (hidden by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.pass_context
-def list_posts(ctx: click.Context, tag: str | None, as_json: bool) -> None:
-    """List the posts in the library."""
-    posts = open_library(ctx).summaries(tag)
+def list_posts(
+    ctx: click.Context, tag: str | None, order: str | None, drafts: bool, as_json: bool
+) -> None:
+    """List the posts in the library (drafts only with --drafts or the show_drafts setting)."""
+    library = open_library(ctx)
+    chosen = SortOrder(order) if order is not None else library.orders().default
+    posts = library.summaries(tag, chosen, drafts=drafts or None)
     if tag is not None and not posts:
         click.echo(f"reader: no post has the tag {tag!r} (see `reader tags`)", err=True)
     if as_json:
@@ -468,7 +484,8 @@ def search(
     """Search the library, best matches first.
 
     Words must all match (the last also as a prefix); "quoted phrases";
-    -word excludes; tag:NAME or tag:"Two Words"; is:bookmarked, is:unread.
+    -word excludes; tag:NAME or tag:"Two Words"; is:bookmarked, is:unread;
+    is:draft (drafts are left out otherwise).
     """
     results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
     report_problems(ctx)  # a damaged search index is found, and rebuilt, only now

@@ -34,6 +34,7 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
+from reader.sorting import PostOrders, SortOrder
 from reader.sources import SourceStore
 from reader.store import PostStore, StateStore
 from reader.text import SlugClaims, slugify
@@ -106,6 +107,11 @@ class Library:
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
+        self._orders: PostOrders | None = None
+        self._tags_with_drafts = False
+        self.show_drafts = False
+        """Show drafts among the other posts, in browsing, tags and search (the
+        `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
         self._problems: list[str] = []
         self._restore_tried: set[str] = set()
         self._index = LibraryIndex(
@@ -198,12 +204,41 @@ class Library:
 
     # -- reading -----------------------------------------------------------
 
-    def summaries(self, tag: str | None = None) -> list[PostSummary]:
-        """Posts without bodies, in library order, optionally only those with `tag`."""
+    def summaries(
+        self,
+        tag: str | None = None,
+        order: SortOrder | None = None,
+        *,
+        drafts: bool | None = None,
+    ) -> list[PostSummary]:
+        """Posts without bodies, optionally only those with `tag`.
+
+        In library (import) order, or in `order`, sorted once per change of
+        the library (see `orders`). Drafts are left out unless `drafts` (by
+        default `show_drafts`) is true.
+        """
         posts = self.posts.summaries()
+        if order is not None and order is not SortOrder.IMPORTED:
+            posts = list(self.orders(posts).sorted(order))  # the kept list is not ours to change
+        if not (self.show_drafts if drafts is None else drafts):
+            posts = [p for p in posts if not p.draft]
         if tag is None:
             return posts
         return [p for p in posts if tag in p.tags]
+
+    def orders(self, posts: list[PostSummary] | None = None) -> PostOrders:
+        """The posts in each browse order, sorted on first use and kept until they change.
+
+        `posts` are the store's current summaries, when the caller has them.
+        """
+        posts = self.posts.summaries() if posts is None else posts
+        if self._orders is None or not self._orders.holds(posts):
+            self._orders = PostOrders(posts)
+        return self._orders
+
+    def draft_slugs(self) -> set[str]:
+        """The slugs of every draft in the library."""
+        return {p.slug for p in self.posts.summaries() if p.draft}
 
     def get(self, slug: str) -> Post | None:
         """One post with its body.
@@ -238,8 +273,9 @@ class Library:
         Counted once and kept until the next import: the sidebar asks on every
         mark change, and counting 10,000 posts is not free.
         """
-        if self._tags is None:
-            self._tags = tag_counts(self.posts.summaries())
+        if self._tags is None or self._tags_with_drafts != self.show_drafts:
+            self._tags = tag_counts(self.summaries())
+            self._tags_with_drafts = self.show_drafts
         return self._tags
 
     # -- bookmarks ---------------------------------------------------------
@@ -424,8 +460,9 @@ class Library:
         them. `within` (the list's filter) narrows the search before ranking
         and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
         `is:unread` and such a filter read the user's state, unless the caller
-        passes the `bookmarked` and `read` slugs it shows. Never raises on bad
-        query text: problems are reported in `SearchResults.problems`.
+        passes the `bookmarked` and `read` slugs it shows. Drafts are left out
+        unless the query says `is:draft` or `show_drafts` is on. Never raises
+        on bad query text: problems are reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
@@ -451,6 +488,9 @@ class Library:
             )
         if parsed.unread is not None:
             done = set(read if read is not None else self.state.read_slugs())
+        drafts = self.draft_slugs()
+        if parsed.draft is None and not self.show_drafts and (tag or not parsed.is_empty):
+            parsed = replace(parsed, draft=False)
 
         def run(index: SearchIndex) -> SearchResults:
             return index.search(
@@ -461,6 +501,7 @@ class Library:
                 read=done,
                 all_slugs=all_slugs,
                 snippets=snippets,
+                drafts=drafts,
             )
 
         return self._index.run(run)

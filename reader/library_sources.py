@@ -103,13 +103,13 @@ def _exists(path: str) -> bool:
 
 def posts_of_source(library: Library, path: str) -> list[PostSummary]:
     """The posts that came from the file or folder at `path` (absolute), in library order."""
-    slugs = {p.slug for p in _PostsByFile(library.summaries()).under(path)}
-    return [p for p in library.summaries() if p.slug in slugs]
+    slugs = {p.slug for p in _PostsByFile(library.posts.summaries()).under(path)}
+    return [p for p in library.posts.summaries() if p.slug in slugs]
 
 
 def source_counts(library: Library) -> list[SourceCount]:
     """Every remembered source with its number of posts, in the order first imported."""
-    posts = _PostsByFile(library.summaries())
+    posts = _PostsByFile(library.posts.summaries())
     return [
         SourceCount(s, len(posts.under(s.path)), _exists(s.path)) for s in library.sources.sources()
     ]
@@ -206,7 +206,7 @@ def sync(library: Library, progress: ProgressCallback | None = None) -> SyncRepo
     Raises `LibraryError` when nothing could be written.
     """
     store = library.sources
-    posts = _PostsByFile(library.summaries())
+    posts = _PostsByFile(library.posts.summaries())
     roots: list[str] = []
     forget: list[str] = []
     problems: list[ImportProblem] = []
@@ -306,13 +306,13 @@ def remove_source(library: Library, path: str) -> list[str]:
 
 def sample_slugs(library: Library) -> list[str]:
     """The slugs of the bundled sample posts in the library."""
-    return [p.slug for p in library.summaries() if p.source.startswith(BUNDLED_PREFIX)]
+    return [p.slug for p in library.posts.summaries() if p.source.startswith(BUNDLED_PREFIX)]
 
 
 def only_untouched_samples(library: Library) -> bool:
     """True when the library holds the sample posts and nothing else, and none of
     them is bookmarked: then a first import replaces them."""
-    summaries = library.summaries()
+    summaries = library.posts.summaries()
     if not summaries or not all(p.source.startswith(BUNDLED_PREFIX) for p in summaries):
         return False
     if library.state.unreadable is not None:

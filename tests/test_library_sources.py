@@ -354,3 +354,15 @@ def test_a_folder_in_place_of_the_sources_file_is_set_aside(
     assert aside.is_dir()
     assert run("import", str(notes))[0] == 0
     assert run("sources")[1] == f"3\t{notes}\n"
+
+
+def test_drafts_are_synced_and_removed_like_any_post(notes: Path) -> None:
+    write(notes / "draft.md", "---\ntitle: Unfinished\ndraft: true\n---\n\nAbout dodos.\n")
+    assert run("import", str(notes))[1] == "4 added, 0 updated, 0 unchanged, 0 failed\n"
+    assert run("sources")[1] == f"4\t{notes}\n"
+    assert run("sync")[1] == "0 added, 0 updated, 0 removed, 4 unchanged, 0 problems\n"
+    (notes / "draft.md").unlink()
+    assert run("sync")[1] == "0 added, 0 updated, 1 removed, 3 unchanged, 0 problems\n"
+    write(notes / "draft.md", "---\ntitle: Unfinished\ndraft: true\n---\n\nAbout dodos.\n")
+    assert run("sync")[1] == "1 added, 0 updated, 0 removed, 3 unchanged, 0 problems\n"
+    assert run("remove", "--source", str(notes))[1] == "removed 4 posts\n"
