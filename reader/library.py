@@ -343,6 +343,7 @@ class Library:
         within: Filter | None = None,
         bookmarked: Collection[str] | None = None,
         read: Collection[str] | None = None,
+        typing: bool = False,
     ) -> SearchResults:
         """Posts matching `query` (see `reader.search.query` for the syntax), best first.
 
@@ -352,12 +353,14 @@ class Library:
         them. `within` (the list's filter) narrows the search before ranking
         and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
         `is:unread` and such a filter read the user's state, unless the caller
-        passes the `bookmarked` and `read` slugs it shows. Never raises on bad
+        passes the `bookmarked` and `read` slugs it shows. `typing` says the
+        query is still being typed, so its last word also matches as a prefix
+        (the TUI); otherwise only `word*` does (the CLI). Never raises on bad
         query text: problems are reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
-        parsed = parse_query(query)
+        parsed = parse_query(query, typing=typing)
         if within is not None and within.kind == Filter.TAG:
             if tag is None:
                 tag = within.tag

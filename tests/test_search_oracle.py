@@ -46,13 +46,13 @@ class Q:
         parts += [f'tag:"{t}"' for t in self.tags]
         parts += [f'-tag:"{t}"' for t in self.without_tags]
         text = " ".join(parts)
-        return f"{text} {self.prefix}" if self.prefix else text + " "
+        return f"{text} {self.prefix}*" if self.prefix else text + " "
 
     def scored(self) -> list[str]:
         """The query of each clause that adds to the score, alone."""
         alone = [f"{w} " for w in self.words]
         alone += [f"{w} " for p in self.phrases for w in dict.fromkeys(p)]
-        return alone + ([self.prefix] if self.prefix else [])
+        return alone + ([f"{self.prefix}*"] if self.prefix else [])
 
 
 QUERIES = [
@@ -190,7 +190,7 @@ def test_equal_scores_come_in_index_order() -> None:
         for i in (3, 1, 4, 0, 2)
     ]
     index = SearchIndex.build([*corpus(40, seed=2), *twins])
-    for query in ("wombat ", "wombat data ", '"data lake" wombat', "womb"):
+    for query in ("wombat ", "wombat data ", '"data lake" wombat', "womb*"):
         hits = index.search(query, limit=100).hits
         assert [h.slug for h in hits] == ["t3", "t1", "t4", "t0", "t2"], query
         assert len({h.score for h in hits}) == 1

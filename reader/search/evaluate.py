@@ -5,7 +5,9 @@ phrase's words (and the bitmaps of its common pairs). The matchers are
 intersected smallest first within the posts the filters allow; phrases not
 settled by a bitmap are checked on the candidates' forward sequences;
 negated clauses take their posts out; the rest are scored in one pass and
-the best kept. One word alone skips the intersection and ranks only the
+the best kept. A post scores `EXACT` more for each clause it matches with
+the word as written, so those rank above posts that match by prefix, stem or
+typo only. One word alone skips the intersection and ranks only the
 candidates that can reach its top.
 """
 
@@ -18,7 +20,7 @@ from typing import NamedTuple
 from reader.search.matchers import BestOf, DocSet, Matcher, bitmap_ids, sum_scores
 from reader.search.parts import IndexParts
 from reader.search.query import Clause, Query
-from reader.search.scoring import SCALE, idf, top
+from reader.search.scoring import EXACT, SCALE, idf, top
 from reader.search.snippets import Highlight
 
 __all__ = ["Answer", "evaluate", "highlight_patterns"]
@@ -37,10 +39,10 @@ class Answer(NamedTuple):
     query cannot match (an empty query, or a word in no post)."""
 
 
-def _matcher(parts: IndexParts, term_id: int, factor: float) -> Matcher:
+def _matcher(parts: IndexParts, term_id: int, factor: float, bonus: float = 0.0) -> Matcher:
     postings = parts.postings
     weight = factor * idf(len(parts.documents), postings.df[term_id]) / SCALE
-    return postings.matcher(term_id, weight)
+    return postings.matcher(term_id, weight, bonus)
 
 
 def _present(parts: IndexParts, clause: Clause) -> list[int] | None:
@@ -75,7 +77,11 @@ def evaluate(
             present = _present(parts, clause)
             if present is None:
                 return none
-            words = [_matcher(parts, t, 1.0) for t in dict.fromkeys(present)]
+            # A phrase is words as written: one `EXACT` for the clause, on its first word.
+            words = [
+                _matcher(parts, t, 1.0, EXACT if i == 0 else 0.0)
+                for i, t in enumerate(dict.fromkeys(present))
+            ]
             keys = (parts.forward.pair_key(a, b) for a, b in pairwise(present))
             bitmaps = [parts.pairs.get(key) for key in keys]
             matchers.extend(DocSet(bitmap_ids(b)) for b in bitmaps if b is not None)
@@ -89,7 +95,8 @@ def evaluate(
         expansion = parts.vocabulary.expand(clause, parts.postings.df)
         if not expansion.terms:
             return none
-        found = [_matcher(parts, t, f) for t, f in expansion.terms]
+        exact = parts.vocabulary.get(clause.terms[0])
+        found = [_matcher(parts, t, f, EXACT if t == exact else 0.0) for t, f in expansion.terms]
         matchers.append(found[0] if len(found) == 1 else BestOf(found))
         names.update(expansion.names)
         prefixes.extend(expansion.prefixes)

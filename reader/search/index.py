@@ -230,6 +230,7 @@ class SearchIndex:
         read: Collection[str] = (),
         snippets: bool = True,
         all_slugs: bool = False,
+        typing: bool = False,
     ) -> SearchResults:
         """Posts matching `query`, best first; never raises on any query text.
 
@@ -238,9 +239,10 @@ class SearchIndex:
         only for `is:bookmarked` and `is:unread`. Snippets are made for the
         `limit` hits returned (pass `snippets=False` to skip them).
         `all_slugs=True` also returns every matching slug (for the sidebar's
-        counts), which costs about a millisecond per 5,000 matches.
+        counts), which costs about a millisecond per 5,000 matches. `typing`
+        reads a text query as still being typed (see `parse_query`).
         """
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = parse_query(query, typing=typing) if isinstance(query, str) else query
         with self._lock:
             parts = self._parts
             found = evaluate(parts, parsed, max(0, limit), tag, bookmarked, read, all_slugs)
@@ -258,14 +260,16 @@ class SearchIndex:
             snippet, section = self._snippet_of(doc_id, highlight)
         docs = self._parts.documents
         title = docs.titles[doc_id]
+        exact = int(score // scoring.EXACT)
         return SearchHit(
             slug=docs.slugs[doc_id] or "",
             title=title,
             tags=docs.tags[doc_id],
-            score=round(score, 4),
+            score=round(score - exact * scoring.EXACT, 4),
             snippet=snippet,
             section=section,
             title_marks=find_marks(title, highlight),
+            exact=exact,
         )
 
     def _snippet_of(self, doc_id: int, highlight: Highlight) -> tuple[Snippet, Section | None]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import compress, repeat
 from operator import add, eq, mul
@@ -77,6 +77,8 @@ class Matcher:
 
     size: int
     """How many posts it matches (an upper bound for a union)."""
+    bonus: float = 0.0
+    """Added to the score of every post it matches (`scoring.EXACT` for a word as written)."""
 
     def ids(self) -> Sequence[int]:
         """Every post the clause matches, ascending."""
@@ -115,10 +117,11 @@ class Matcher:
 class DenseTerm(Matcher):
     """A term with one impact per post (0: absent)."""
 
-    def __init__(self, impacts: array[int], size: int, weight: float) -> None:
+    def __init__(self, impacts: array[int], size: int, weight: float, bonus: float = 0.0) -> None:
         self.impacts = impacts
         self.size = size
         self.weight = weight
+        self.bonus = bonus
 
     def ids(self) -> Sequence[int]:
         return list(compress(range(len(self.impacts)), self.impacts))
@@ -128,8 +131,14 @@ class DenseTerm(Matcher):
         return [d for d in among if impacts[d]]
 
     def values(self, among: Sequence[int]) -> list[float]:
-        impacts, weight = self.impacts, self.weight
-        return [weight * impacts[d] for d in among]
+        impacts, weight, bonus = self.impacts, self.weight, self.bonus
+        return [weight * impacts[d] + bonus for d in among]
+
+    def values0(self, among: Sequence[int]) -> list[float]:
+        impacts, weight, bonus = self.impacts, self.weight, self.bonus
+        if not bonus:
+            return [weight * impacts[d] for d in among]
+        return [weight * v + bonus if v else 0.0 for v in map(impacts.__getitem__, among)]
 
     def candidates(self, limit: int) -> Sequence[int]:
         return top_positions(self.impacts, limit)
@@ -141,11 +150,14 @@ class DenseTerm(Matcher):
 class SparseTerm(Matcher):
     """A term with the ascending ids of its posts and an impact for each."""
 
-    def __init__(self, ids: array[int], impacts: array[int], weight: float) -> None:
+    def __init__(
+        self, ids: array[int], impacts: array[int], weight: float, bonus: float = 0.0
+    ) -> None:
         self._ids = ids
         self.impacts = impacts
         self.size = len(ids)
         self.weight = weight
+        self.bonus = bonus
 
     def ids(self) -> Sequence[int]:
         return self._ids
@@ -167,19 +179,21 @@ class SparseTerm(Matcher):
         if len(among) * 8 < len(self._ids):
             return self.values0(among)
         table = dict(zip(self._ids, self.impacts, strict=True))
-        weight = self.weight
-        return [weight * table[d] for d in among]
+        weight, bonus = self.weight, self.bonus
+        return [weight * table[d] + bonus for d in among]
 
     def values0(self, among: Sequence[int]) -> list[float]:
+        weight, bonus = self.weight, self.bonus
         if len(among) * 8 < len(self._ids):
             at, there = self._found(among)
             padded = self.impacts + array("H", [0])
-            found = map(mul, map(eq, there, among), map(padded.__getitem__, at))
-            weight = self.weight
+            found: Iterable[int] = map(mul, map(eq, there, among), map(padded.__getitem__, at))
+        else:
+            table = dict(zip(self._ids, self.impacts, strict=True))
+            found = map(table.get, among, repeat(0))
+        if not bonus:
             return [weight * v for v in found]
-        table = dict(zip(self._ids, self.impacts, strict=True))
-        get, weight = table.get, self.weight
-        return [weight * get(d, 0) for d in among]
+        return [weight * v + bonus if v else 0.0 for v in found]
 
     def candidates(self, limit: int) -> Sequence[int]:
         return list(map(self._ids.__getitem__, top_positions(self.impacts, limit)))
@@ -249,24 +263,27 @@ def sum_scores(matchers: list[Matcher], among: list[int]) -> list[float]:
     """The sum of the matchers' scores for each post of `among` (all of which match)."""
     tables: list[ImpactTable] = []
     others: list[Matcher] = []
+    c = 0.0  # the bonuses of the tables' terms, which every post of `among` has
     for matcher in matchers:
         table = matcher.table(len(among))
         if table is None:
             others.append(matcher)
         else:
             tables.append(table)
+            c += matcher.bonus
     # One comprehension over the posts for up to three terms: no list per term.
     totals: list[float] | None = None
     while tables:
         if len(tables) >= 3:
             (t1, w1), (t2, w2), (t3, w3) = tables[:3]
-            more = [w1 * t1[d] + w2 * t2[d] + w3 * t3[d] for d in among]
+            more = [w1 * t1[d] + w2 * t2[d] + w3 * t3[d] + c for d in among]
         elif len(tables) == 2:
             (t1, w1), (t2, w2) = tables
-            more = [w1 * t1[d] + w2 * t2[d] for d in among]
+            more = [w1 * t1[d] + w2 * t2[d] + c for d in among]
         else:
             (t1, w1) = tables[0]
-            more = [w1 * t1[d] for d in among]
+            more = [w1 * t1[d] + c for d in among]
+        c = 0.0
         del tables[:3]
         totals = more if totals is None else list(map(add, totals, more))
     for matcher in others:

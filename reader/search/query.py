@@ -1,10 +1,14 @@
 """The search query language, parsed into a `Query`.
 
-    words                all must match (the last one also as a prefix, for type-ahead)
+    words                all must match
+    word*                also longer words starting with `word` (`git*`: gitlint, gitmoji)
     "quoted phrase"      the words next to each other, in order
     -word  -"phrase"     exclude posts that contain it
     tag:NAME  tag:"Multi Word"   only posts with that tag (-tag:NAME excludes it)
     is:bookmarked  is:unread  is:read   (and -is:... for the opposite)
+
+While typing (`typing=True`, the TUI's search as you type) the last word
+also matches as a prefix, as if it ended with `*`.
 
 The parser never raises: an unclosed quote closes at the end, a lone `-` or a
 `tag:` without a name is ignored, and each such repair is described in
@@ -90,8 +94,12 @@ def _read_word(text: str, i: int) -> tuple[str, int]:
     return text[i:end], end
 
 
-def parse_query(text: str) -> Query:
-    """Parse `text` into a `Query`. Never raises, whatever `text` holds."""
+def parse_query(text: str, *, typing: bool = False) -> Query:
+    """Parse `text` into a `Query`. Never raises, whatever `text` holds.
+
+    `typing` says the text is still being typed: a trailing plain word then
+    also matches longer words, as `word*` always does.
+    """
     clauses: list[Clause] = []
     tags: list[str] = []
     excluded_tags: list[str] = []
@@ -150,11 +158,12 @@ def parse_query(text: str) -> Query:
         found = tuple(query_terms(word))
         if not found:
             continue
-        clauses.append(Clause(found, phrase=len(found) > 1, negated=negated))
+        starred = word.endswith("*") and len(found) == 1 and not negated
+        clauses.append(Clause(found, phrase=len(found) > 1, prefix=starred, negated=negated))
         if not negated and len(found) == 1:
             last_bare = len(clauses) - 1
     # Type-ahead: a trailing plain word still being typed also matches as a prefix.
-    if last_bare is not None and not text[-1:].isspace():
+    if typing and last_bare is not None and not text[-1:].isspace():
         clauses[last_bare] = Clause(clauses[last_bare].terms, prefix=True)
     return Query(
         text=text,

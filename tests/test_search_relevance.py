@@ -1,0 +1,88 @@
+"""Relevance: what users of search see first (issue 11), through the CLI and the session.
+
+Exact words before longer words they start, word forms and typos; the
+query language as written on the command line; snippets of CJK text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from reader.cli import cli
+from reader.library import Library
+from reader.models import Filter
+from reader.session import ReadingSession
+from tests.conftest import GIT_POSTS
+
+
+def _slugs(library: Library, query: str, **kw: object) -> list[str]:
+    return [hit.slug for hit in library.search(query, limit=50, **kw).hits]  # type: ignore[arg-type]
+
+
+def _cli(*args: str) -> tuple[int, list[str], str]:
+    """Exit code, the slugs listed (in order) and stderr of `reader ARGS`."""
+    result = CliRunner().invoke(cli, list(args))
+    slugs = [line.split("\t")[0] for line in result.stdout.splitlines() if "\t" in line]
+    return result.exit_code, slugs, result.stderr
+
+
+# -- exact first ---------------------------------------------------------------
+
+
+def test_cli_exact_word_only_and_first(isolated_data_dir: Path, exact_posts: Path) -> None:
+    assert CliRunner().invoke(cli, ["import", str(exact_posts)]).exit_code == 0
+    code, slugs, _ = _cli("search", "git")
+    assert code == 0
+    assert slugs[: len(GIT_POSTS)] == list(GIT_POSTS)
+    assert set(slugs) >= set(GIT_POSTS)
+    assert not any(s.startswith(("gitlint", "gitmoji")) for s in slugs)  # no `*`: no prefix
+
+
+def test_cli_star_matches_longer_words_below_the_exact_ones(
+    isolated_data_dir: Path, exact_posts: Path
+) -> None:
+    assert CliRunner().invoke(cli, ["import", str(exact_posts)]).exit_code == 0
+    code, slugs, _ = _cli("search", "git*", "--limit", "50")
+    assert code == 0 and len(slugs) == 12
+    assert slugs[:3] == list(GIT_POSTS)
+    rows = json.loads(CliRunner().invoke(cli, ["search", "git*", "--json"]).stdout)
+    assert [row["exact"] for row in rows[:4]] == [1, 1, 1, 0]
+
+
+def test_typing_in_the_tui_puts_exact_matches_first(exact_library: Library) -> None:
+    session = ReadingSession(exact_library)
+    try:
+        results = session.search("git", Filter(Filter.ALL), 50)
+    finally:
+        session.close()
+    found = [hit.slug for hit in results.hits]
+    assert len(found) == 12  # as typed: `git` also finds gitlint and gitmoji
+    assert found[:3] == list(GIT_POSTS)
+    assert results.hits[2].exact == 1 and results.hits[3].exact == 0
+
+
+# -- the command line ----------------------------------------------------------
+
+
+def test_cli_takes_minus_words_as_written(isolated_data_dir: Path) -> None:
+    code, with_rag, _ = _cli("search", "architecture")
+    assert code == 0 and "the-underrated-argument-for-rag-architectures-in-2026" in with_rag
+    code, slugs, stderr = _cli("search", "architecture", "-rag")
+    assert code == 0, stderr
+    assert slugs == [s for s in with_rag if "rag" not in s]
+    # Options still work anywhere, and a word that starts like one stays a word.
+    code, slugs, _ = _cli("search", "-n", "1", "architecture", "-rag", "--limit", "1")
+    assert code == 0 and slugs == [s for s in with_rag if "rag" not in s][:1]
+    code, slugs, _ = _cli("search", "architecture", "-nginx", "--tag=architecture")
+    assert code == 0 and slugs and all("architecture" in s for s in slugs)
+
+
+def test_cli_exits_1_when_nothing_matches(isolated_data_dir: Path) -> None:
+    code, slugs, stderr = _cli("search", "zzyzx")
+    assert (code, slugs) == (1, []) and "no matches" in stderr
+    result = CliRunner().invoke(cli, ["search", "zzyzx", "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout) == []
+    assert _cli("search", "redis")[0] == 0
