@@ -86,3 +86,28 @@ def test_cli_exits_1_when_nothing_matches(isolated_data_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["search", "zzyzx", "--json"])
     assert result.exit_code == 1 and json.loads(result.stdout) == []
     assert _cli("search", "redis")[0] == 0
+
+
+# -- typos ---------------------------------------------------------------------
+
+
+def test_swapped_letters_are_one_typo(library: Library) -> None:
+    exact = _slugs(library, "stampede")
+    assert exact
+    assert _slugs(library, "stampeed") == exact
+    code, slugs, _ = _cli("search", "stampeed")
+    assert code == 0 and slugs == exact
+
+
+def test_typo_length_rule_counts_a_swap_as_one_edit() -> None:
+    from reader.models import Post
+    from reader.search import SearchIndex
+
+    words = "graph obsidian database lakehouses"
+    index = SearchIndex.build([Post(slug="a", title="A", body=words), Post(slug="b", title="B")])
+    assert index.search("obsidain").total == 1  # 8 letters, one swap
+    assert index.search("databaes").total == 1
+    assert index.search("grpah").total == 1  # 5 letters: one edit allowed
+    assert index.search("rgpah").total == 0  # two swaps at 5 letters: too far
+    assert index.search("ohbsdiain").total == 0  # 9 letters, three edits
+    assert index.search("lakehuoses").total == 1 and index.search("alkehuoses").total == 1

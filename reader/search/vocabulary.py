@@ -5,8 +5,11 @@ Ids 0 and 1 are reserved for the separators of a forward sequence (see
 its own term, and also, when it is a prefix (the word being typed, or one
 CJK character), the longer terms starting with it, or else, when it is not
 in the library at all and has five letters or more, the terms one or two
-edits away. Each expansion scores below the word itself, and only the most
-frequent few are kept so a one-letter prefix stays fast.
+edits away (from nine letters). An edit is a letter added, dropped or changed,
+or two neighbours swapped (`stampeed` is one edit from `stampede`: the optimal
+string alignment distance, as Meilisearch and Algolia count typos). Each
+expansion scores below the word itself, and only the most frequent few are
+kept so a one-letter prefix stays fast.
 
 Document frequencies (`df`, posts per term id) belong to the postings; the
 expansions are handed them.
@@ -151,8 +154,11 @@ class Vocabulary:
         return found
 
     def fuzzy_terms(self, word: str, df: Sequence[int]) -> list[int]:
-        """The ids of the terms in some post one edit from `word` (two from a long word)."""
-        from rapidfuzz.distance import Levenshtein
+        """The ids of the terms in some post one edit from `word` (two from a long word).
+
+        A swap of two neighbouring letters is one edit (optimal string alignment).
+        """
+        from rapidfuzz.distance import OSA
         from rapidfuzz.process import extract
 
         if self._by_length is None:
@@ -170,7 +176,7 @@ class Vocabulary:
         found = extract(
             word,
             candidates,
-            scorer=Levenshtein.distance,
+            scorer=OSA.distance,
             score_cutoff=limit,
             limit=None,
         )
