@@ -272,7 +272,7 @@ def test_bookmarks_survive_every_kind_of_damage(mine: Path) -> None:
     for shard in (mine / "bodies").iterdir():
         shard.write_bytes(b"[")
     (mine / "search-index.bin").write_bytes(b"junk")
-    for command in (["list"], ["show", REDIS], ["search", "zebras"], ["tags"], ["bookmarks"]):
+    for command in (["list"], ["show", REDIS], ["search", "redis"], ["tags"], ["bookmarks"]):
         code, _, err = run(*command)
         assert code == 0 and "Traceback" not in err, (command, err)
     assert bookmarks() >= {REDIS}

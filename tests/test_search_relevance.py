@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from reader.cli import cli
 from reader.library import Library
-from reader.models import Filter
+from reader.models import Filter, Post
+from reader.search import SearchIndex
 from reader.session import ReadingSession
 from tests.conftest import GIT_POSTS
 
@@ -100,9 +101,6 @@ def test_swapped_letters_are_one_typo(library: Library) -> None:
 
 
 def test_typo_length_rule_counts_a_swap_as_one_edit() -> None:
-    from reader.models import Post
-    from reader.search import SearchIndex
-
     words = "graph obsidian database lakehouses"
     index = SearchIndex.build([Post(slug="a", title="A", body=words), Post(slug="b", title="B")])
     assert index.search("obsidain").total == 1  # 8 letters, one swap
@@ -111,3 +109,59 @@ def test_typo_length_rule_counts_a_swap_as_one_edit() -> None:
     assert index.search("rgpah").total == 0  # two swaps at 5 letters: too far
     assert index.search("ohbsdiain").total == 0  # 9 letters, three edits
     assert index.search("lakehuoses").total == 1 and index.search("alkehuoses").total == 1
+
+
+# -- word forms ----------------------------------------------------------------
+
+
+def test_cache_redis_finds_the_redis_caching_post_first(library: Library) -> None:
+    assert (
+        _slugs(library, "cache redis")[0] == "debugging-redis-caching-7-techniques-you-need-to-know"
+    )
+    code, slugs, _ = _cli("search", "cache", "redis")
+    assert code == 0 and slugs[0] == "debugging-redis-caching-7-techniques-you-need-to-know"
+
+
+def test_word_forms_find_each_other_exact_forms_first(library: Library) -> None:
+    deploy = _slugs(library, "deploy")
+    assert "zero-to-blue-green-deployments-a-weekend-project-retrospective" in deploy
+    assert set(_slugs(library, "deployments")) == set(deploy)
+    results = library.search("cache", limit=50)
+    assert [h.slug for h in results.hits] == [
+        "the-underrated-argument-for-rag-architectures-in-2026",  # `cache` as written
+        "debugging-redis-caching-7-techniques-you-need-to-know",  # only `caching`
+    ]
+    assert [h.exact for h in results.hits] == [1, 0]
+    assert "caching" in results.highlight.terms  # the forms found are marked
+    hit = results.hits[1]
+    assert any(hit.title[a:b].lower() == "caching" for a, b in hit.title_marks)
+
+
+def _lang_index() -> SearchIndex:
+    return SearchIndex.build(
+        [
+            Post(slug="de", title="Die Katzen", body="Katzen im Garten.", lang="de"),
+            Post(slug="en", title="Cats", body="Katzen is a German word; cats.", lang="en"),
+            Post(slug="xx", title="Cats again", body="Katzen, in a post of no known language."),
+            Post(slug="ja", title="猫たち", body="猫たちと猫 caching", lang="ja"),
+        ]
+    )
+
+
+def test_the_posts_language_picks_its_stemmer() -> None:
+    index = _lang_index()
+    # German stems `katze` and `katzen` alike; English (also the default) does not.
+    assert [h.slug for h in index.search("katze").hits] == ["de"]
+    assert {h.slug for h in index.search("katzen").hits} == {"de", "en", "xx"}
+    assert {h.slug for h in index.search("cat").hits} == {"en", "xx"}  # `cats`, in English
+    assert index.search("cache").total == 0  # Japanese: no stemmer, `caching` stays as it is
+    assert {h.slug for h in index.search("猫た").hits} == {"ja"}  # CJK: bigrams, never stemmed
+
+
+def test_the_stemmer_survives_a_save_and_a_load(tmp_path: Path) -> None:
+    path = tmp_path / "index.bin"
+    _lang_index().save(path)
+    loaded = SearchIndex.load(path)
+    assert loaded is not None
+    assert [h.slug for h in loaded.search("katze").hits] == ["de"]
+    assert {h.slug for h in loaded.search("cat").hits} == {"en", "xx"}

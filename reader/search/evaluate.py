@@ -1,6 +1,7 @@
 """Answering a parsed query from the parts of an index: which posts match, and the best.
 
-Each positive clause becomes a matcher: a word and its expansions, or a
+Each positive clause becomes a matcher: a word and its expansions (longer
+words while typing, words of the same stem, typos), or a
 phrase's words (and the bitmaps of its common pairs). The matchers are
 intersected smallest first within the posts the filters allow; phrases not
 settled by a bitmap are checked on the candidates' forward sequences;
@@ -17,11 +18,12 @@ from collections.abc import Collection, Sequence
 from itertools import compress, filterfalse, pairwise
 from typing import NamedTuple
 
-from reader.search.matchers import BestOf, DocSet, Matcher, bitmap_ids, sum_scores
+from reader.search.matchers import BestOf, DocSet, Matcher, Within, bitmap_ids, sum_scores
 from reader.search.parts import IndexParts
 from reader.search.query import Clause, Query
 from reader.search.scoring import EXACT, SCALE, idf, top
 from reader.search.snippets import Highlight
+from reader.search.vocabulary import STEM_FACTOR
 
 __all__ = ["Answer", "evaluate", "highlight_patterns"]
 
@@ -92,11 +94,18 @@ def evaluate(
                 phrases.append(present)  # verified on the sequences
             names.update(clause.terms)
             continue
-        expansion = parts.vocabulary.expand(clause, parts.postings.df)
-        if not expansion.terms:
+        docs = parts.documents
+        expansion = parts.vocabulary.expand(clause, parts.postings.df, docs.stemmers())
+        if not expansion.terms and not expansion.stems:
             return none
         exact = parts.vocabulary.get(clause.terms[0])
         found = [_matcher(parts, t, f, EXACT if t == exact else 0.0) for t, f in expansion.terms]
+        for name, forms in expansion.stems:
+            # A form counts in the posts of the language whose stemmer found it.
+            within = docs.stemmed_by(name)
+            for term_id in forms:
+                form = _matcher(parts, term_id, STEM_FACTOR)
+                found.append(form if within is None else Within(form, within))
         matchers.append(found[0] if len(found) == 1 else BestOf(found))
         names.update(expansion.names)
         prefixes.extend(expansion.prefixes)

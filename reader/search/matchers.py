@@ -27,6 +27,7 @@ __all__ = [
     "DocSet",
     "Matcher",
     "SparseTerm",
+    "Within",
     "bitmap_ids",
     "sum_scores",
     "top_positions",
@@ -239,6 +240,39 @@ class BestOf(Matcher):
         for part in self.parts:
             found.update(part.candidates(limit))
         return sorted(found)
+
+
+class Within(Matcher):
+    """Another matcher's posts among `allowed` only (a stemmed form, in its language's posts)."""
+
+    def __init__(self, inner: Matcher, allowed: set[int]) -> None:
+        self.inner = inner
+        self.allowed = allowed
+        self.size = min(inner.size, len(allowed))
+        self.bonus = inner.bonus
+        self._ids: list[int] | None = None
+
+    def ids(self) -> Sequence[int]:
+        if self._ids is None:
+            self._ids = list(filter(self.allowed.__contains__, self.inner.ids()))
+        return self._ids
+
+    def count(self) -> int:
+        return len(self.ids())
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        return self.inner.keep(list(filter(self.allowed.__contains__, among)))
+
+    def values(self, among: Sequence[int]) -> list[float] | None:
+        return self.inner.values(among)
+
+    def values0(self, among: Sequence[int]) -> list[float]:
+        allowed = self.allowed
+        found = self.inner.values0(among)
+        return [v if d in allowed else 0.0 for v, d in zip(found, among, strict=True)]
+
+    def candidates(self, limit: int) -> Sequence[int]:
+        return self.ids()
 
 
 class DocSet(Matcher):
