@@ -165,3 +165,37 @@ def test_the_stemmer_survives_a_save_and_a_load(tmp_path: Path) -> None:
     assert loaded is not None
     assert [h.slug for h in loaded.search("katze").hits] == ["de"]
     assert {h.slug for h in loaded.search("cat").hits} == {"en", "xx"}
+
+
+# -- CJK snippets --------------------------------------------------------------
+
+_CJK_POSTS = {
+    "hotkeys.md": (
+        "ja",
+        "ホットキー",
+        "設定の前に。\n\nホットキーの設定は簡単です。東京タワーは美しい。",
+    ),
+    "cache.md": ("zh", "缓存指南", "我们使用缓存来提高性能。缓存很重要。"),
+}
+
+
+def test_cjk_snippets_show_each_character_once(tmp_path: Path) -> None:
+    folder = tmp_path / "cjk"
+    folder.mkdir()
+    for name, (lang, title, body) in _CJK_POSTS.items():
+        front = f"---\ntitle: {title}\nlang: {lang}\n---\n\n"
+        (folder / name).write_text(front + body + "\n", encoding="utf-8")
+    library = Library.open(tmp_path / "data", seed=False)
+    library.import_paths([folder])
+    flat = [" ".join(body.split()) for _, _, body in _CJK_POSTS.values()]
+    for query, marked in [
+        ("ホットキー", ["ホットキー"]),
+        ("東京タワー", ["東京タワー"]),
+        ("缓存", ["缓存", "缓存"]),
+        ("性能", ["性能"]),
+    ]:
+        hit = library.search(query).hits[0]
+        text = hit.snippet.text.removeprefix("… ")
+        assert any(text in body for body in flat), (query, hit.snippet.text)
+        assert text.endswith("。")  # closing punctuation kept, as after a Latin word
+        assert [hit.snippet.text[a:b] for a, b in hit.snippet.marks] == marked
