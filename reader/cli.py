@@ -354,11 +354,18 @@ def search(
 ) -> None:
     """Search the library, best matches first; exit 1 when nothing matches.
 
-    Words must all match, as written first (word* also finds longer words);
-    "quoted phrases"; -word excludes; tag:NAME or tag:"Two Words";
-    is:bookmarked, is:unread.
+    Words must all match, as written first (word* also finds longer words,
+    other forms of a word and typos match too); "quoted phrases"; -word
+    excludes; a OR b, (a b) OR c; tag:NAME or tag:"Two Words"; is:bookmarked,
+    is:unread. An unknown is: value or field exits with 2.
     """
-    results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
+    from reader.search import QueryError
+
+    try:
+        results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
+    except QueryError as error:
+        click.echo(f"reader: {error.message}", err=True)
+        ctx.exit(2)
     report_problems(ctx)  # a damaged search index is found, and rebuilt, only now
     for problem in results.problems:
         click.echo(f"reader: {problem}", err=True)

@@ -355,8 +355,9 @@ class Library:
         `is:unread` and such a filter read the user's state, unless the caller
         passes the `bookmarked` and `read` slugs it shows. `typing` says the
         query is still being typed, so its last word also matches as a prefix
-        (the TUI); otherwise only `word*` does (the CLI). Never raises on bad
-        query text: problems are reported in `SearchResults.problems`.
+        (the TUI); otherwise only `word*` does (the CLI). Raises `QueryError`
+        for an unknown `is:` value or field (with the nearest valid one);
+        other problems are repaired and reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 

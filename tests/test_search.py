@@ -218,7 +218,12 @@ def test_parser_star_makes_a_prefix_anywhere() -> None:
         ("-", "lone '-'"),
         ("tag:", "tag:"),
         ('tag:"', "tag:"),
-        ("is:nothing", "unknown"),
+        ("(unclosed", "unbalanced parenthesis"),
+        (") x", "')' without a '('"),
+        ("x OR", "OR without a word"),
+        ("OR x", "OR without a word"),
+        ("tag:x OR y", "OR without a word"),
+        ("(tag:x y)", "apply to the whole query"),
     ],
 )
 def test_bad_queries_are_repaired_with_a_message(text: str, problem: str) -> None:

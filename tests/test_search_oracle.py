@@ -36,10 +36,14 @@ class Q:
     without_tags: tuple[str, ...] = ()
     prefix: str = ""
     """A last word still being typed: matches every word it starts."""
+    either: tuple[tuple[str, ...], ...] = ()
+    """An OR group: posts with all the words of at least one of these alternatives."""
 
     @property
     def text(self) -> str:
         parts = [*self.words]
+        if self.either:
+            parts.append(" OR ".join(f"({' '.join(a)})" for a in self.either))
         parts += [f'"{" ".join(p)}"' for p in self.phrases]
         parts += [f"-{w}" for w in self.without]
         parts += [f'-"{" ".join(p)}"' for p in self.without_phrases]
@@ -49,7 +53,7 @@ class Q:
         return f"{text} {self.prefix}*" if self.prefix else text + " "
 
     def scored(self) -> list[str]:
-        """The query of each clause that adds to the score, alone."""
+        """The query of each clause that adds to the score, alone (but the OR group's)."""
         alone = [f"{w} " for w in self.words]
         alone += [f"{w} " for p in self.phrases for w in dict.fromkeys(p)]
         return alone + ([f"{self.prefix}*"] if self.prefix else [])
@@ -77,6 +81,10 @@ QUERIES = [
     Q(words=("the",), prefix="ta"),
     Q(words=("marten", "stoat")),
     Q(words=("bison",), phrases=(("stream", "of"),), without_tags=("data science",)),
+    Q(either=(("okapi",), ("zebra",))),
+    Q(words=("cache",), either=(("heron", "the"), ("lake", "stream"))),
+    Q(either=(("quokka",), ("tapir",), ("bison", "of"))),
+    Q(words=("the",), without=("okapi",), either=(("marten",), ("stoat",))),
 ]
 
 
@@ -137,6 +145,7 @@ def scan(posts: list[Scanned], query: Q) -> set[str]:
         and post.tags >= wanted
         and post.tags.isdisjoint(unwanted)
         and (not query.prefix or any(w.startswith(query.prefix) for w in post.words))
+        and (not query.either or any(post.words.issuperset(a) for a in query.either))
     }
 
 
@@ -158,18 +167,23 @@ def check(index: SearchIndex, posts: list[Post]) -> None:
         assert results.total == len(expected), query.text
         found = [hit.slug for hit in results.hits]
         assert sorted(found) == sorted(expected), query.text
-        listed = [hit.score for hit in results.hits]
+        listed = [(hit.exact, hit.score) for hit in results.hits]
         assert listed == sorted(listed, reverse=True), query.text
-        for q in query.scored():
+        for q in [*query.scored(), *(f"{w} " for a in query.either for w in a)]:
             if q not in alone_cache:
                 alone_cache[q] = scores(index, q)
         alone = [alone_cache[q] for q in query.scored()]
+        by_slug = {p.slug: p for p in scanned}
         for hit in results.hits:
-            assert hit.score == pytest.approx(sum(s[hit.slug] for s in alone), abs=1e-3), (
-                query.text,
-                hit.slug,
-            )
-        if alone:
+            # An OR group scores the sum of the alternatives the post has.
+            words = by_slug[hit.slug].words
+            having = [a for a in query.either if words.issuperset(a)]
+            score = sum(s[hit.slug] for s in alone)
+            score += sum(alone_cache[f"{w} "][hit.slug] for a in having for w in a)
+            assert hit.score == pytest.approx(score, abs=1e-3), (query.text, hit.slug)
+            exact = len(query.words) + len(query.phrases) + sum(map(len, having))
+            assert hit.exact == exact, (query.text, hit.slug)
+        if alone or query.either:
             assert all(hit.score > 0 for hit in results.hits), query.text
         else:
             assert all(hit.score == 0 for hit in results.hits), query.text

@@ -199,3 +199,60 @@ def test_cjk_snippets_show_each_character_once(tmp_path: Path) -> None:
         assert any(text in body for body in flat), (query, hit.snippet.text)
         assert text.endswith("。")  # closing punctuation kept, as after a Latin word
         assert [hit.snippet.text[a:b] for a, b in hit.snippet.marks] == marked
+
+
+# -- OR, groups, and what the parser cannot guess ---------------------------------
+
+
+def test_or_finds_either_and_both_rank_first(library: Library) -> None:
+    redis, lakehouse = set(_slugs(library, "redis")), set(_slugs(library, "lakehouse"))
+    assert redis and lakehouse and not redis & lakehouse
+    assert set(_slugs(library, "redis OR lakehouse")) == redis | lakehouse
+    assert set(_slugs(library, "redis OR zzyzx")) == redis
+    assert _slugs(library, "zzyzx OR qqxqq") == []
+    # OR binds closer than the spaces: `monitoring (redis OR lakehouse)`.
+    monitoring = set(_slugs(library, "monitoring"))
+    assert set(_slugs(library, "monitoring redis OR lakehouse")) == monitoring & (redis | lakehouse)
+    # A group: both words of one alternative, or the other.
+    both = set(_slugs(library, "redis monitoring")) | lakehouse
+    assert set(_slugs(library, "(redis monitoring) OR lakehouse")) == both
+    assert (
+        set(_slugs(library, "architecture -(redis OR lakehouse)"))
+        == set(_slugs(library, "architecture")) - redis - lakehouse
+    )
+    hits = library.search("pipelines OR streaming", limit=50).hits
+    has_both = set(_slugs(library, "pipelines streaming"))
+    assert {h.slug for h in hits[: len(has_both)]} == has_both  # both words beat one
+
+
+def test_or_in_the_cli(isolated_data_dir: Path) -> None:
+    code, slugs, _ = _cli("search", "redis", "OR", "lakehouse")
+    assert code == 0 and len(slugs) == 2
+    code, slugs, _ = _cli("search", "(redis", "OR", "lakehouse)", "-rag")
+    assert code == 0 and len(slugs) == 2
+
+
+def test_unknown_is_value_or_field_says_the_nearest(isolated_data_dir: Path) -> None:
+    from reader.search import QueryError, parse_query
+
+    for text, nearest in [
+        ("is:bookmrk", "is:bookmark"),
+        ("is:unred", "is:unread"),
+        ("redis tga:ops", "tag:"),
+        ("foo:bar", "tag:"),
+    ]:
+        try:
+            parse_query(text)
+        except QueryError as error:
+            assert error.suggestion == nearest and nearest in str(error)
+        else:
+            raise AssertionError(f"{text!r} was read anyway")
+    for text in ["https://example.com", "16:9", "C:\\Users", "TODO:", '"foo:bar"']:
+        parse_query(text)  # not fields
+    code, slugs, stderr = _cli("search", "redis", "is:bookmrk")
+    assert (code, slugs) == (2, [])
+    assert stderr.startswith("reader: unknown 'is:bookmrk', did you mean is:bookmark? (")
+    assert "is:bookmarked, is:bookmark, is:unread, is:read" in stderr
+    assert len(stderr.splitlines()) == 1
+    code, _, stderr = _cli("search", "foo:bar")
+    assert code == 2 and "did you mean tag:?" in stderr

@@ -232,7 +232,7 @@ class SearchIndex:
         all_slugs: bool = False,
         typing: bool = False,
     ) -> SearchResults:
-        """Posts matching `query`, best first; never raises on any query text.
+        """Posts matching `query`, best first; raises only `QueryError` on query text.
 
         `tag` narrows to one tag (the sidebar's choice) on top of any `tag:`
         in the query; `bookmarked` and `read` are the user's slugs, needed

@@ -26,6 +26,7 @@ __all__ = [
     "DenseTerm",
     "DocSet",
     "Matcher",
+    "Scored",
     "SparseTerm",
     "Within",
     "bitmap_ids",
@@ -273,6 +274,27 @@ class Within(Matcher):
 
     def candidates(self, limit: int) -> Sequence[int]:
         return self.ids()
+
+
+class Scored(Matcher):
+    """Posts with their scores, worked out beforehand (an OR group's)."""
+
+    def __init__(self, scores: dict[int, float]) -> None:
+        self.scores = scores
+        self._ids = sorted(scores)
+        self.size = len(scores)
+
+    def ids(self) -> Sequence[int]:
+        return self._ids
+
+    def keep(self, among: Sequence[int]) -> list[int]:
+        return list(compress(among, map(self.scores.__contains__, among)))
+
+    def values(self, among: Sequence[int]) -> list[float]:
+        return list(map(self.scores.__getitem__, among))
+
+    def values0(self, among: Sequence[int]) -> list[float]:
+        return list(map(self.scores.get, among, repeat(0.0)))
 
 
 class DocSet(Matcher):
