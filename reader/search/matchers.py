@@ -15,8 +15,8 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
-from itertools import compress, repeat
-from operator import add, eq, mul
+from itertools import compress, filterfalse, repeat
+from operator import add, eq, mul, not_
 from typing import TypeAlias
 
 from reader.search.scoring import ranked
@@ -206,13 +206,47 @@ class SparseTerm(Matcher):
         return dict(zip(self._ids, self.impacts, strict=True)), self.weight
 
 
+class _Zeros(dict[int, int]):
+    """A sparse term's impacts by post, 0 for the posts without it."""
+
+    def __missing__(self, key: int) -> int:
+        return 0
+
+
+Lookup: TypeAlias = "tuple[_Zeros | array[int], float]"
+"""A term's impact by post (0: absent) and its weight."""
+
+
 class BestOf(Matcher):
-    """A word and its expansions (prefix or typo): the best-scoring one per post."""
+    """A word and its expansions (prefix, stem or typo): the best-scoring one per post.
+
+    The word itself, when in the library, is the first part.
+    """
 
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.size = sum(p.size for p in parts)
         self._ids: list[int] | None = None
+        self._lookups: list[Lookup] | None = None
+
+    def lookups(self, among: int) -> list[Lookup] | None:
+        """Every part's impacts by post, when there are few parts and many posts to look up.
+
+        Then `keep` and `values` take one pass over the posts, not one per part.
+        """
+        if self._lookups is None:
+            if len(self.parts) > 3:
+                return None
+            found: list[Lookup] = []
+            for part in self.parts:
+                if isinstance(part, DenseTerm):
+                    found.append((part.impacts, part.weight))
+                elif isinstance(part, SparseTerm) and among * 8 >= part.size:
+                    found.append((_Zeros(zip(part.ids(), part.impacts, strict=True)), part.weight))
+                else:
+                    return None
+            self._lookups = found
+        return self._lookups
 
     def ids(self) -> Sequence[int]:
         if self._ids is None:
@@ -226,13 +260,51 @@ class BestOf(Matcher):
         return len(self.ids())
 
     def keep(self, among: Sequence[int]) -> list[int]:
-        found: set[int] = set()
-        for part in self.parts:
-            found.update(part.keep(among))
+        lookups = self.lookups(len(among))
+        if lookups is not None and len(lookups) == 2:
+            (a, _), (b, _) = lookups
+            return [d for d in among if a[d] or b[d]]
+        if lookups is not None and len(lookups) == 3:
+            (a, _), (b, _), (c, _) = lookups
+            return [d for d in among if a[d] or b[d] or c[d]]
+        # Each part looks only at the posts the parts before it did not match.
+        first = self.parts[0].keep(among)
+        if len(first) == len(among):
+            return first
+        found = set(first)
+        rest = list(filterfalse(found.__contains__, among))
+        for part in self.parts[1:]:
+            more = part.keep(rest)
+            if more:
+                found.update(more)
+                rest = list(filterfalse(found.__contains__, rest))
+            if not rest:
+                break
         return list(compress(among, map(found.__contains__, among)))
 
     def values(self, among: Sequence[int]) -> list[float]:
-        return list(map(max, *(part.values0(among) for part in self.parts)))
+        first, others = self.parts[0], self.parts[1:]
+        lookups = self.lookups(len(among))
+        bonus = first.bonus
+        if lookups is not None and len(lookups) == 2 and bonus:
+            (a, wa), (b, wb) = lookups
+            return [wa * a[d] + bonus if a[d] else wb * b[d] for d in among]
+        if lookups is not None and len(lookups) == 3 and bonus:
+            (a, wa), (b, wb), (c, wc) = lookups
+            return [wa * a[d] + bonus if a[d] else max(wb * b[d], wc * c[d]) for d in among]
+        if not bonus:
+            return list(map(max, *(part.values0(among) for part in self.parts)))
+        # The word as written outscores any expansion (its `EXACT`): the expansions
+        # are scored only in the posts without it.
+        values = first.values0(among)
+        missing = list(compress(range(len(among)), map(not_, values)))
+        if missing:
+            rest = list(map(among.__getitem__, missing))
+            scores = [part.values0(rest) for part in others]
+            best = scores[0] if len(scores) == 1 else list(map(max, *scores))
+            for i, value in zip(missing, best, strict=True):
+                values[i] = value
+        return values
 
     def candidates(self, limit: int) -> Sequence[int]:
         # A post among the best `limit` of the union is among the best of the expansion
