@@ -256,3 +256,15 @@ def test_unknown_is_value_or_field_says_the_nearest(isolated_data_dir: Path) -> 
     assert len(stderr.splitlines()) == 1
     code, _, stderr = _cli("search", "foo:bar")
     assert code == 2 and "did you mean tag:?" in stderr
+
+
+def test_language_codes_pick_snowball_stemmers() -> None:
+    from reader.search.stemming import stemmer_name
+
+    assert stemmer_name("") == "english"  # unknown: English
+    assert stemmer_name("en-GB") == "english"
+    assert stemmer_name("de-AT") == stemmer_name("German") == "german"
+    assert stemmer_name("pt_BR") == "portuguese"
+    assert stemmer_name("nb") == stemmer_name("nn") == "norwegian"
+    for none in ("ja", "zh-Hans", "ko", "xx"):
+        assert stemmer_name(none) == ""  # no Snowball stemmer: words as written only
