@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -300,3 +300,41 @@ def test_posts_added_after_removals_score_as_if_the_removed_never_were() -> None
         theirs = {s: v for s, v in scores(never, f"{word} ").items() if s in new}
         assert ours.keys() == theirs.keys()
         assert ours == pytest.approx(theirs, abs=1e-4), word
+
+
+def test_word_forms_score_like_the_forms_alone() -> None:
+    """A word's forms (its stem's) count at 0.8 of their own score, below the word itself."""
+    rng = random.Random(7)
+    posts = corpus(300, seed=21)
+    forms = ("cache", "caching", "cached")
+    # Some posts get a form of `cache` in place of it, some in few, some in many posts.
+    posts = [
+        replace(p, body=p.body.replace("cache", rng.choice(forms)))
+        if rng.random() < (0.9 if i % 2 else 0.2)
+        else p
+        for i, p in enumerate(posts)
+    ]
+    index = SearchIndex.build(posts)
+    scanned = {p.slug: Scanned.of(p) for p in posts}
+    alone = {w: scores(index, f"{w} ") for w in (*forms, "stream")}
+    for query, with_stream in (("cache ", False), ("cache stream ", True)):
+        hits = index.search(query, limit=10_000, snippets=False).hits
+        expected = {}
+        for slug, post in scanned.items():
+            if with_stream and "stream" not in post.words:
+                continue
+            if "cache" in post.words:
+                expected[slug] = (1 + with_stream, alone["cache"][slug])
+            elif others := [alone[f][slug] for f in forms[1:] if f in post.words]:
+                expected[slug] = (int(with_stream), 0.8 * max(others))
+            else:
+                continue
+            if with_stream:
+                exact, score = expected[slug]
+                expected[slug] = (exact, score + alone["stream"][slug])
+        assert {h.slug for h in hits} == set(expected), query
+        for hit in hits:
+            exact, score = expected[hit.slug]
+            assert hit.exact == exact and hit.score == pytest.approx(score, abs=1e-3), query
+        listed = [(h.exact, h.score) for h in hits]
+        assert listed == sorted(listed, reverse=True)

@@ -235,17 +235,19 @@ class BestOf(Matcher):
         Then `keep` and `values` take one pass over the posts, not one per part.
         """
         if self._lookups is None:
-            if len(self.parts) > 3:
+            parts = self.parts
+            if len(parts) > 3 or not all(
+                isinstance(p, DenseTerm) or (isinstance(p, SparseTerm) and among * 8 >= p.size)
+                for p in parts
+            ):
                 return None
-            found: list[Lookup] = []
-            for part in self.parts:
-                if isinstance(part, DenseTerm):
-                    found.append((part.impacts, part.weight))
-                elif isinstance(part, SparseTerm) and among * 8 >= part.size:
-                    found.append((_Zeros(zip(part.ids(), part.impacts, strict=True)), part.weight))
-                else:
-                    return None
-            self._lookups = found
+            self._lookups = [
+                (p.impacts, p.weight)
+                if isinstance(p, DenseTerm)
+                else (_Zeros(zip(p.ids(), p.impacts, strict=True)), p.weight)
+                for p in parts
+                if isinstance(p, DenseTerm | SparseTerm)
+            ]
         return self._lookups
 
     def ids(self) -> Sequence[int]:
