@@ -70,7 +70,7 @@ def make_queries(posts: Sequence[Post], n: int, seed: int = 0) -> dict[str, list
             continue
         kinds["one"].append(rng.choice(words) + " ")
         kinds["three"].append(" ".join(rng.sample(words, 3)) + " ")
-        kinds["prefix"].append(rng.choice(words)[:4])
+        kinds["prefix"].append(rng.choice(words)[:4] + "*")
         body_words = terms(markdown_to_plain(post.body))
         at = rng.randrange(len(body_words) - 1)
         kinds["phrase"].append(f'"{body_words[at]} {body_words[at + 1]}"')

@@ -451,6 +451,7 @@ class Library:
         within: Filter | None = None,
         bookmarked: Collection[str] | None = None,
         read: Collection[str] | None = None,
+        typing: bool = False,
     ) -> SearchResults:
         """Posts matching `query` (see `reader.search.query` for the syntax), best first.
 
@@ -461,12 +462,15 @@ class Library:
         and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
         `is:unread` and such a filter read the user's state, unless the caller
         passes the `bookmarked` and `read` slugs it shows. Drafts are left out
-        unless the query says `is:draft` or `show_drafts` is on. Never raises
-        on bad query text: problems are reported in `SearchResults.problems`.
+        unless the query says `is:draft` or `show_drafts` is on. `typing` says the
+        query is still being typed, so its last word also matches as a prefix
+        (the TUI); otherwise only `word*` does (the CLI). Raises `QueryError`
+        for an unknown `is:` value or field (with the nearest valid one);
+        other problems are repaired and reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
-        parsed = parse_query(query)
+        parsed = parse_query(query, typing=typing)
         if within is not None and within.kind == Filter.TAG:
             if tag is None:
                 tag = within.tag

@@ -139,8 +139,9 @@ class ReadingSession:
     ) -> SearchResults:
         """`query` under the filter `within`, applied before ranking and the limit.
 
-        Uses the marks as shown here, changes not yet on disk included. Safe
-        to call from a worker thread.
+        Uses the marks as shown here, changes not yet on disk included. The
+        query is read as typed so far: its last word also matches as a prefix.
+        Safe to call from a worker thread.
         """
         return self.library.search(
             query,
@@ -150,6 +151,7 @@ class ReadingSession:
             read=self._read,
             all_slugs=all_slugs,
             snippets=False,
+            typing=True,
         )
 
     def opening_position(self, slug: str, within: Filter) -> ReadingPosition | None:

@@ -29,6 +29,13 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 @pytest.fixture
+def samples(isolated_data_dir: Path) -> Path:
+    """The data dir seeded with the sample posts, as the TUI seeds a new one (the CLI never does)."""
+    Library.open(isolated_data_dir)
+    return isolated_data_dir
+
+
+@pytest.fixture
 def library(isolated_data_dir: Path) -> Library:
     """A library holding the ten bundled posts."""
     return Library.open(isolated_data_dir)
@@ -39,6 +46,49 @@ def ranking_library(tmp_path: Path) -> Library:
     """A library of the four ranking posts only."""
     library = Library.open(tmp_path / "ranking", seed=False)
     library.import_paths([RANKING_POSTS])
+    return library
+
+
+GIT_POSTS = ("git-at-home", "git-review", "git-notes")
+"""The posts of `exact_library` holding the word `git` itself, best first."""
+
+
+def _write_exact_posts(folder: Path) -> None:
+    """`git` as a word in three posts; `gitlint` and `gitmoji` in titles and bodies of nine."""
+    folder.mkdir(parents=True)
+    posts = {
+        "git-at-home": ("Git at Home", "How we use git for the household budget. " * 2),
+        "git-review": ("Weekly Review", "Every Friday we read the git log together. " + "x " * 40),
+        "git-notes": (
+            "Notes on Tools",
+            "Editors, shells, git, make and a few scripts. " + "More words here. " * 30,
+        ),
+    }
+    for i in range(9):
+        word = ("gitlint", "gitmoji")[i % 2]
+        posts[f"{word}-{i}"] = (
+            f"{word.title()} in Practice {i}",
+            f"{word} rules. {word} in CI, {word} locally, {word} everywhere.",
+        )
+    for slug, (title, body) in posts.items():
+        (folder / f"{slug}.md").write_text(
+            f"---\ntitle: {title}\nslug: {slug}\n---\n\n{body}\n", encoding="utf-8"
+        )
+
+
+@pytest.fixture
+def exact_posts(tmp_path: Path) -> Path:
+    """A folder of the twelve posts of `exact_library`."""
+    folder = tmp_path / "exact-posts"
+    _write_exact_posts(folder)
+    return folder
+
+
+@pytest.fixture
+def exact_library(tmp_path: Path, exact_posts: Path) -> Library:
+    """A library where `git` is a word in three posts and a prefix of words in nine."""
+    library = Library.open(tmp_path / "exact", seed=False)
+    library.import_paths([exact_posts])
     return library
 
 

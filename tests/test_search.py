@@ -77,7 +77,7 @@ def test_ranking_fixture_orders_all_differ(ranking_library: Library) -> None:
     assert list(reversed(listed)) != RANKED
 
 
-@pytest.mark.parametrize("query", ["quillwort", "quillwort ", "QUILLWORT", "quillw"])
+@pytest.mark.parametrize("query", ["quillwort", "quillwort ", "QUILLWORT", "quillw*"])
 def test_results_come_in_score_order(ranking_library: Library, query: str) -> None:
     results = ranking_library.search(query)
     assert [hit.title for hit in results.hits] == RANKED
@@ -102,7 +102,7 @@ def test_rare_word_returns_exactly_the_posts_containing_it(library: Library) -> 
 
 @pytest.mark.parametrize(("whole", "partial"), [("caching", "cachin"), ("lakehouse", "lakeh")])
 def test_prefix_finds_what_the_whole_word_finds(library: Library, whole: str, partial: str) -> None:
-    assert set(_slugs(library, partial)) >= set(_slugs(library, whole + " "))
+    assert set(_slugs(library, partial + "*")) >= set(_slugs(library, whole + " "))
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_tag_argument_narrows_like_the_sidebar(library: Library) -> None:
 def test_parser_reads_every_construct() -> None:
     words = 'Redis "Cache Stampede" -legacy -"old way"'
     filters = 'tag:"Machine  Learning" tag:ops is:bookmarked -is:unread'
-    q = parse_query(f"{words} {filters} caf")
+    q = parse_query(f"{words} {filters} caf", typing=True)
     assert [c.terms for c in q.clauses] == [
         ("redis",),
         ("cache", "stampede"),
@@ -194,10 +194,21 @@ def test_parser_reads_every_construct() -> None:
 
 
 def test_parser_prefix_only_while_typing_the_last_word() -> None:
-    assert parse_query("redis cach").clauses[-1].prefix
-    assert not parse_query("redis cach ").clauses[-1].prefix
-    assert not parse_query('redis "cach"').clauses[-1].prefix
-    assert not parse_query("redis -cach").clauses[-1].prefix
+    assert parse_query("redis cach", typing=True).clauses[-1].prefix
+    assert not parse_query("redis cach ", typing=True).clauses[-1].prefix
+    assert not parse_query('redis "cach"', typing=True).clauses[-1].prefix
+    assert not parse_query("redis -cach", typing=True).clauses[-1].prefix
+    assert not parse_query("redis cach").clauses[-1].prefix  # the CLI: only with `*`
+
+
+def test_parser_star_makes_a_prefix_anywhere() -> None:
+    query = parse_query("git* hooks -old* e-mail*")
+    assert [(c.terms, c.prefix) for c in query.clauses] == [
+        (("git",), True),
+        (("hooks",), False),
+        (("old",), False),
+        (("e", "mail"), False),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -207,7 +218,12 @@ def test_parser_prefix_only_while_typing_the_last_word() -> None:
         ("-", "lone '-'"),
         ("tag:", "tag:"),
         ('tag:"', "tag:"),
-        ("is:nothing", "unknown"),
+        ("(unclosed", "unbalanced parenthesis"),
+        (") x", "')' without a '('"),
+        ("x OR", "OR without a word"),
+        ("OR x", "OR without a word"),
+        ("tag:x OR y", "OR without a word"),
+        ("(tag:x y)", "apply to the whole query"),
     ],
 )
 def test_bad_queries_are_repaired_with_a_message(text: str, problem: str) -> None:
@@ -351,16 +367,15 @@ def test_cli_search_json_and_text(isolated_data_dir: Path) -> None:
 @pytest.mark.parametrize(
     ("query", "message"),
     [
-        ('"unclosed', "closed an unbalanced quote"),
-        ("tag:", "ignored 'tag:' without a name"),
-        ("-", "ignored a lone '-'"),
+        ('"redis caching', "closed an unbalanced quote"),
+        ("redis tag:", "ignored 'tag:' without a name"),
+        ("redis -", "ignored a lone '-'"),
     ],
 )
-def test_cli_bad_query_says_what_it_repaired(
-    isolated_data_dir: Path, query: str, message: str
-) -> None:
+def test_cli_bad_query_says_what_it_repaired(samples: Path, query: str, message: str) -> None:
     result = CliRunner().invoke(cli, ["search", "--", query])
     assert result.exit_code == 0
+    assert "debugging-redis-caching" in result.stdout
     assert message in result.stderr
     assert message not in result.stdout  # a pipe gets results only
 

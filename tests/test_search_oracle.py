@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -36,23 +36,27 @@ class Q:
     without_tags: tuple[str, ...] = ()
     prefix: str = ""
     """A last word still being typed: matches every word it starts."""
+    either: tuple[tuple[str, ...], ...] = ()
+    """An OR group: posts with all the words of at least one of these alternatives."""
 
     @property
     def text(self) -> str:
         parts = [*self.words]
+        if self.either:
+            parts.append(" OR ".join(f"({' '.join(a)})" for a in self.either))
         parts += [f'"{" ".join(p)}"' for p in self.phrases]
         parts += [f"-{w}" for w in self.without]
         parts += [f'-"{" ".join(p)}"' for p in self.without_phrases]
         parts += [f'tag:"{t}"' for t in self.tags]
         parts += [f'-tag:"{t}"' for t in self.without_tags]
         text = " ".join(parts)
-        return f"{text} {self.prefix}" if self.prefix else text + " "
+        return f"{text} {self.prefix}*" if self.prefix else text + " "
 
     def scored(self) -> list[str]:
-        """The query of each clause that adds to the score, alone."""
+        """The query of each clause that adds to the score, alone (but the OR group's)."""
         alone = [f"{w} " for w in self.words]
         alone += [f"{w} " for p in self.phrases for w in dict.fromkeys(p)]
-        return alone + ([self.prefix] if self.prefix else [])
+        return alone + ([f"{self.prefix}*"] if self.prefix else [])
 
 
 QUERIES = [
@@ -77,6 +81,10 @@ QUERIES = [
     Q(words=("the",), prefix="ta"),
     Q(words=("marten", "stoat")),
     Q(words=("bison",), phrases=(("stream", "of"),), without_tags=("data science",)),
+    Q(either=(("okapi",), ("zebra",))),
+    Q(words=("cache",), either=(("heron", "the"), ("lake", "stream"))),
+    Q(either=(("quokka",), ("tapir",), ("bison", "of"))),
+    Q(words=("the",), without=("okapi",), either=(("marten",), ("stoat",))),
 ]
 
 
@@ -137,6 +145,7 @@ def scan(posts: list[Scanned], query: Q) -> set[str]:
         and post.tags >= wanted
         and post.tags.isdisjoint(unwanted)
         and (not query.prefix or any(w.startswith(query.prefix) for w in post.words))
+        and (not query.either or any(post.words.issuperset(a) for a in query.either))
     }
 
 
@@ -158,18 +167,23 @@ def check(index: SearchIndex, posts: list[Post]) -> None:
         assert results.total == len(expected), query.text
         found = [hit.slug for hit in results.hits]
         assert sorted(found) == sorted(expected), query.text
-        listed = [hit.score for hit in results.hits]
+        listed = [(hit.exact, hit.score) for hit in results.hits]
         assert listed == sorted(listed, reverse=True), query.text
-        for q in query.scored():
+        for q in [*query.scored(), *(f"{w} " for a in query.either for w in a)]:
             if q not in alone_cache:
                 alone_cache[q] = scores(index, q)
         alone = [alone_cache[q] for q in query.scored()]
+        by_slug = {p.slug: p for p in scanned}
         for hit in results.hits:
-            assert hit.score == pytest.approx(sum(s[hit.slug] for s in alone), abs=1e-3), (
-                query.text,
-                hit.slug,
-            )
-        if alone:
+            # An OR group scores the sum of the alternatives the post has.
+            words = by_slug[hit.slug].words
+            having = [a for a in query.either if words.issuperset(a)]
+            score = sum(s[hit.slug] for s in alone)
+            score += sum(alone_cache[f"{w} "][hit.slug] for a in having for w in a)
+            assert hit.score == pytest.approx(score, abs=1e-3), (query.text, hit.slug)
+            exact = len(query.words) + len(query.phrases) + sum(map(len, having))
+            assert hit.exact == exact, (query.text, hit.slug)
+        if alone or query.either:
             assert all(hit.score > 0 for hit in results.hits), query.text
         else:
             assert all(hit.score == 0 for hit in results.hits), query.text
@@ -190,7 +204,7 @@ def test_equal_scores_come_in_index_order() -> None:
         for i in (3, 1, 4, 0, 2)
     ]
     index = SearchIndex.build([*corpus(40, seed=2), *twins])
-    for query in ("wombat ", "wombat data ", '"data lake" wombat', "womb"):
+    for query in ("wombat ", "wombat data ", '"data lake" wombat', "womb*"):
         hits = index.search(query, limit=100).hits
         assert [h.slug for h in hits] == ["t3", "t1", "t4", "t0", "t2"], query
         assert len({h.score for h in hits}) == 1
@@ -286,3 +300,41 @@ def test_posts_added_after_removals_score_as_if_the_removed_never_were() -> None
         theirs = {s: v for s, v in scores(never, f"{word} ").items() if s in new}
         assert ours.keys() == theirs.keys()
         assert ours == pytest.approx(theirs, abs=1e-4), word
+
+
+def test_word_forms_score_like_the_forms_alone() -> None:
+    """A word's forms (its stem's) count at 0.8 of their own score, below the word itself."""
+    rng = random.Random(7)
+    posts = corpus(300, seed=21)
+    forms = ("cache", "caching", "cached")
+    # Some posts get a form of `cache` in place of it, some in few, some in many posts.
+    posts = [
+        replace(p, body=p.body.replace("cache", rng.choice(forms)))
+        if rng.random() < (0.9 if i % 2 else 0.2)
+        else p
+        for i, p in enumerate(posts)
+    ]
+    index = SearchIndex.build(posts)
+    scanned = {p.slug: Scanned.of(p) for p in posts}
+    alone = {w: scores(index, f"{w} ") for w in (*forms, "stream")}
+    for query, with_stream in (("cache ", False), ("cache stream ", True)):
+        hits = index.search(query, limit=10_000, snippets=False).hits
+        expected = {}
+        for slug, post in scanned.items():
+            if with_stream and "stream" not in post.words:
+                continue
+            if "cache" in post.words:
+                expected[slug] = (1 + with_stream, alone["cache"][slug])
+            elif others := [alone[f][slug] for f in forms[1:] if f in post.words]:
+                expected[slug] = (int(with_stream), 0.8 * max(others))
+            else:
+                continue
+            if with_stream:
+                exact, score = expected[slug]
+                expected[slug] = (exact, score + alone["stream"][slug])
+        assert {h.slug for h in hits} == set(expected), query
+        for hit in hits:
+            exact, score = expected[hit.slug]
+            assert hit.exact == exact and hit.score == pytest.approx(score, abs=1e-3), query
+        listed = [(h.exact, h.score) for h in hits]
+        assert listed == sorted(listed, reverse=True)

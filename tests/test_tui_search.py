@@ -167,3 +167,19 @@ async def test_enter_right_after_typing_opens_the_new_top_result(library: Librar
         assert reader.post is not None
         assert reader.post.slug == "debugging-redis-caching-7-techniques-you-need-to-know"
         assert reader.has_focus_within
+
+
+async def test_an_unknown_is_value_says_so_in_the_list(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "redis is:bookmrk")
+        post_list = app.screen.query_one(PostList)
+        assert result_slugs(app) == []
+        assert "did you mean is:bookmark?" in str(post_list.border_subtitle)
+        await pilot.press(*"ed")  # is:bookmrked: still unknown; then fixed
+        await settle(app, pilot)
+        await pilot.press(*["backspace"] * 5, *"marked")  # is:bookmarked
+        await settle(app, pilot)
+        assert "did you mean" not in str(post_list.border_subtitle)
+        assert result_slugs(app) == []  # nothing bookmarked yet, but a query that reads

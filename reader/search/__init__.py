@@ -11,7 +11,7 @@ and the file are described in docs/SEARCH_INDEX.md.
 from __future__ import annotations
 
 from reader.search.index import FORMAT_VERSION, SearchHit, SearchIndex, SearchResults
-from reader.search.query import Clause, Query, parse_query
+from reader.search.query import Clause, Query, QueryError, parse_query
 from reader.search.snippets import Highlight, Snippet, find_marks, make_snippet
 from reader.search.tokenize import fold, terms
 
@@ -20,6 +20,7 @@ __all__ = [
     "Clause",
     "Highlight",
     "Query",
+    "QueryError",
     "SearchHit",
     "SearchIndex",
     "SearchResults",

@@ -3,8 +3,9 @@
 A document id is a post's row in the index. Ids only grow, so postings stay
 sorted by appending; a removed post leaves a hole (slug None) until the ids
 are compacted. Each document keeps its slug, title and tags (for hits and
-`tag:` filters), a signature of its summary (to notice a stale entry) and
-its length in terms per field (for BM25's length normalisation).
+`tag:` filters), a signature of its summary (to notice a stale entry), its
+length in terms per field (for BM25's length normalisation) and the stemmer
+of its language (`reader.search.stemming`).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
 from reader.models import PostSummary
 from reader.search.forward import FIELDS
 from reader.search.query import Query
+from reader.search.stemming import stemmer_name
 from reader.text import fold
 
 __all__ = ["Documents", "signature", "tag_key"]
@@ -24,7 +27,7 @@ __all__ = ["Documents", "signature", "tag_key"]
 
 def signature(post: PostSummary) -> int:
     """A checksum of what the index holds about `post`, to notice stale entries."""
-    parts = [post.title, "\x1f".join(post.tags), str(post.words)]
+    parts = [post.title, "\x1f".join(post.tags), str(post.words), post.lang]
     parts.extend(f"{s.heading}\x1e{s.anchor}\x1e{s.level}\x1e{s.line}" for s in post.sections)
     return zlib.crc32("\x1d".join(parts).encode("utf-8", "surrogatepass"))
 
@@ -35,7 +38,7 @@ def tag_key(tag: str) -> str:
 
 
 class Documents:
-    """Every document's slug, title, tags, signature and field lengths."""
+    """Every document's slug, title, tags, signature, field lengths and stemmer."""
 
     def __init__(self) -> None:
         self.slugs: list[str | None] = []
@@ -51,6 +54,14 @@ class Documents:
         """Total terms per field over the live posts."""
         self.tag_docs: dict[str, set[int]] = {}
         """Live document ids by `tag_key`."""
+        self.stemmer_names: list[str] = []
+        """Every stemmer (Snowball algorithm name, "" for none) a document has had."""
+        self.stemmer_of = array("B")
+        """Each document's stemmer, as an index into `stemmer_names`."""
+        self._stemmer_counts: Counter[int] = Counter()
+        """Live documents per index into `stemmer_names`."""
+        self._stemmer_docs: dict[str, set[int]] = {}
+        """The live documents of each stemmer, made when first asked for."""
 
     def __len__(self) -> int:
         """How many live posts."""
@@ -64,11 +75,14 @@ class Documents:
         tags: list[tuple[str, ...]],
         sigs: array[int],
         lengths: array[int],
+        stemmer_names: list[str],
+        stemmer_of: array[int],
     ) -> Documents:
         """Documents as saved (the sums and lookups are recomputed)."""
         found = cls()
         found.slugs, found.titles, found.tags = slugs, titles, tags
         found.sigs, found.lengths = sigs, lengths
+        found.stemmer_names, found.stemmer_of = stemmer_names, stemmer_of
         found._index()
         found.length_sums = [sum(lengths[i::FIELDS]) for i in range(FIELDS)]
         for doc_id, slug in enumerate(slugs):
@@ -86,6 +100,9 @@ class Documents:
         self.tag_docs = {}
         for name, ids in by_name.items():  # a few dozen names: fold each once
             self.tag_docs.setdefault(tag_key(name), set()).update(ids)
+        of = self.stemmer_of
+        self._stemmer_counts = Counter(of[d] for d in self.doc_of.values())
+        self._stemmer_docs = {}
 
     def add(self, post: PostSummary, lengths: Sequence[int]) -> int:
         """Add a post (its slug not indexed already) with its field lengths; its new id."""
@@ -97,6 +114,13 @@ class Documents:
         self.tags.append(tags)
         self.sigs.append(signature(post))
         self.lengths.extend(lengths)
+        stemmer = stemmer_name(post.lang)
+        if stemmer not in self.stemmer_names:
+            self.stemmer_names.append(stemmer)
+        number = self.stemmer_names.index(stemmer)
+        self.stemmer_of.append(number)
+        self._stemmer_counts[number] += 1
+        self._stemmer_docs.pop(stemmer, None)
         self.doc_of[post.slug] = doc_id
         for tag in tags:
             self.tag_docs.setdefault(tag_key(tag), set()).add(doc_id)
@@ -113,6 +137,9 @@ class Documents:
             self.length_sums[i] -= self.lengths[FIELDS * doc_id + i]
         for tag in self.tags[doc_id]:
             self.tag_docs.get(tag_key(tag), set()).discard(doc_id)
+        number = self.stemmer_of[doc_id]
+        self._stemmer_counts[number] -= 1
+        self._stemmer_docs.pop(self.stemmer_names[number], None)
         self.slugs[doc_id] = None
         self.titles[doc_id] = ""
         self.tags[doc_id] = ()
@@ -131,10 +158,29 @@ class Documents:
         self.titles = [self.titles[d] for d in live]
         self.tags = [self.tags[d] for d in live]
         self.sigs = array("I", [self.sigs[d] for d in live])
+        self.stemmer_of = array("B", [self.stemmer_of[d] for d in live])
         lengths = self.lengths
         self.lengths = array("I", [lengths[FIELDS * d + i] for d in live for i in range(FIELDS)])
         self._index()
         return live
+
+    def stemmers(self) -> list[str]:
+        """The stemmers of the live documents (Snowball algorithm names), most used first."""
+        names = self.stemmer_names
+        return [names[i] for i, n in self._stemmer_counts.most_common() if n and names[i]]
+
+    def stemmed_by(self, name: str) -> set[int] | None:
+        """The live documents whose stemmer is `name`; None when that is every one."""
+        if name not in self.stemmer_names:
+            return set()
+        number = self.stemmer_names.index(name)
+        if self._stemmer_counts[number] == len(self.doc_of):
+            return None
+        found = self._stemmer_docs.get(name)
+        if found is None:
+            of = self.stemmer_of
+            found = self._stemmer_docs[name] = {d for d in self.doc_of.values() if of[d] == number}
+        return found
 
     def field_lengths(self, doc_id: int) -> array[int]:
         """A document's length in terms, per field."""

@@ -1,11 +1,15 @@
 """Answering a parsed query from the parts of an index: which posts match, and the best.
 
-Each positive clause becomes a matcher: a word and its expansions, or a
+Each positive clause becomes a matcher: a word and its expansions (longer
+words while typing, words of the same stem, typos), an OR group (each of
+its alternatives answered the same way, their posts and scores summed), or a
 phrase's words (and the bitmaps of its common pairs). The matchers are
 intersected smallest first within the posts the filters allow; phrases not
 settled by a bitmap are checked on the candidates' forward sequences;
 negated clauses take their posts out; the rest are scored in one pass and
-the best kept. One word alone skips the intersection and ranks only the
+the best kept. A post scores `EXACT` more for each clause it matches with
+the word as written, so those rank above posts that match by prefix, stem or
+typo only. One word alone skips the intersection and ranks only the
 candidates that can reach its top.
 """
 
@@ -15,11 +19,20 @@ from collections.abc import Collection, Sequence
 from itertools import compress, filterfalse, pairwise
 from typing import NamedTuple
 
-from reader.search.matchers import BestOf, DocSet, Matcher, bitmap_ids, sum_scores
+from reader.search.matchers import (
+    BestOf,
+    DocSet,
+    Matcher,
+    Scored,
+    Within,
+    bitmap_ids,
+    sum_scores,
+)
 from reader.search.parts import IndexParts
 from reader.search.query import Clause, Query
-from reader.search.scoring import SCALE, idf, top
+from reader.search.scoring import EXACT, SCALE, idf, top
 from reader.search.snippets import Highlight
+from reader.search.vocabulary import STEM_FACTOR
 
 __all__ = ["Answer", "evaluate", "highlight_patterns"]
 
@@ -37,10 +50,10 @@ class Answer(NamedTuple):
     query cannot match (an empty query, or a word in no post)."""
 
 
-def _matcher(parts: IndexParts, term_id: int, factor: float) -> Matcher:
+def _matcher(parts: IndexParts, term_id: int, factor: float, bonus: float = 0.0) -> Matcher:
     postings = parts.postings
     weight = factor * idf(len(parts.documents), postings.df[term_id]) / SCALE
-    return postings.matcher(term_id, weight)
+    return postings.matcher(term_id, weight, bonus)
 
 
 def _present(parts: IndexParts, clause: Clause) -> list[int] | None:
@@ -49,6 +62,100 @@ def _present(parts: IndexParts, clause: Clause) -> list[int] | None:
     ids = [parts.vocabulary.get(t) for t in clause.terms]
     present = [i for i in ids if i is not None and df[i]]
     return present if len(present) == len(ids) else None
+
+
+class _Plan:
+    """What the positive clauses of a conjunction ask of the index, as matchers."""
+
+    def __init__(self) -> None:
+        self.matchers: list[Matcher] = []
+        """Each must match (and adds to the score)."""
+        self.scorers: list[Matcher] = []
+        """Only add to the score (words of a phrase its pair bitmap settles)."""
+        self.phrases: list[list[int]] = []
+        """Term ids to find in a row in each post's forward sequence."""
+        self.names: set[str] = set()
+        self.prefixes: list[str] = []
+
+    def add(self, parts: IndexParts, clauses: Sequence[Clause], exact: bool = False) -> bool:
+        """Plan the positive `clauses`; False when one of them matches no post.
+
+        `exact` leaves out the expansions (a group to exclude: `-(a OR b)`).
+        """
+        for clause in clauses:
+            if clause.negated:
+                continue
+            if clause.any_of:
+                group = _group(parts, clause, self, exact)
+                if group is None:
+                    return False
+                self.matchers.append(group)
+            elif clause.phrase:
+                if not self._phrase(parts, clause):
+                    return False
+            elif not self._word(parts, clause, exact):
+                return False
+        return True
+
+    def _phrase(self, parts: IndexParts, clause: Clause) -> bool:
+        present = _present(parts, clause)
+        if present is None:
+            return False
+        # A phrase is words as written: one `EXACT` for the clause, on its first word.
+        words = [
+            _matcher(parts, t, 1.0, EXACT if i == 0 else 0.0)
+            for i, t in enumerate(dict.fromkeys(present))
+        ]
+        keys = (parts.forward.pair_key(a, b) for a, b in pairwise(present))
+        bitmaps = [parts.pairs.get(key) for key in keys]
+        self.matchers.extend(DocSet(bitmap_ids(b)) for b in bitmaps if b is not None)
+        if len(present) == 2 and bitmaps and bitmaps[0] is not None:
+            self.scorers.extend(words)  # the bitmap is exact: the words only score
+        else:
+            self.matchers.extend(words)
+            self.phrases.append(present)  # verified on the sequences
+        self.names.update(clause.terms)
+        return True
+
+    def _word(self, parts: IndexParts, clause: Clause, exact_only: bool) -> bool:
+        docs = parts.documents
+        exact = parts.vocabulary.get(clause.terms[0])
+        if exact_only:
+            if exact is None or not parts.postings.df[exact]:
+                return False
+            self.matchers.append(_matcher(parts, exact, 1.0))
+            return True
+        expansion = parts.vocabulary.expand(clause, parts.postings.df, docs.stemmers())
+        if not expansion.terms and not expansion.stems:
+            return False
+        found = [_matcher(parts, t, f, EXACT if t == exact else 0.0) for t, f in expansion.terms]
+        for name, forms in expansion.stems:
+            # A form counts in the posts of the language whose stemmer found it.
+            within = docs.stemmed_by(name)
+            for term_id in forms:
+                form = _matcher(parts, term_id, STEM_FACTOR)
+                found.append(form if within is None else Within(form, within))
+        self.matchers.append(found[0] if len(found) == 1 else BestOf(found))
+        self.names.update(expansion.names)
+        self.prefixes.extend(expansion.prefixes)
+        return True
+
+    def select(
+        self, parts: IndexParts, negated: Sequence[Clause], allowed: set[int] | None
+    ) -> list[int]:
+        """The posts every matcher and phrase matches, `allowed` allows, and `negated` spare."""
+        chosen = _intersect(parts, self.matchers, allowed)
+        for sequence in self.phrases:
+            chosen = parts.forward.with_phrase(chosen, sequence)
+        for clause in negated:
+            if chosen:
+                excluded = _matching(parts, clause, chosen)
+                chosen = list(filterfalse(excluded.__contains__, chosen))
+        return chosen
+
+    def scores(self, among: list[int]) -> list[float]:
+        """The score of each post of `among` (all of which match)."""
+        return sum_scores([*self.matchers, *self.scorers], among)
 
 
 def evaluate(
@@ -70,38 +177,13 @@ def evaluate(
     # answer rather than narrowing `allowed`, which would cost the one-word fast path.
     doc_of = parts.documents.doc_of
     hidden = sorted(doc_of[s] for s in drafts if s in doc_of) if query.draft is False else []
-    names: set[str] = set()
-    prefixes: list[str] = []
-    matchers: list[Matcher] = []
-    scorers: list[Matcher] = []
-    phrases: list[list[int]] = []
-    for clause in query.positive:
-        if clause.phrase:
-            present = _present(parts, clause)
-            if present is None:
-                return none
-            words = [_matcher(parts, t, 1.0) for t in dict.fromkeys(present)]
-            keys = (parts.forward.pair_key(a, b) for a, b in pairwise(present))
-            bitmaps = [parts.pairs.get(key) for key in keys]
-            matchers.extend(DocSet(bitmap_ids(b)) for b in bitmaps if b is not None)
-            if len(present) == 2 and bitmaps and bitmaps[0] is not None:
-                scorers.extend(words)  # the bitmap is exact: the words only score
-            else:
-                matchers.extend(words)
-                phrases.append(present)  # verified on the sequences
-            names.update(clause.terms)
-            continue
-        expansion = parts.vocabulary.expand(clause, parts.postings.df)
-        if not expansion.terms:
-            return none
-        found = [_matcher(parts, t, f) for t, f in expansion.terms]
-        matchers.append(found[0] if len(found) == 1 else BestOf(found))
-        names.update(expansion.names)
-        prefixes.extend(expansion.prefixes)
-
-    highlight = Highlight(frozenset(names), tuple(prefixes))
+    plan = _Plan()
+    if not plan.add(parts, query.clauses):
+        return none
+    highlight = Highlight(frozenset(plan.names), tuple(plan.prefixes))
+    matchers = plan.matchers
     negated = [c for c in query.clauses if c.negated]
-    if len(matchers) == 1 and not (scorers or phrases or negated) and allowed is None:
+    if len(matchers) == 1 and not (plan.scorers or plan.phrases or negated) and allowed is None:
         # One word (or prefix, or typo): no intersection, rank its best candidates only.
         only = matchers[0]
         out = set(only.keep(hidden)) if hidden else set()
@@ -110,21 +192,37 @@ def evaluate(
         if out and all_matched:
             matched = list(filterfalse(out.__contains__, matched))
         return Answer(best, only.count() - len(out), highlight, matched)
-    chosen = _intersect(parts, matchers, allowed)
+    chosen = plan.select(parts, negated, allowed)
     if hidden:
         out = set(hidden)
         chosen = list(filterfalse(out.__contains__, chosen))
-    for sequence in phrases:
-        chosen = parts.forward.with_phrase(chosen, sequence)
-    for clause in negated:
-        if chosen:
-            excluded = _matching(parts, clause, chosen)
-            chosen = list(filterfalse(excluded.__contains__, chosen))
-    if matchers or scorers:
-        best = top(chosen, sum_scores([*matchers, *scorers], chosen), limit)
+    if matchers or plan.scorers:
+        best = top(chosen, plan.scores(chosen), limit)
     else:
         best = [(0.0, d) for d in chosen[:limit]]
     return Answer(best, len(chosen), highlight, chosen if all_matched else ())
+
+
+def _group(parts: IndexParts, clause: Clause, plan: _Plan, exact: bool) -> Matcher | None:
+    """An OR group: the posts any alternative matches, each scoring the sum of those it matches.
+
+    None when no alternative matches a post. The words of the alternatives that
+    match join `plan`'s highlight.
+    """
+    scores: dict[int, float] = {}
+    for alternative in clause.any_of:
+        inner = _Plan()
+        if not inner.add(parts, alternative, exact):
+            continue
+        chosen = inner.select(parts, [c for c in alternative if c.negated], None)
+        if not chosen:
+            continue
+        get = scores.get
+        for doc_id, score in zip(chosen, inner.scores(chosen), strict=True):
+            scores[doc_id] = get(doc_id, 0.0) + score
+        plan.names.update(inner.names)
+        plan.prefixes.extend(inner.prefixes)
+    return Scored(scores) if scores else None
 
 
 def _intersect(parts: IndexParts, matchers: list[Matcher], allowed: set[int] | None) -> list[int]:
@@ -143,7 +241,10 @@ def _intersect(parts: IndexParts, matchers: list[Matcher], allowed: set[int] | N
 
 
 def _matching(parts: IndexParts, clause: Clause, among: list[int]) -> set[int]:
-    """Which of `among` contain the (negated) clause, exactly."""
+    """Which of `among` contain the (negated) clause: its words as written."""
+    if clause.any_of:
+        group = _group(parts, clause, _Plan(), exact=True)
+        return set() if group is None else set(group.keep(among))
     present = _present(parts, clause)
     if present is None:
         return set()

@@ -20,7 +20,7 @@ Layout::
 
 The TOC is a JSON object::
 
-    {"format": "reader-search-index", "version": 4,
+    {"format": "reader-search-index", "version": 5,
      "code_limit": 1114111,           term ids below it are one character
                                       of a forward sequence
      "records": [32, 123456],         start and end of the records region
@@ -56,6 +56,10 @@ posts with overflow):
     signatures       u32    n                `documents.signature` of each
     lengths          u32    4 n              terms per field (title, tags,
                                              headings, body) of each document
+    stemmer_names    strs   s                every stemmer a document has had
+                                             (a Snowball algorithm, "" for none)
+    stemmers         bytes  n                each document's, as an index into
+                                             stemmer_names
     record_at        u64    n                offset of each snippet record
     record_length    u32    n                (0, 0: no record)
     terms            strs   t - 2            the terms from id 2 on
@@ -199,6 +203,8 @@ def write(
     w.numbers("tag_ids", Kind.U32, tag_ids)
     w.numbers("signatures", Kind.U32, docs.sigs)
     w.numbers("lengths", Kind.U32, docs.lengths)
+    w.strings("stemmer_names", docs.stemmer_names)
+    w.blob("stemmers", [docs.stemmer_of.tobytes()])
     w.numbers("record_at", Kind.U64, record_at)
     w.numbers("record_length", Kind.U32, record_length)
     w.strings("terms", vocabulary.terms[FIRST_TERM:])
@@ -336,7 +342,11 @@ class _Reader:
         tags = [tuple(flat[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
         sigs = self.numbers("signatures", Kind.U32)
         lengths = self.numbers("lengths", Kind.U32)
-        documents = Documents.restore(slugs, titles, tags, sigs, lengths)
+        stemmer_names = self.strings("stemmer_names")
+        stemmer_of = array("B", self._bytes("stemmers"))
+        if len(stemmer_of) != n or (n and max(stemmer_of) >= len(stemmer_names)):
+            raise FormatError("stemmers do not add up")
+        documents = Documents.restore(slugs, titles, tags, sigs, lengths, stemmer_names, stemmer_of)
         parts = IndexParts(Vocabulary(), documents, ForwardLists(self.toc.code_limit))
         parts.records.at = self.numbers("record_at", Kind.U64)
         parts.records.length = self.numbers("record_length", Kind.U32)

@@ -45,7 +45,7 @@ from reader.storage import atomic_writer
 
 __all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 """Bumped whenever the saved layout (`file_format`, `records`) or the tokenizer changes;
 a file of another version is not loaded, so the index is rebuilt from the posts."""
 COMPACT_RATIO = 0.2
@@ -231,8 +231,9 @@ class SearchIndex:
         snippets: bool = True,
         all_slugs: bool = False,
         drafts: Collection[str] = (),
+        typing: bool = False,
     ) -> SearchResults:
-        """Posts matching `query`, best first; never raises on any query text.
+        """Posts matching `query`, best first; raises only `QueryError` on query text.
 
         `tag` narrows to one tag (the sidebar's choice) on top of any `tag:`
         in the query; `bookmarked` and `read` are the user's slugs, needed
@@ -240,9 +241,10 @@ class SearchIndex:
         for `is:draft` and `-is:draft`. Snippets are made for the
         `limit` hits returned (pass `snippets=False` to skip them).
         `all_slugs=True` also returns every matching slug (for the sidebar's
-        counts), which costs about a millisecond per 5,000 matches.
+        counts), which costs about a millisecond per 5,000 matches. `typing`
+        reads a text query as still being typed (see `parse_query`).
         """
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = parse_query(query, typing=typing) if isinstance(query, str) else query
         with self._lock:
             parts = self._parts
             found = evaluate(parts, parsed, max(0, limit), tag, bookmarked, read, all_slugs, drafts)
@@ -260,14 +262,16 @@ class SearchIndex:
             snippet, section = self._snippet_of(doc_id, highlight)
         docs = self._parts.documents
         title = docs.titles[doc_id]
+        exact = int(score // scoring.EXACT)
         return SearchHit(
             slug=docs.slugs[doc_id] or "",
             title=title,
             tags=docs.tags[doc_id],
-            score=round(score, 4),
+            score=round(score - exact * scoring.EXACT, 4),
             snippet=snippet,
             section=section,
             title_marks=find_marks(title, highlight),
+            exact=exact,
         )
 
     def _snippet_of(self, doc_id: int, highlight: Highlight) -> tuple[Snippet, Section | None]:

@@ -173,10 +173,11 @@ class Postings:
         self.base_at, self.base_ids, self.base_impacts = at, ids_out, impacts_out
         self.changed = {}
 
-    def matcher(self, term_id: int, weight: float) -> Matcher:
-        """A matcher over a term's postings, scoring `weight` per unit of stored impact."""
+    def matcher(self, term_id: int, weight: float, bonus: float = 0.0) -> Matcher:
+        """A matcher over a term's postings, scoring `weight` per unit of stored impact
+        (plus `bonus` in every post it matches)."""
         row = self.dense.get(term_id)
         if row is not None:
-            return DenseTerm(row, self.df[term_id], weight)
+            return DenseTerm(row, self.df[term_id], weight, bonus)
         ids, impacts = self.sparse(term_id)
-        return SparseTerm(ids, impacts, weight)
+        return SparseTerm(ids, impacts, weight, bonus)

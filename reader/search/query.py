@@ -1,24 +1,45 @@
 """The search query language, parsed into a `Query`.
 
-    words                all must match (the last one also as a prefix, for type-ahead)
+    words                all must match
+    word*                also longer words starting with `word` (`git*`: gitlint, gitmoji)
     "quoted phrase"      the words next to each other, in order
     -word  -"phrase"     exclude posts that contain it
+    a OR b               either (binds closer than the spaces: `x a OR b` is x and either)
+    (a b) OR c  -(a b)   a group, which `OR` and `-` take as one
     tag:NAME  tag:"Multi Word"   only posts with that tag (-tag:NAME excludes it)
     is:bookmarked  is:unread  is:read   (and -is:... for the opposite)
     is:draft             only drafts (which are left out of every search unless asked for)
 
-The parser never raises: an unclosed quote closes at the end, a lone `-` or a
-`tag:` without a name is ignored, and each such repair is described in
-`Query.problems` so a front end can say what it did.
+While typing (`typing=True`, the TUI's search as you type) the last word
+also matches as a prefix, as if it ended with `*`.
+
+The parser repairs what it can: an unclosed quote or parenthesis closes at
+the end; a lone `-`, a stray `)` or `OR`, or a `tag:` without a name is
+ignored; each such repair is described in `Query.problems` so a front end
+can say what it did. What it cannot guess, an unknown `is:` value or field
+(`is:bookmrk`, `foo:bar`), raises `QueryError`, naming the nearest valid one.
+`tag:` and `is:` inside a group apply to the whole query.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from reader.search.tokenize import fold, query_terms
 
-__all__ = ["Clause", "Query", "parse_query"]
+__all__ = ["Clause", "Query", "QueryError", "parse_query"]
+
+
+class QueryError(ValueError):
+    """A query that cannot be read: an unknown `is:` value or field. `str()` is the message."""
+
+    def __init__(self, message: str, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.suggestion = suggestion
+        """The nearest valid spelling (`is:bookmarked`, `tag:`), if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +54,9 @@ class Clause:
     """The (single) term also matches longer words that start with it."""
     negated: bool = False
     """Posts containing this clause are excluded."""
+    any_of: tuple[tuple[Clause, ...], ...] = ()
+    """A group (`terms` empty): the alternatives joined by OR, each clauses that must all
+    match (one alternative for a parenthesised group without OR)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,88 +105,202 @@ _IS_VALUES = {
 }
 
 
-def _read_quoted(text: str, i: int) -> tuple[str, int, bool]:
-    """Read a quoted string starting at the quote at `i`: (content, next index, closed)."""
-    end = text.find('"', i + 1)
-    if end < 0:
-        return text[i + 1 :], len(text), False
-    return text[i + 1 : end], end + 1, True
+_FIELD = re.compile(r"([A-Za-z]{2,}):(?=[\w\"])")
+"""A word that names a field (`foo:bar`): letters, a colon, then a value. Not `C:\\`,
+`16:9` or `http://`."""
+_FIELDS = ("tag", "is")
 
 
-def _read_word(text: str, i: int) -> tuple[str, int]:
-    end = i
-    while end < len(text) and not text[end].isspace():
-        end += 1
-    return text[i:end], end
+def _nearest(word: str, choices: Sequence[str]) -> str:
+    """The choice fewest edits from `word` (the first of equals)."""
+    from rapidfuzz.distance import OSA
+
+    return min(choices, key=lambda c: OSA.distance(word, c))
 
 
-def parse_query(text: str) -> Query:
-    """Parse `text` into a `Query`. Never raises, whatever `text` holds."""
-    clauses: list[Clause] = []
-    tags: list[str] = []
-    excluded_tags: list[str] = []
-    flags: dict[str, bool] = {}
-    problems: list[str] = []
-    last_bare: int | None = None  # index in clauses of a trailing plain word
-    i = 0
-    n = len(text)
-    while i < n:
-        if text[i].isspace():
-            i += 1
-            continue
-        last_bare = None
-        negated = False
-        if text[i] == "-":
-            negated = True
-            i += 1
-            if i >= n or text[i].isspace():
-                problems.append("ignored a lone '-' (write -word to exclude a word)")
+def _unknown_is(value: str) -> QueryError:
+    known = ", ".join(f"is:{v}" for v in _IS_VALUES)
+    if not value:
+        return QueryError(f"'is:' needs a value: {known}")
+    nearest = f"is:{_nearest(value.lower(), list(_IS_VALUES))}"
+    return QueryError(f"unknown 'is:{value}', did you mean {nearest}? ({known})", nearest)
+
+
+def _unknown_field(word: str, name: str) -> QueryError:
+    nearest = f"{_nearest(name.lower(), _FIELDS)}:"
+    return QueryError(
+        f"unknown field '{name}:', did you mean {nearest}? (to search for the text, "
+        f'quote it: "{word}")',
+        nearest,
+    )
+
+
+def _either(first: Clause, second: Clause) -> Clause:
+    """`first OR second`, one group (a group of alternatives joins, flattened)."""
+
+    def alternatives(clause: Clause) -> tuple[tuple[Clause, ...], ...]:
+        if clause.any_of and not clause.negated and len(clause.any_of) > 1:
+            return clause.any_of
+        return ((clause,),)
+
+    return Clause((), any_of=(*alternatives(first), *alternatives(second)))
+
+
+class _Parser:
+    """Reads a query text left to right into clauses and filters."""
+
+    def __init__(self, text: str, typing: bool) -> None:
+        self.text = text
+        self.typing = typing
+        self.i = 0
+        self.tags: list[str] = []
+        self.excluded_tags: list[str] = []
+        self.flags: dict[str, bool] = {}
+        self.problems: list[str] = []
+
+    def problem(self, message: str) -> None:
+        if message not in self.problems:
+            self.problems.append(message)
+
+    def sequence(self, depth: int) -> list[Clause]:
+        """Clauses up to the end (or the `)` closing a group at `depth` > 0)."""
+        text, n = self.text, len(self.text)
+        clauses: list[Clause] = []
+        joining = False  # an OR was read after the last clause
+        last_was_clause = False
+        while True:
+            while self.i < n and text[self.i].isspace():
+                self.i += 1
+            if self.i >= n:
+                if depth:
+                    self.problem("closed an unbalanced parenthesis at the end")
+                break
+            if text[self.i] == ")":
+                self.i += 1
+                if depth:
+                    break
+                self.problem("ignored a ')' without a '('")
                 continue
-        lowered = text[i : i + 4].lower()
+            if self._at_or():
+                self.i += 2
+                if last_was_clause and not joining:
+                    joining = True
+                else:
+                    self.problem("ignored an OR without a word on each side")
+                continue
+            clause = self.unit(depth)
+            if clause is None:  # a filter, or nothing searchable
+                if joining:
+                    self.problem("ignored an OR without a word on each side")
+                joining = last_was_clause = False
+                continue
+            if joining:
+                clauses[-1] = _either(clauses[-1], clause)
+            else:
+                clauses.append(clause)
+            joining, last_was_clause = False, True
+        if joining:
+            self.problem("ignored an OR without a word on each side")
+        return clauses
+
+    def _at_or(self) -> bool:
+        text, i = self.text, self.i
+        return text[i : i + 2] == "OR" and (i + 2 == len(text) or text[i + 2] in ' \t\n("')
+
+    def unit(self, depth: int) -> Clause | None:
+        """One word, phrase, group or filter (None for a filter or nothing searchable)."""
+        text, n = self.text, len(self.text)
+        negated = False
+        if text[self.i] == "-":
+            negated = True
+            self.i += 1
+            if self.i >= n or text[self.i].isspace():
+                self.problem("ignored a lone '-' (write -word to exclude a word)")
+                return None
+        if text[self.i] == "(":
+            self.i += 1
+            inner = self.sequence(depth + 1)
+            if not inner:
+                return None
+            if len(inner) == 1:
+                return replace(inner[0], negated=inner[0].negated != negated)
+            return Clause((), negated=negated, any_of=(tuple(inner),))
+        lowered = text[self.i : self.i + 4].lower()
         if lowered == "tag:":
-            i += 4
-            if i < n and text[i] == '"':
-                name, i, closed = _read_quoted(text, i)
-                if not closed:
-                    problems.append("closed an unbalanced quote at the end")
-            else:
-                name, i = _read_word(text, i)
-            name = " ".join(fold(name).split())
+            self.i += 4
+            raw = self.quoted() if self.i < n and text[self.i] == '"' else self.word(depth)
+            name = " ".join(fold(raw).split())
             if not name:
-                problems.append("ignored 'tag:' without a name")
+                self.problem("ignored 'tag:' without a name")
             else:
-                (excluded_tags if negated else tags).append(name)
-            continue
-        if text[i : i + 3].lower() == "is:":
-            value, i = _read_word(text, i + 3)
+                (self.excluded_tags if negated else self.tags).append(name)
+                self._filter_in_group(depth)
+            return None
+        if text[self.i : self.i + 3].lower() == "is:":
+            self.i += 3
+            value = self.word(depth)
             known = _IS_VALUES.get(fold(value))
             if known is None:
-                problems.append(
-                    f"ignored unknown 'is:{value}' "
-                    "(use is:bookmarked, is:unread, is:read or is:draft)"
-                )
-                continue
+                raise _unknown_is(value)
             name, wanted = known
-            flags[name] = wanted != negated
-            continue
-        if text[i] == '"':
-            content, i, closed = _read_quoted(text, i)
-            if not closed:
-                problems.append("closed an unbalanced quote at the end")
+            self.flags[name] = wanted != negated
+            self._filter_in_group(depth)
+            return None
+        if text[self.i] == '"':
+            content = self.quoted()
             found = tuple(query_terms(content))
-            if found:
-                clauses.append(Clause(found, phrase=len(found) > 1, negated=negated))
-            continue
-        word, i = _read_word(text, i)
+            if not found:
+                return None
+            return Clause(found, phrase=len(found) > 1, negated=negated)
+        word = self.word(depth)
+        field = _FIELD.match(word)
+        if field is not None:
+            raise _unknown_field(word, field.group(1))
         found = tuple(query_terms(word))
         if not found:
-            continue
-        clauses.append(Clause(found, phrase=len(found) > 1, negated=negated))
-        if not negated and len(found) == 1:
-            last_bare = len(clauses) - 1
-    # Type-ahead: a trailing plain word still being typed also matches as a prefix.
-    if last_bare is not None and not text[-1:].isspace():
-        clauses[last_bare] = Clause(clauses[last_bare].terms, prefix=True)
+            return None
+        single = len(found) == 1 and not negated
+        # Type-ahead: a trailing plain word still being typed also matches as a prefix.
+        typed = self.typing and self.i == n
+        prefix = single and (word.endswith("*") or typed)
+        return Clause(found, phrase=len(found) > 1, prefix=prefix, negated=negated)
+
+    def _filter_in_group(self, depth: int) -> None:
+        if depth:
+            self.problem("tag: and is: in parentheses apply to the whole query")
+
+    def quoted(self) -> str:
+        """Read a quoted string from the quote at `i` (closing it at the end if need be)."""
+        text = self.text
+        end = text.find('"', self.i + 1)
+        if end < 0:
+            content, self.i = text[self.i + 1 :], len(text)
+            self.problem("closed an unbalanced quote at the end")
+            return content
+        content, self.i = text[self.i + 1 : end], end + 1
+        return content
+
+    def word(self, depth: int) -> str:
+        """Read up to a space (or, in a group, a `)`)."""
+        text, start = self.text, self.i
+        end = start
+        while end < len(text) and not text[end].isspace() and not (depth and text[end] == ")"):
+            end += 1
+        self.i = end
+        return text[start:end]
+
+
+def parse_query(text: str, *, typing: bool = False) -> Query:
+    """Parse `text` into a `Query`.
+
+    `typing` says the text is still being typed: a trailing plain word then
+    also matches longer words, as `word*` always does. Raises `QueryError`
+    for an unknown `is:` value or field; repairs anything else.
+    """
+    parser = _Parser(text, typing)
+    clauses = parser.sequence(0)
+    tags, excluded_tags, flags = parser.tags, parser.excluded_tags, parser.flags
+    problems = parser.problems
     return Query(
         text=text,
         clauses=tuple(clauses),

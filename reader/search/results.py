@@ -26,6 +26,9 @@ class SearchHit:
     """The section the snippet is in (None before the first heading or without a match)."""
     title_marks: tuple[tuple[int, int], ...] = ()
     """Spans of matched words in `title`."""
+    exact: int = 0
+    """How many of the query's words (or phrases) the post holds as written, not only
+    by prefix, stem or typo. Hits come by `exact` first, then by `score`."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,9 @@ mentions in a body with the same rarity. The idf is applied at query time,
 so it follows the library as it grows: a term's score in a post is
 `idf * impact`.
 
+Posts holding more of the query's words as written come first, whatever
+their BM25 scores (`EXACT`).
+
 Weights: title 5, tags and headings 2.5, body 1; k1 = 1.2; b is lower for
 short fields.
 """
@@ -20,7 +23,7 @@ from collections.abc import Iterable, Sequence
 
 from reader.search.forward import BODY, FIELDS
 
-__all__ = ["K1", "SCALE", "WEIGHTS", "B", "idf", "impacts", "ranked", "top"]
+__all__ = ["EXACT", "K1", "SCALE", "WEIGHTS", "B", "idf", "impacts", "ranked", "top"]
 
 WEIGHTS = (5.0, 2.5, 2.5, 1.0)
 """Per field, in the order of `reader.search.forward.FIELDS`."""
@@ -29,6 +32,10 @@ K1 = 1.2
 SCALE = 2600.0
 """Impacts are stored as round(impact * SCALE): the largest, 11 * (K1 + 1) = 24.2, fits 16 bits."""
 assert len(WEIGHTS) == len(B) == FIELDS
+EXACT = 65536.0
+"""Added to a post's score for each word of the query it holds as written (not only by
+prefix, stem or typo), so a post with more exact words always ranks first: a word's
+BM25 score stays below 300 (24.2 times an idf of at most 12), far below this."""
 
 
 def idf(posts: int, df: int) -> float:

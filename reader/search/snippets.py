@@ -17,7 +17,7 @@ from reader.search.tokenize import fold, spans
 __all__ = ["Highlight", "Snippet", "find_marks", "make_snippet"]
 
 _SPACE = re.compile(r"\s+")
-_CLOSING = ".,;:!?)]\"'\u2019\u201d"
+_CLOSING = ".,;:!?)]\"'\u2019\u201d\u3001\u3002\u300d\u300f\uff01\uff09\uff0c\uff1f"
 """Punctuation kept after the last word of a snippet."""
 
 WINDOW = 28
@@ -119,16 +119,23 @@ def make_snippet(
     previous_end = words[first][0]
     first_line: int | None = None
     for start, end, term in words[first:last]:
-        gap = _SPACE.sub(" ", text[previous_end:start])
-        pieces.append(gap)
-        length += len(gap)
+        if start < previous_end:
+            # CJK bigrams overlap (`東京`, `京タ`): only the characters not shown yet.
+            at = length - (previous_end - start)
+            piece = text[previous_end:end]
+        else:
+            gap = _SPACE.sub(" ", text[previous_end:start])
+            pieces.append(gap)
+            length += len(gap)
+            at = length
+            piece = text[start:end]
         if highlight.matches(term):
-            marks.append((length, length + end - start))
+            marks.append((at, at + end - start))
             if first_line is None:
                 first_line = text.count("\n", 0, start)
-        pieces.append(text[start:end])
-        length += end - start
-        previous_end = end
+        pieces.append(piece)
+        length += len(piece)
+        previous_end = max(previous_end, end)
     tail = text[previous_end:]
     closing = tail.split(None, 1)[0] if tail.strip() else ""
     # Keep punctuation glued to the last word (a full stop, a closing bracket).

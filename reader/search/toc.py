@@ -59,6 +59,8 @@ SECTIONS: tuple[tuple[str, Kind], ...] = (
     ("tag_ids", Kind.U32),
     ("signatures", Kind.U32),
     ("lengths", Kind.U32),
+    ("stemmer_names", Kind.STRS),
+    ("stemmers", Kind.BYTES),
     ("record_at", Kind.U64),
     ("record_length", Kind.U32),
     ("terms", Kind.STRS),

@@ -54,6 +54,8 @@ class SearchPart(Screen[None]):
         query: str
         results: SearchResults | None
         error: str = ""
+        invalid: bool = False
+        """The query could not be read (`QueryError`): `error` says why, for the list."""
 
     @dataclass
     class SearchCounted(Message):
@@ -124,6 +126,8 @@ class SearchPart(Screen[None]):
     @work(exclusive=True, group="search", thread=True, exit_on_error=False)
     def run_search(self, query: str, within: Filter) -> None:
         """Search off the event loop; only the latest query's results are shown."""
+        from reader.search import QueryError  # loaded here, not before the first paint
+
         worker = get_current_worker()
         try:
             results = self.session.search(query, within, SEARCH_LIMIT, all_slugs=True)
@@ -135,6 +139,9 @@ class SearchPart(Screen[None]):
                 index.with_snippet(hit, results.highlight) for hit in hits[:SNIPPETS_FIRST]
             ]
             results = replace(results, hits=tuple(hits))
+        except QueryError as error:  # an unknown `is:` value or field: say so, no results
+            self.post_message(self.SearchFinished(query, None, error.message, invalid=True))
+            return
         except Exception as error:  # a bug in search must not take the app down
             self.post_message(self.SearchFinished(query, None, f"{type(error).__name__}: {error}"))
             return
@@ -165,6 +172,12 @@ class SearchPart(Screen[None]):
             return
         post_list = self.query_one(PostList)
         results = event.results
+        if results is None and event.invalid:
+            self.search_results = None
+            self.shown_query = event.query
+            post_list.show_results([], set(), set())
+            post_list.border_subtitle = Content(event.error)  # quotes the query: never markup
+            return
         if results is None:
             post_list.border_subtitle = "search failed"
             self.notify(event.error, title="Search failed", severity="error", markup=False)
