@@ -30,7 +30,7 @@ def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 @pytest.fixture
 def samples(isolated_data_dir: Path) -> Path:
-    """The data dir seeded with the sample posts, as the TUI seeds a new one (the CLI never does)."""
+    """The data dir seeded with the samples, as the TUI seeds a new one (the CLI never does)."""
     Library.open(isolated_data_dir)
     return isolated_data_dir
 
