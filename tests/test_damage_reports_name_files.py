@@ -103,6 +103,46 @@ def test_a_rebuild_with_two_sources_gone_lists_both(
     assert f"2 files no longer exist ({a}, {b})." in told
 
 
+def test_a_rebuild_says_in_full_what_it_did_and_what_it_cannot_know(
+    tmp_path: Path, isolated_data_dir: Path
+) -> None:
+    gone = tmp_path / "gone.md"
+    gone.write_text("# Gone\n\ntext\n", "utf-8")
+    Library.open(isolated_data_dir).import_paths([gone])
+    gone.unlink()
+    damage(isolated_data_dir / "library" / "posts.json")
+
+    damaged, told = Library.open(isolated_data_dir).problems
+    assert damaged.startswith("The list of posts ") and "is damaged" in damaged
+    assert told == (
+        "Rebuilding the library: The bundled posts were imported again. "
+        f"1 files no longer exist ({gone.resolve()}). "
+        "Any other post you imported is not listed any more: "
+        "re-import it with `reader import PATH`."
+    )
+
+
+def test_a_source_garbled_in_a_damaged_posts_file_is_listed_as_gone(
+    tmp_path: Path, isolated_data_dir: Path
+) -> None:
+    kept, garbled = tmp_path / "kept.md", tmp_path / "garbled.md"
+    for file in (kept, garbled):
+        file.write_text(f"# {file.stem}\n\ntext\n", "utf-8")
+    Library.open(isolated_data_dir).import_paths([kept, garbled])
+    posts_json = isolated_data_dir / "library" / "posts.json"
+    raw = posts_json.read_bytes()
+    name = json.dumps(str(garbled.resolve())).encode()[1:-1]
+    assert name in raw
+    # A byte that is not UTF-8 inside the source's name, and the file cut short.
+    posts_json.write_bytes(b"X" + raw.replace(name, name.replace(b"garbled", b"garb\xffled")))
+
+    library = Library.open(isolated_data_dir)
+    assert "kept" in {s.title for s in library.summaries()}
+    told = " ".join(library.problems)
+    assert "1 of your posts were imported again from their files." in told
+    assert "1 files no longer exist (" in told and "garb" in told
+
+
 def test_posts_from_a_digest_are_imported_again_from_it(
     tmp_path: Path, isolated_data_dir: Path
 ) -> None:

@@ -128,3 +128,10 @@ def test_a_passage_far_from_any_heading_is_in_the_section_it_started_in() -> Non
     (hit,) = SearchIndex.build([long]).search("okapi ").hits
     assert hit.section == Section("Opening", "opening", 2, 0)
     assert hit.snippet.line == 1202
+
+
+def test_a_word_only_in_the_second_of_two_chunks_is_shown() -> None:
+    body = lines(0, 600) + "okapi in the second chunk\n"
+    assert 16_384 < len(body) < 2 * 16_384  # exactly two chunks
+    snippet = snippet_of(body, "okapi ")
+    assert "okapi in the second chunk" in snippet.text and snippet.line == 600
