@@ -1,16 +1,202 @@
 """The markup people write that is not Markdown, turned into Markdown at import.
 
-Raw HTML blocks, Hugo shortcodes, Liquid tags and Obsidian comments, outside
-code, become the Markdown (or the text) they stand for, so that the body the
-store keeps, the search index and the snippets hold what a reader reads.
-Examples of them inside code stay exactly as written.
+Raw HTML blocks, Hugo shortcodes, Liquid tags, Zola shortcodes, Obsidian
+comments and kramdown attribute lists, outside code, become the Markdown (or
+the text) they stand for, so that the body the store keeps, the search index
+and the snippets hold what a reader reads. Examples of them inside code stay
+exactly as written.
+
+Code is found by markdown-it's block tokens and their line ranges (the same
+parser that reads the headings), not by guessing with regexes: fenced and
+indented code blocks are left alone line for line, and code spans inside the
+other lines are skipped by `reader.templates`. A body with none of `<`, `{`
+and `%` is returned as it is, without parsing.
 """
 
 from __future__ import annotations
 
-__all__ = ["normalize_markup"]
+import re
+from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from reader.templates import TemplateScanner, fence_open
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+    from markdownify import MarkdownConverter
+
+__all__ = ["html_to_markdown", "normalize_markup"]
+
+_CODE, _TEXT, _HTML = 0, 1, 2
+
+# Cheap test for anything to do: an HTML block's start, or a template tag's or
+# a comment's opening. Inline HTML (`<kbd>`) is left to the reader's renderer.
+_MAY_HAVE_MARKUP = re.compile(r"^[ \t]{0,3}<[A-Za-z!/?]|\{\{|\{%|%%|\{:", re.MULTILINE)
+
+# A line that opens or closes a block of code written as a template tag: Hugo's
+# `highlight` (and the shortcodes that draw code: mermaid, chart, code), Liquid's
+# `highlight`. Matched line by line, only on lines outside code.
+_CODE_OPEN = re.compile(
+    r"^\s*(?:\{\{[<%]-?\s*(highlight|mermaid|chart|code)\b([^}]*?)-?[>%]\}\}"
+    r"|\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\})\s*$"
+)
+_CODE_CLOSE = {
+    "hugo": re.compile(r"^\s*\{\{[<%]-?\s*/\s*(highlight|mermaid|chart|code)\s*-?[>%]\}\}\s*$"),
+    "liquid": re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$"),
+}
+_FIRST_WORD = re.compile(r"""["']?([\w+#.-]+)""")
 
 
-def normalize_markup(body: str) -> str:
-    """`body` (Markdown, no front matter) with its non-Markdown markup made Markdown."""
-    return body
+def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_line: int = 0) -> str:
+    """`body` (Markdown, no front matter) with its non-Markdown markup made Markdown.
+
+    `tokens`, when given, are the block tokens of a text whose line `first_line`
+    is the body's first line (the parse that found the front matter), so the
+    body need not be parsed again to find its code.
+    """
+    if not _MAY_HAVE_MARKUP.search(body):
+        return body
+    lines = body.split("\n")
+    kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
+    _template_code_blocks(lines, kinds)
+    scanner = TemplateScanner()
+    out: list[str] = []
+    i = 0
+    count = len(lines)
+    while i < count:
+        kind = kinds[i]
+        j = i + 1
+        if kind == _HTML:
+            while j < count and kinds[j] == _HTML and html_blocks[j] == html_blocks[i]:
+                j += 1
+            out.extend(_html_lines(lines[i:j], scanner))
+        else:
+            while j < count and kinds[j] == kind:
+                j += 1
+            run = "\n".join(lines[i:j])
+            out.append(run if kind == _CODE else scanner.text(run))
+        i = j
+    return "\n".join(out)
+
+
+def _line_kinds(
+    body: str, count: int, tokens: Sequence[Token] | None, first_line: int
+) -> tuple[list[int], list[int]]:
+    """Each line's kind (code, HTML block, other) and, for HTML lines, its block's number."""
+    if tokens is None:
+        from markdown_it.rules_core import StateCore
+
+        from reader.parsing import markdown_parser
+
+        parser = markdown_parser()
+        # Only the block level: code and HTML blocks are blocks, and inline parsing
+        # would double the cost of an import for nothing.
+        state = StateCore(body, parser, {})
+        parser.block.parse(state.src, parser, state.env, state.tokens)
+        tokens, first_line = state.tokens, 0
+    kinds = [_TEXT] * count
+    blocks = [-1] * count
+    for number, token in enumerate(tokens):
+        if token.map is None or token.map[1] <= first_line:
+            continue
+        start, end = (max(0, line - first_line) for line in token.map)
+        if token.type in ("fence", "code_block", "math_block"):
+            kinds[start:end] = [_CODE] * (end - start)
+        elif token.type == "html_block" and token.level == 0:
+            # Nested HTML (in a list or a quote) keeps its prefixes: it is left to
+            # the reader's renderer, which shows its text without the tags.
+            kinds[start:end] = [_HTML] * (end - start)
+            blocks[start:end] = [number] * (end - start)
+    return kinds, blocks
+
+
+def _template_code_blocks(lines: list[str], kinds: list[int]) -> None:
+    """Turn `{{< highlight go >}}…{{< /highlight >}}` and the like into fenced code, in place."""
+    i = 0
+    while i < len(lines):
+        if kinds[i] == _CODE or "{" not in lines[i]:
+            i += 1
+            continue
+        match = _CODE_OPEN.match(lines[i])
+        if match is None:
+            i += 1
+            continue
+        closer = _CODE_CLOSE["hugo" if match.group(1) else "liquid"]
+        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), -1)
+        if end < 0:
+            i += 1
+            continue
+        if match.group(1):
+            name = match.group(1)
+            word = _FIRST_WORD.match(match.group(2).strip())
+            lang = name if name in ("mermaid", "chart") else (word.group(1) if word else "")
+            if "=" in lang:
+                lang = ""
+        else:
+            lang = match.group(3)
+        inner = lines[i + 1 : end]
+        fence = fence_open(inner)
+        lines[i : end + 1] = [f"{fence}{lang}", *inner, fence]
+        kinds[i : end + 1] = [_CODE] * (len(inner) + 2)
+        i += len(inner) + 2
+
+
+def _html_lines(block: list[str], scanner: TemplateScanner) -> list[str]:
+    """An HTML block as Markdown lines, set apart by blank lines; its text is never lost."""
+    html = scanner.text("\n".join(block))
+    markdown = html_to_markdown(html)
+    if not markdown:
+        return [""]
+    return ["", *markdown.split("\n"), ""]
+
+
+def html_to_markdown(html: str) -> str:
+    """HTML as Markdown (tables as pipe tables, images as image lines), stripped."""
+    if "<" not in html:
+        return html.strip()
+    text = _converter().convert(html)
+    # Lines of spaces only are blank lines; trailing ones go.
+    return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip()
+
+
+@cache
+def _converter() -> MarkdownConverter:
+    # Imported here: only posts with HTML blocks need it, and the TUI never does.
+    from markdownify import MarkdownConverter
+
+    class Converter(MarkdownConverter):
+        """markdownify with the tags posts use and it does not know: embeds, details."""
+
+        def convert_iframe(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            return _embed_link(el, "embedded page")
+
+        def convert_video(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            return _embed_link(el, "video") or text
+
+        def convert_audio(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            return _embed_link(el, "audio") or text
+
+        def convert_summary(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            text = text.strip()
+            return f"\n\n**{text}**\n\n" if text else ""
+
+        def convert_details(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            return f"\n\n{text.strip()}\n\n"
+
+        def convert_noscript(self, el: Any, text: str, parent_tags: set[str]) -> str:
+            return ""
+
+    return Converter(heading_style="ATX", bullets="-", escape_misc=False, strip_document=None)
+
+
+def _embed_link(el: Any, label: str) -> str:
+    src = str(el.get("src") or "")
+    if not src:
+        source = el.find("source")
+        src = str(source.get("src") or "") if source is not None else ""
+    if not src.startswith(("http://", "https://")):
+        return ""
+    title = " ".join(str(el.get("title") or "").split()) or label
+    title = title.replace("[", "(").replace("]", ")")
+    return f"\n\n[{title}]({src.replace(' ', '%20')})\n\n"

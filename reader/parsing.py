@@ -15,6 +15,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from reader.markdown_plugins import use_plugins
 from reader.markup import normalize_markup
 from reader.models import Section
 from reader.text import SlugClaims, clean_text, slugify, word_count
@@ -55,7 +56,9 @@ class ParsedPost:
 @cache
 def markdown_parser() -> MarkdownIt:
     """The shared markdown-it-py parser: CommonMark plus tables, strikethrough, front matter."""
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    return use_plugins(
+        MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    )
 
 
 def inline_text(token: Token) -> str:
@@ -134,7 +137,7 @@ def parse_markdown(text: str, default_title: str = "Untitled") -> ParsedPost:
     # The front matter is read; the rest is the body, with its non-Markdown markup
     # (HTML blocks, shortcodes, Liquid) made Markdown before headings are read.
     body_text = "\n".join(lines[body_start:])
-    normalized = normalize_markup(body_text)
+    normalized = normalize_markup(body_text, tokens, body_start)
     if normalized != body_text:
         lines = normalized.split("\n")
         body_start = 0

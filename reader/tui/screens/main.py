@@ -279,6 +279,20 @@ class MainScreen(SearchPart, MarksPart):
                 self.timings.read_after, partial(self.mark_read_if_open, slug)
             )
 
+    @on(ReaderPane.PostLinkChosen)
+    def post_link_chosen(self, event: ReaderPane.PostLinkChosen) -> None:
+        """Open the post a link points at, at its section; say so when it is not here."""
+        reader = self.query_one(ReaderPane)
+        target = self.library.links().resolve(event.url, reader.post, wiki=event.wiki)
+        if target is None:
+            self.notify(f"Not a post in the library: {event.url}", title="Link", markup=False)
+            return
+        slug, anchor = target
+        self.wanted_slug = slug
+        self.load_post(slug, ReadingPosition(slug, anchor))
+        self.set_class(True, "-reading")
+        self.focus_now(reader)
+
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
         """Save where the reader is; reaching the end of a post marks it read."""

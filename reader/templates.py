@@ -1,0 +1,178 @@
+"""Template tags in Markdown text, replaced by what a reader of the built site sees.
+
+Hugo shortcodes (`{{< x >}}`, `{{% x %}}`), Liquid tags (`{% tag %}`,
+`{{ output }}`), Zola shortcodes (`{{ f(a=1) }}`, `{% f() %}…{% end %}`),
+Obsidian comments (`%% … %%`) and kramdown attribute lists (`{: .class }`).
+What a paired tag wraps is kept; a tag that only produces output when the
+site is built goes, or leaves what it points at (a `ref` its path, a figure
+its image). `TemplateScanner.text` is given text outside code blocks and
+skips the code spans in it; its state (inside `{% raw %}`, a comment) carries
+over from one piece of text to the next, as the tags do.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["TemplateScanner", "fence_open"]
+
+# Code spans first, so that a tag inside one is passed over with it.
+_TOKEN = re.compile(
+    r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
+    r"|(?P<escaped>\{\{(?P<eo>[<%])\s*/\*(?P<einner>.*?)\*/\s*(?P<ec>[>%])\}\})"
+    r"|(?P<hugo>\{\{(?P<hd>[<%])-?\s*(?P<hclose>/)?\s*(?P<hname>[A-Za-z_][\w./-]*)"
+    r"(?P<hargs>[^\n]*?)-?\s*(?P<hself>/)?[>%]\}\})"
+    r"|(?P<ltag>\{%-?\s*(?P<lname>[A-Za-z_]\w*)\s*(?P<largs>[^\n]*?)-?%\})"
+    r"|(?P<output>\{\{-?\s*(?P<oexpr>[^\n{}]*?)-?\}\})"
+    r"|(?P<comment>%%)"
+    r"|(?P<ial>\{:[^\n}]*\})",
+    re.DOTALL,
+)
+_MARKS = ("`", "{", "%")
+_START = re.compile(r"`+|[{%]")
+_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s,)]+))""")
+_FIRST_STRING = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=]+)(?:\s|$))""")
+_IMAGE_SRC = ("src", "path", "light_src", "url", "image")
+_IMAGE_ALT = ("alt", "caption", "title")
+_REF = ("ref", "relref")
+_BLOCK_COMMENT = ("comment",)
+
+
+class TemplateScanner:
+    """Replaces template tags in text, remembering open `raw` and comment regions."""
+
+    def __init__(self) -> None:
+        self.mode = ""
+        """"raw" (text kept as is), "liquid-comment", "comment" (Obsidian), or ""."""
+
+    def text(self, text: str) -> str:
+        """`text` with its tags replaced (code spans in it kept as written)."""
+        if not self.mode and not any(mark in text for mark in _MARKS):
+            return text
+        out: list[str] = []
+        position = 0
+        length = len(text)
+        while position < length:
+            if self.mode:
+                position = self._skip(text, position, out)
+                continue
+            start = _START.search(text, position)
+            if start is None:
+                out.append(text[position:])
+                break
+            match = _TOKEN.match(text, start.start())
+            if match is None:
+                out.append(text[position : start.end()])
+                position = start.end()
+                continue
+            out.append(text[position : match.start()])
+            replaced = self._replace(match, text)
+            out.append(replaced)
+            position = match.end()
+            # A tag that went between two spaces leaves one space, not two.
+            if not replaced and text.startswith(" ", position) and out[-2].endswith(" "):
+                position += 1
+        return "".join(out)
+
+    def _skip(self, text: str, position: int, out: list[str]) -> int:
+        """Pass over (raw: keep) text until the end of the open region."""
+        if self.mode == "comment":
+            end = text.find("%%", position)
+            if end < 0:
+                return len(text)
+            self.mode = ""
+            return end + 2
+        pattern = _END_RAW if self.mode == "raw" else _END_COMMENT
+        match = pattern.search(text, position)
+        stop = match.start() if match else len(text)
+        if self.mode == "raw":
+            out.append(text[position:stop])
+        if match is None:
+            return len(text)
+        self.mode = ""
+        return match.end()
+
+    def _replace(self, match: re.Match[str], text: str) -> str:
+        if match.group("code") is not None:
+            return match.group(0)
+        if match.group("escaped") is not None:
+            # What Hugo prints for `{{</* alert */>}}`: the shortcode as written.
+            inner = match.group("einner").strip()
+            return "{{" + match.group("eo") + " " + inner + " " + match.group("ec") + "}}"
+        if match.group("hugo") is not None:
+            return _hugo(match)
+        if match.group("ltag") is not None:
+            name = match.group("lname")
+            if name == "raw":
+                self.mode = "raw"
+            elif name in _BLOCK_COMMENT:
+                self.mode = "liquid-comment"
+            elif match.group("largs").startswith("("):
+                return _call(name, match.group("largs"))  # a Zola body shortcode opening
+            return ""
+        if match.group("output") is not None:
+            return _output(match.group("oexpr"))
+        if match.group("comment") is not None:
+            # Obsidian hides up to the next `%%`; a lone one is only text.
+            if text.find("%%", match.end()) < 0:
+                return "%%"
+            self.mode = "comment"
+            return ""
+        return ""  # a kramdown attribute list: styling for the built site
+
+
+_END_RAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")
+_END_COMMENT = re.compile(r"\{%-?\s*endcomment\s*-?%\}")
+
+
+def _hugo(match: re.Match[str]) -> str:
+    """A Hugo shortcode: openers and closers vanish (their content stays), some leave a value."""
+    if match.group("hclose"):
+        return ""
+    name = match.group("hname").lower()
+    args = match.group("hargs")
+    if name in _REF:
+        first = _FIRST_STRING.match(args)
+        return next((g for g in first.groups() if g), "") if first else ""
+    return _image(args)
+
+
+def _call(name: str, args: str) -> str:
+    """A Zola shortcode call `name(a=1, …)`: an image when it shows one, else nothing."""
+    del name
+    return _image(args)
+
+
+def _image(args: str) -> str:
+    """`![alt](src)` when the arguments name an image source, else ""."""
+    found: dict[str, str] = {}
+    for key, double, single, bare in _ARG.findall(args):
+        found.setdefault(key.lower(), double or single or bare)
+    src = next((found[k] for k in _IMAGE_SRC if found.get(k)), "")
+    if not src:
+        return ""
+    alt = next((found[k] for k in _IMAGE_ALT if found.get(k)), "")
+    alt = alt.replace("[", "(").replace("]", ")")
+    return f"![{alt}]({src.replace(' ', '%20')})"
+
+
+def _output(expression: str) -> str:
+    """A Liquid `{{ … }}` or a Zola `{{ f(…) }}`: a quoted string is kept, the rest goes."""
+    expression = expression.strip()
+    call = re.match(r"([A-Za-z_]\w*)\s*\((.*)\)\s*$", expression)
+    if call is not None:
+        return _call(call.group(1), call.group(2))
+    literal = re.match(r"""^(?:"([^"]*)"|'([^']*)')\s*(?:\|.*)?$""", expression)
+    if literal is not None:
+        return literal.group(1) if literal.group(1) is not None else literal.group(2)
+    return ""
+
+
+def fence_open(lines: list[str]) -> str:
+    """A backtick fence longer than any run of backticks that starts one of `lines`."""
+    longest = 2
+    for line in lines:
+        stripped = line.lstrip()
+        if stripped.startswith("```"):
+            longest = max(longest, len(stripped) - len(stripped.lstrip("`")))
+    return "`" * (longest + 1)
