@@ -61,7 +61,7 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
     kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
     _template_code_blocks(lines, kinds)
     scanner = TemplateScanner()
-    out: list[str] = []
+    out: list[tuple[bool, str]] = []  # (is code, text), run by run
     i = 0
     count = len(lines)
     while i < count:
@@ -70,14 +70,33 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
         if kind == _HTML:
             while j < count and kinds[j] == _HTML and html_blocks[j] == html_blocks[i]:
                 j += 1
-            out.extend(_html_lines(lines[i:j], scanner))
+            out.append((False, "\n".join(_html_lines(lines[i:j], scanner))))
         else:
             while j < count and kinds[j] == kind:
                 j += 1
             run = "\n".join(lines[i:j])
-            out.append(run if kind == _CODE else scanner.text(run))
+            out.append((True, run) if kind == _CODE else (False, scanner.text(run)))
         i = j
-    return "\n".join(out)
+    return _join(out)
+
+
+def _join(runs: list[tuple[bool, str]]) -> str:
+    """The runs as one text, blank lines outside code (what removed markup left) one at most."""
+    lines: list[str] = []
+    blank = False
+    for code, text in runs:
+        if code:
+            lines.append(text)
+            blank = False
+            continue
+        for line in text.split("\n"):
+            if not line.strip():
+                if blank:
+                    continue
+                line = ""
+            blank = not line
+            lines.append(line)
+    return "\n".join(lines)
 
 
 def _line_kinds(
