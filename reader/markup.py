@@ -60,24 +60,38 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
     lines = body.split("\n")
     kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
     _template_code_blocks(lines, kinds)
-    scanner = TemplateScanner()
+    runs = _runs(kinds, html_blocks)
+    # How many `%%` follow each run of text, for an Obsidian comment that spans blocks.
+    counts = [0 if kind == _CODE else "\n".join(lines[a:b]).count("%%") for kind, a, b in runs]
+    after: list[int] = []
+    total = 0
+    for kind, count in zip(reversed([r[0] for r in runs]), reversed(counts), strict=True):
+        if kind != _CODE:
+            after.append(total)
+        total += count
+    scanner = TemplateScanner(after[::-1])
     out: list[tuple[bool, str]] = []  # (is code, text), run by run
-    i = 0
-    count = len(lines)
-    while i < count:
-        kind = kinds[i]
-        j = i + 1
-        if kind == _HTML:
-            while j < count and kinds[j] == _HTML and html_blocks[j] == html_blocks[i]:
-                j += 1
-            out.append((False, "\n".join(_html_lines(lines[i:j], scanner))))
+    for kind, start, end in runs:
+        block = lines[start:end]
+        if kind == _CODE:
+            if not scanner.hiding:
+                out.append((True, "\n".join(block)))
+        elif kind == _HTML:
+            out.append((False, "\n".join(_html_lines(block, scanner))))
         else:
-            while j < count and kinds[j] == kind:
-                j += 1
-            run = "\n".join(lines[i:j])
-            out.append((True, run) if kind == _CODE else (False, scanner.text(run)))
-        i = j
+            out.append((False, scanner.text("\n".join(block))))
     return _join(out)
+
+
+def _runs(kinds: list[int], html_blocks: list[int]) -> list[tuple[int, int, int]]:
+    """The lines in runs of one kind (each HTML block a run of its own): kind, start, end."""
+    runs: list[tuple[int, int, int]] = []
+    start = 0
+    for n in range(1, len(kinds) + 1):
+        if n == len(kinds) or kinds[n] != kinds[start] or html_blocks[n] != html_blocks[start]:
+            runs.append((kinds[start], start, n))
+            start = n
+    return runs
 
 
 def _join(runs: list[tuple[bool, str]]) -> str:

@@ -13,6 +13,7 @@ over from one piece of text to the next, as the tags do.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 __all__ = ["TemplateScanner", "fence_open"]
 
@@ -41,12 +42,21 @@ _BLOCK_COMMENT = ("comment",)
 class TemplateScanner:
     """Replaces template tags in text, remembering open `raw` and comment regions."""
 
-    def __init__(self) -> None:
+    def __init__(self, closers_after: Sequence[int] = ()) -> None:
         self.mode = ""
         """"raw" (text kept as is), "liquid-comment", "comment" (Obsidian), or ""."""
+        self._closers_after = closers_after
+        """For each piece of text, how many `%%` the pieces after it hold."""
+        self._piece = -1
+
+    @property
+    def hiding(self) -> bool:
+        """True inside a comment: code in it is hidden with it."""
+        return self.mode in ("comment", "liquid-comment")
 
     def text(self, text: str) -> str:
-        """`text` with its tags replaced (code spans in it kept as written)."""
+        """`text` (the next piece) with its tags replaced (code spans in it kept as written)."""
+        self._piece += 1
         if not self.mode and not any(mark in text for mark in _MARKS):
             return text
         out: list[str] = []
@@ -113,12 +123,16 @@ class TemplateScanner:
         if match.group("output") is not None:
             return _output(match.group("oexpr"))
         if match.group("comment") is not None:
-            # Obsidian hides up to the next `%%`; a lone one is only text.
-            if text.find("%%", match.end()) < 0:
+            # Obsidian hides up to the next `%%`, further on if need be; a lone one is text.
+            if text.find("%%", match.end()) < 0 and not self._closer_later():
                 return "%%"
             self.mode = "comment"
             return ""
         return ""  # a kramdown attribute list: styling for the built site
+
+    def _closer_later(self) -> bool:
+        closers = self._closers_after
+        return 0 <= self._piece < len(closers) and closers[self._piece] > 0
 
 
 _END_RAW = re.compile(r"\{%-?\s*endraw\s*-?%\}")

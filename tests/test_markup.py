@@ -111,6 +111,11 @@ def test_template_tags(source: str, expected: str) -> None:
     assert normalize_markup(source) == expected
 
 
+def test_an_obsidian_comment_hides_the_html_and_code_it_spans() -> None:
+    source = "%%\n<iframe src='#x'></iframe>\n%%\n\nshown\n\n%%\n```\ncode\n```\n%%\nend %% lone"
+    assert normalize_markup(source) == "\nshown\n\nend %% lone"
+
+
 def test_liquid_highlight_in_an_indented_code_example_stays() -> None:
     source = "Example:\n\n    {% highlight ruby %}\n    puts 1\n    {% endhighlight %}\n"
     assert normalize_markup(source) == source

@@ -35,9 +35,12 @@ X = PostSummary(
 Y = PostSummary("y", "Y", source="/site/content/docs/y/index.md")
 DOCS = PostSummary("docs", "Docs", source="/site/content/docs/_index.md")
 BLOG = PostSummary("blog", "A Blog Post", source="/site/content/blog/post.md")
+Y_DE = PostSummary("y-de", "Y auf Deutsch", source="/site/content/docs/y/index.de.md")
+BLOG_DE = PostSummary("blog-de", "Ein Beitrag", source="/site/content/blog/post.de.md")
 DIGEST = PostSummary("d2", "Digest Two", source="/lib/digest.txt#2")
 BUNDLED = PostSummary("b", "Bundled", source="bundled:lanterns.md")
-RESOLVER = LinkResolver([GARDEN, SOIL, X, Y, DOCS, BLOG, DIGEST, BUNDLED])
+# The German page comes first, as `index.de.md` sorts before `index.md`.
+RESOLVER = LinkResolver([GARDEN, SOIL, X, Y_DE, Y, DOCS, BLOG, BLOG_DE, DIGEST, BUNDLED])
 
 
 @pytest.mark.parametrize(
@@ -70,6 +73,9 @@ def test_wikilinks_by_title_alias_or_file_name(
         ("./y/", X, ("y", "")),
         ("y/index.md", X, ("y", "")),
         ("../../docs/y/", BLOG, ("y", "")),  # from the page's address, /blog/post/
+        ("../docs/y/", BLOG_DE, ("y-de", "")),  # in the linking page's language
+        ("/docs/y/", BLOG_DE, ("y-de", "")),
+        ("/docs/y/", X, ("y", "")),
         ("../Garden%20Index.md", SOIL, ("garden", "")),
         ("#the-part", X, ("x", "the-part")),
         ("/docs/x/", BLOG, ("x", "")),
@@ -200,3 +206,20 @@ async def test_a_web_link_still_asks_before_the_browser(isolated_data_dir: Path)
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, OpenLinkScreen)
+
+
+async def test_a_link_followed_from_a_search_opens_at_its_section(
+    isolated_data_dir: Path,
+) -> None:
+    library = Library.open(isolated_data_dir, seed=False)
+    library.import_paths([MARKUP / "hugo"])
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"percent", "enter")
+        await settle(app, pilot)
+        assert reader_shows(app, "Hugo Shortcodes")
+        assert await focus_link(app, pilot, 3) == "site path"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_at(app, "Installation", "Requirements")
