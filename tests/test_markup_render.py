@@ -137,6 +137,7 @@ async def test_callouts_and_alerts_are_titled_boxes(size: tuple[int, int]) -> No
         ]:
             at = lines.index(title)
             assert lines[at + 1].startswith(body), (title, lines[at : at + 3])
+        assert "┃ Hint: SRD means starter" in lines  # a title keeps its inline markup
         assert "[!" not in text
         pane.view.scroll_to_line(lines.index("┃ Tip: Water early"))
         await pilot.pause()

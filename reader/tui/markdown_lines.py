@@ -81,7 +81,7 @@ _QUOTE_BAR = "▌ "
 _CALLOUT_BAR = "┃ "
 _DEF_INDENT = 4
 # `> [!tip] Title`, `> [!note]-` (folded), `>[!tip]`, GitHub's `> [!NOTE]`.
-_CALLOUT = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*(.*)$")
+_CALLOUT = re.compile(r"^[ \t]*\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -283,16 +283,23 @@ class DocumentBuilder:
             len(children),
         )
         head = children[:cut]
-        if not all(c.type == "text" for c in head):
-            return False
-        match = _CALLOUT.match("".join(c.content for c in head).strip())
+        match = _CALLOUT.match(head[0].content) if head and head[0].type == "text" else None
         if match is None:
             return False
-        kind, title = match.group(1), match.group(3).strip()
+        kind = match.group(1)
         label = kind[:1].upper() + kind[1:].lower()
-        text = clean_text(f"{label}: {title}" if title else label)
+        # The title keeps its inline markup (code, emphasis, links) after the type.
+        first = Token("text", "", 0, content=head[0].content[match.end() :])
+        title = [first, *head[1:]]
+        has_title = "".join(c.content for c in title).strip() or len(title) > 1
+        lead = Token("text", "", 0, content=f"{label}: " if has_title else label)
+        unit = self._inline(
+            Token("inline", "", 0, children=[lead, *title] if has_title else [lead]),
+            S_CALLOUT_TITLE,
+        )
+        unit.text = unit.text.rstrip()
         self._stack.append(_Container("callout", width=len(_CALLOUT_BAR)))
-        self._add_unit_block("heading", Unit(text, [Span(0, len(text), S_CALLOUT_TITLE)]))
+        self._add_unit_block("heading", unit)
         self._gap = False
         # The rest of the first paragraph is the callout's body (may be nothing).
         inline.children = children[cut + 1 :]
