@@ -33,6 +33,7 @@ _MARKS = ("`", "{", "%")
 _START = re.compile(r"`+|[{%]")
 _ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s,)]+))""")
 _FIRST_STRING = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=]+)(?:\s|$))""")
+_POSITIONAL = re.compile(r""""([^"]*)"|'([^']*)'|(\S+)""")
 _IMAGE_SRC = ("src", "path", "light_src", "url", "image")
 _IMAGE_ALT = ("alt", "caption", "title")
 _REF = ("ref", "relref")
@@ -148,7 +149,37 @@ def _hugo(match: re.Match[str]) -> str:
     if name in _REF:
         first = _FIRST_STRING.match(args)
         return next((g for g in first.groups() if g), "") if first else ""
+    if name in _EMBEDS:
+        return _embed(name, args)
     return _image(args)
+
+
+_EMBEDS = {
+    "youtube": ("YouTube video", "https://www.youtube.com/watch?v={0}", ("id",)),
+    "vimeo": ("Vimeo video", "https://vimeo.com/{0}", ("id",)),
+    "vimeo_simple": ("Vimeo video", "https://vimeo.com/{0}", ("id",)),
+    "gist": ("Gist", "https://gist.github.com/{0}/{1}", ("user", "id")),
+    "tweet": ("Post on X", "https://x.com/{0}/status/{1}", ("user", "id")),
+    "twitter": ("Post on X", "https://x.com/{0}/status/{1}", ("user", "id")),
+    "twitter_simple": ("Post on X", "https://x.com/{0}/status/{1}", ("user", "id")),
+    "instagram": ("Instagram post", "https://www.instagram.com/p/{0}/", ("id",)),
+}
+"""Hugo's embed shortcodes: what they embed, as a link to it (label, address, arguments)."""
+
+
+def _embed(name: str, args: str) -> str:
+    """A link to what an embed shortcode shows (`{{< youtube ID >}}`), or "" without its ids."""
+    label, address, wanted = _EMBEDS[name]
+    named = {
+        key.lower(): double or single or bare for key, double, single, bare in _ARG.findall(args)
+    }
+    positional = [
+        double or single or bare for double, single, bare in _POSITIONAL.findall(_ARG.sub("", args))
+    ]
+    values = [named.get(key) or (positional.pop(0) if positional else "") for key in wanted]
+    if not all(re.fullmatch(r"[\w.-]+", value) for value in values):
+        return ""
+    return f"[{label}]({address.format(*values)})"
 
 
 def _call(name: str, args: str) -> str:

@@ -93,6 +93,13 @@ def test_the_search_index_holds_the_text_not_the_markup(imported: Library) -> No
     ("source", "expected"),
     [
         ("a {{< icon github >}} b", "a b"),
+        (
+            '{{< youtube "ZJthWmvUzzc" >}}',
+            "[YouTube video](https://www.youtube.com/watch?v=ZJthWmvUzzc)",
+        ),
+        ("{{< gist jp a87 >}}", "[Gist](https://gist.github.com/jp/a87)"),
+        ('{{< tweet user="jp" id="12" >}}', "[Post on X](https://x.com/jp/status/12)"),
+        ("{{< vimeo >}}", ""),
         ('{{< figure src="x.png" caption="A cat" >}}', "![A cat](x.png)"),
         ('[x]({{< relref "/docs/y" >}})', "[x](/docs/y)"),
         ("{{% /* notice */ %}}", "{{% notice %}}"),
