@@ -87,6 +87,9 @@ class LinkResolver:
                 self._paths.setdefault("/".join(parts), {}).setdefault(lang, post.slug)
                 for n in range(len(parts) - 1, -1, -1):
                     self._tails.setdefault("/".join(parts[n:]), {}).setdefault(lang, post.slug)
+                if parts[-1] == "content" and _page_parts(stem) == []:
+                    # `content/_index.md` is the site's home page: `/` and `@/_index.md`.
+                    self._tails.setdefault("", {}).setdefault(lang, post.slug)
 
     def resolve(
         self, target: str, current: PostSummary | None, wiki: bool = False

@@ -17,14 +17,17 @@ from collections.abc import Sequence
 
 __all__ = ["TemplateScanner", "fence_open"]
 
+_IN_PARAGRAPH = r"(?:(?!\n[ \t]*\n)[^{}])"
+"""A character of a tag's arguments: tags may run over lines, never over a blank one."""
+
 # Code spans first, so that a tag inside one is passed over with it.
 _TOKEN = re.compile(
     r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
     r"|(?P<escaped>\{\{(?P<eo>[<%])\s*/\*(?P<einner>.*?)\*/\s*(?P<ec>[>%])\}\})"
     r"|(?P<hugo>\{\{(?P<hd>[<%])-?\s*(?P<hclose>/)?\s*(?P<hname>[A-Za-z_][\w./-]*)"
-    r"(?P<hargs>[^\n]*?)-?\s*(?P<hself>/)?[>%]\}\})"
-    r"|(?P<ltag>\{%-?\s*(?P<lname>[A-Za-z_]\w*)\s*(?P<largs>[^\n]*?)-?%\})"
-    r"|(?P<output>\{\{-?\s*(?P<oexpr>[^\n{}]*?)-?\}\})"
+    rf"(?P<hargs>{_IN_PARAGRAPH}*?)-?\s*(?P<hself>/)?[>%]\}}\}})"
+    rf"|(?P<ltag>\{{%-?\s*(?P<lname>[A-Za-z_]\w*)\s*(?P<largs>{_IN_PARAGRAPH}*?)-?%\}})"
+    rf"|(?P<output>\{{\{{-?\s*(?P<oexpr>{_IN_PARAGRAPH}*?)-?\}}\}})"
     r"|(?P<comment>%%)"
     r"|(?P<ial>\{:[^\n}]*\})",
     re.DOTALL,
@@ -204,10 +207,10 @@ def _image(args: str) -> str:
 def _output(expression: str) -> str:
     """A Liquid `{{ … }}` or a Zola `{{ f(…) }}`: a quoted string is kept, the rest goes."""
     expression = expression.strip()
-    call = re.match(r"([A-Za-z_]\w*)\s*\((.*)\)\s*$", expression)
+    call = re.match(r"([A-Za-z_]\w*)\s*\((.*)\)\s*$", expression, re.DOTALL)
     if call is not None:
         return _call(call.group(1), call.group(2))
-    literal = re.match(r"""^(?:"([^"]*)"|'([^']*)')\s*(?:\|.*)?$""", expression)
+    literal = re.match(r"""^(?:"([^"]*)"|'([^']*)')\s*(?:\|.*)?$""", expression, re.DOTALL)
     if literal is not None:
         return literal.group(1) if literal.group(1) is not None else literal.group(2)
     return ""

@@ -85,6 +85,12 @@ async def test_inline_html_shows_its_text_not_its_tags() -> None:
         assert "Press Ctrl+C, see HTML," in text
         assert any(line.strip() == "then stop." for line in lines)  # <br> breaks the line
         assert "<kbd>" not in text and "<abbr" not in text and "<br>" not in text
+        # Inline media leave a line to what they show.
+        assert "A demo: [video: The demo] <https://example.com/demo.mp4> and" in text
+        assert "an icon [image: gear] <icon.png>." in text
+        document = pane.document
+        assert document is not None
+        assert "https://example.com/demo.mp4" in [link.url for link in document.links]
 
 
 async def test_a_nested_html_block_shows_its_text() -> None:

@@ -37,10 +37,11 @@ DOCS = PostSummary("docs", "Docs", source="/site/content/docs/_index.md")
 BLOG = PostSummary("blog", "A Blog Post", source="/site/content/blog/post.md")
 Y_DE = PostSummary("y-de", "Y auf Deutsch", source="/site/content/docs/y/index.de.md")
 BLOG_DE = PostSummary("blog-de", "Ein Beitrag", source="/site/content/blog/post.de.md")
+HOME = PostSummary("home", "Home", source="/site/content/_index.md")
 DIGEST = PostSummary("d2", "Digest Two", source="/lib/digest.txt#2")
 BUNDLED = PostSummary("b", "Bundled", source="bundled:lanterns.md")
 # The German page comes first, as `index.de.md` sorts before `index.md`.
-RESOLVER = LinkResolver([GARDEN, SOIL, X, Y_DE, Y, DOCS, BLOG, BLOG_DE, DIGEST, BUNDLED])
+RESOLVER = LinkResolver([GARDEN, SOIL, X, Y_DE, Y, DOCS, BLOG, BLOG_DE, HOME, DIGEST, BUNDLED])
 
 
 @pytest.mark.parametrize(
@@ -84,6 +85,8 @@ def test_wikilinks_by_title_alias_or_file_name(
         ("/docs/", BLOG, ("docs", "")),
         ("@/docs/x.md", BLOG, ("x", "")),
         ("@/docs/_index.md", BLOG, ("docs", "")),
+        ("/", BLOG, ("home", "")),
+        ("@/_index.md", BLOG, ("home", "")),
         ("docs/x#the-part", BLOG, ("x", "the-part")),  # a Hugo `ref`
         ("https://example.com/docs/x/", BLOG, None),
         ("mailto:me@example.com", BLOG, None),

@@ -117,6 +117,15 @@ def inline_unit(token: Token, document: Document, base: str = "") -> Unit:
                 add("☑" if "checked" in content else "☐", S_TASK)
             elif _BREAK.match(content.strip()):
                 add("\n")
+            elif (media := _media(content)) is not None:
+                label, url = media
+                start = position
+                add(label, S_LINK)
+                if url:
+                    add(" ")
+                    add(f"<{url}>", S_LINK_TARGET)
+                    link = Link(url, unit_index, start, position)
+                    spans.append(Span(start, position, _record(document, link)))
             # Any other tag is dropped; the text between tags is text tokens.
         elif child.content:
             add(child.content)
@@ -125,6 +134,26 @@ def inline_unit(token: Token, document: Document, base: str = "") -> Unit:
     if base and text:
         final.insert(0, Span(0, len(text), base))
     return Unit(text, final)
+
+
+_MEDIA = re.compile(r"^<(img|video|iframe|audio)\b([^>]*)>$", re.IGNORECASE | re.DOTALL)
+_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""")
+_MEDIA_NAMES = {"img": "image", "video": "video", "iframe": "embedded page", "audio": "audio"}
+
+
+def _media(tag: str) -> tuple[str, str] | None:
+    """An inline `<img>`, `<video>`, `<iframe>` or `<audio>` tag as a label and its address."""
+    match = _MEDIA.match(tag.strip())
+    if match is None:
+        return None
+    attrs = {
+        key.lower(): html.unescape(double or single or bare)
+        for key, double, single, bare in _ATTR.findall(match.group(2))
+    }
+    name = _MEDIA_NAMES[match.group(1).lower()]
+    text = " ".join((attrs.get("alt") or attrs.get("title") or "").split())
+    label = f"[{name}: {text}]" if text else f"[{name}]"
+    return label, attrs.get("src", "").strip()
 
 
 def _record(document: Document, link: Link) -> Style:
