@@ -113,6 +113,9 @@ def _join(runs: list[tuple[bool, str]]) -> str:
     return "\n".join(lines)
 
 
+_BLOCK_TYPES = frozenset(("fence", "code_block", "math_block", "html_block"))
+
+
 def _line_kinds(
     body: str, count: int, tokens: Sequence[Token] | None, first_line: int
 ) -> tuple[list[int], list[int]]:
@@ -131,12 +134,13 @@ def _line_kinds(
     kinds = [_TEXT] * count
     blocks = [-1] * count
     for number, token in enumerate(tokens):
-        if token.map is None or token.map[1] <= first_line:
+        kind = token.type
+        if kind not in _BLOCK_TYPES or token.map is None or token.map[1] <= first_line:
             continue
-        start, end = (max(0, line - first_line) for line in token.map)
-        if token.type in ("fence", "code_block", "math_block"):
+        start, end = max(0, token.map[0] - first_line), token.map[1] - first_line
+        if kind != "html_block":
             kinds[start:end] = [_CODE] * (end - start)
-        elif token.type == "html_block" and token.level == 0:
+        elif token.level == 0:
             # Nested HTML (in a list or a quote) keeps its prefixes: it is left to
             # the reader's renderer, which shows its text without the tags.
             kinds[start:end] = [_HTML] * (end - start)
