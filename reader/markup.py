@@ -21,6 +21,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from reader.templates import TemplateScanner, fence_open
+from reader.text import clean_text
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -192,7 +193,8 @@ def html_to_markdown(html: str) -> str:
     """HTML as Markdown (tables as pipe tables, images as image lines), stripped."""
     if "<" not in html:
         return html.strip()
-    text = _converter().convert(html)
+    # Entities the HTML spells (`&#27;`) must not become control characters here.
+    text = clean_text(_converter().convert(html))
     # Lines of spaces only are blank lines; trailing ones go.
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip()
 

@@ -142,3 +142,9 @@ def test_headings_are_read_after_the_markup_is_gone() -> None:
     )
     assert [s.heading for s in parsed.sections] == ["Setup", "Inside"]
     assert parsed.body.startswith("## Setup\n")
+
+
+def test_html_made_markdown_carries_no_control_characters_or_markup() -> None:
+    parsed = parse_markdown("# T\n\n<div>&#27;[31m red &#x9b;2J [bold]x[/bold]</div>\n")
+    assert "red" in parsed.body and "[bold]x[/bold]" in parsed.body
+    assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in parsed.body)

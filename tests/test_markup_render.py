@@ -95,12 +95,13 @@ async def test_inline_html_shows_its_text_not_its_tags() -> None:
 
 async def test_a_nested_html_block_shows_its_text() -> None:
     app = PaneApp()
-    body = "- item\n\n  <div class='x'>\n  <b>Bold</b> words &amp; more\n  </div>\n"
+    body = "- item\n\n  <div class='x'>\n  <b>Bold</b> words &amp; [red]more[/red]&#27;\n  </div>\n"
     async with app.run_test(size=(80, 24)) as pilot:
         pane = await open_pane(app, make_post(f"# T\n\n{body}"))
         await pilot.pause()
         text = flat(pane)
-        assert "Bold words & more" in text and "<" not in text
+        assert "Bold words & [red]more[/red]" in text and "<" not in text  # text, not markup
+        assert "\x1b" not in "".join(unit.text for unit in pane.document.units)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("size", SIZES)

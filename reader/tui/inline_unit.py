@@ -16,6 +16,7 @@ from textual.content import Span
 from textual.style import Style
 
 from reader.parsing import inline_text
+from reader.text import clean_text
 from reader.tui.document import (
     S_CODE_INLINE,
     S_FOOTNOTE,
@@ -42,7 +43,7 @@ def html_text(source: str) -> str:
     """The text of some HTML, without its tags, comments, scripts and styles."""
     text = _HIDDEN.sub("", source)
     text = _BLOCK_BREAK.sub("\n", text)
-    text = html.unescape(_TAG.sub("", text))
+    text = clean_text(html.unescape(_TAG.sub("", text)))
     lines = [" ".join(line.split()) for line in text.split("\n")]
     return "\n".join(line for line in lines if line)
 
@@ -147,7 +148,7 @@ def _media(tag: str) -> tuple[str, str] | None:
     if match is None:
         return None
     attrs = {
-        key.lower(): html.unescape(double or single or bare)
+        key.lower(): clean_text(html.unescape(double or single or bare))
         for key, double, single, bare in _ATTR.findall(match.group(2))
     }
     name = _MEDIA_NAMES[match.group(1).lower()]
