@@ -20,7 +20,8 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from reader.templates import TemplateScanner, fence_open
+from reader.template_blocks import CODE, HTML, TEXT, boxes, code_blocks
+from reader.templates import TemplateScanner
 from reader.text import clean_text
 
 if TYPE_CHECKING:
@@ -29,24 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = ["html_to_markdown", "normalize_markup"]
 
-_CODE, _TEXT, _HTML = 0, 1, 2
 
 # Cheap test for anything to do: an HTML block's start, or a template tag's or
 # a comment's opening. Inline HTML (`<kbd>`) is left to the reader's renderer.
 _MAY_HAVE_MARKUP = re.compile(r"^[ \t]{0,3}<[A-Za-z!/?]|\{\{|\{%|%%|\{:", re.MULTILINE)
-
-# A line that opens or closes a block of code written as a template tag: Hugo's
-# `highlight` (and the shortcodes that draw code: mermaid, chart, code), Liquid's
-# `highlight`. Matched line by line, only on lines outside code.
-_CODE_OPEN = re.compile(
-    r"^\s*(?:\{\{[<%]-?\s*(highlight|mermaid|chart|code)\b([^}]*?)-?[>%]\}\}"
-    r"|\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\})\s*$"
-)
-_CODE_CLOSE = {
-    "hugo": re.compile(r"^\s*\{\{[<%]-?\s*/\s*(highlight|mermaid|chart|code)\s*-?[>%]\}\}\s*$"),
-    "liquid": re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$"),
-}
-_FIRST_WORD = re.compile(r"""["']?([\w+#.-]+)""")
 
 
 def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_line: int = 0) -> str:
@@ -60,24 +47,25 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
         return body
     lines = body.split("\n")
     kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
-    _template_code_blocks(lines, kinds)
+    code_blocks(lines, kinds)
+    boxes(lines, kinds)
     runs = _runs(kinds, html_blocks)
     # How many `%%` follow each run of text, for an Obsidian comment that spans blocks.
-    counts = [0 if kind == _CODE else "\n".join(lines[a:b]).count("%%") for kind, a, b in runs]
+    counts = [0 if kind == CODE else "\n".join(lines[a:b]).count("%%") for kind, a, b in runs]
     after: list[int] = []
     total = 0
     for kind, count in zip(reversed([r[0] for r in runs]), reversed(counts), strict=True):
-        if kind != _CODE:
+        if kind != CODE:
             after.append(total)
         total += count
     scanner = TemplateScanner(after[::-1])
     out: list[tuple[bool, str]] = []  # (is code, text), run by run
     for kind, start, end in runs:
         block = lines[start:end]
-        if kind == _CODE:
+        if kind == CODE:
             if not scanner.hiding:
                 out.append((True, "\n".join(block)))
-        elif kind == _HTML:
+        elif kind == HTML:
             out.append((False, "\n".join(_html_lines(block, scanner))))
         else:
             out.append((False, scanner.text("\n".join(block))))
@@ -132,7 +120,7 @@ def _line_kinds(
         state = StateCore(body, parser, {})
         parser.block.parse(state.src, parser, state.env, state.tokens)
         tokens, first_line = state.tokens, 0
-    kinds = [_TEXT] * count
+    kinds = [TEXT] * count
     blocks = [-1] * count
     for number, token in enumerate(tokens):
         kind = token.type
@@ -140,44 +128,13 @@ def _line_kinds(
             continue
         start, end = max(0, token.map[0] - first_line), token.map[1] - first_line
         if kind != "html_block":
-            kinds[start:end] = [_CODE] * (end - start)
+            kinds[start:end] = [CODE] * (end - start)
         elif token.level == 0:
             # Nested HTML (in a list or a quote) keeps its prefixes: it is left to
             # the reader's renderer, which shows its text without the tags.
-            kinds[start:end] = [_HTML] * (end - start)
+            kinds[start:end] = [HTML] * (end - start)
             blocks[start:end] = [number] * (end - start)
     return kinds, blocks
-
-
-def _template_code_blocks(lines: list[str], kinds: list[int]) -> None:
-    """Turn `{{< highlight go >}}…{{< /highlight >}}` and the like into fenced code, in place."""
-    i = 0
-    while i < len(lines):
-        if kinds[i] == _CODE or "{" not in lines[i]:
-            i += 1
-            continue
-        match = _CODE_OPEN.match(lines[i])
-        if match is None:
-            i += 1
-            continue
-        closer = _CODE_CLOSE["hugo" if match.group(1) else "liquid"]
-        end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), -1)
-        if end < 0:
-            i += 1
-            continue
-        if match.group(1):
-            name = match.group(1)
-            word = _FIRST_WORD.match(match.group(2).strip())
-            lang = name if name in ("mermaid", "chart") else (word.group(1) if word else "")
-            if "=" in lang:
-                lang = ""
-        else:
-            lang = match.group(3)
-        inner = lines[i + 1 : end]
-        fence = fence_open(inner)
-        lines[i : end + 1] = [f"{fence}{lang}", *inner, fence]
-        kinds[i : end + 1] = [_CODE] * (len(inner) + 2)
-        i += len(inner) + 2
 
 
 def _html_lines(block: list[str], scanner: TemplateScanner) -> list[str]:

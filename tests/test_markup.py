@@ -38,8 +38,9 @@ def test_hugo_shortcodes_outside_code_show_what_they_wrap(imported: Library) -> 
     out = show("hugo-shortcodes")
     assert "{{<" not in out.split("```go-html-template")[0].replace("{{< alert >}} to show", "")
     assert "Intro with an icon, and a [reference](docs/install#requirements)." in out
-    assert "\nAlerts keep their **text**.\n" in out
-    assert "\nPercent shortcodes keep theirs.\n" in out
+    # Box shortcodes become callouts, which the reader draws as boxes.
+    assert "\n> [!note]\n> Alerts keep their **text**.\n" in out
+    assert "\n> [!note]\n> Percent shortcodes keep theirs.\n" in out
     assert '```go\nfunc main() {\n    fmt.Println("hello")\n}\n```' in out
     # An escaped shortcode is shown as Hugo prints it.
     assert "Write {{< alert >}} to show an alert." in out
@@ -107,7 +108,17 @@ def test_the_search_index_holds_the_text_not_the_markup(imported: Library) -> No
         ('{{ "/img/a.png" | relative_url }}', "/img/a.png"),
         ("{% comment %}secret{% endcomment %}visible", "visible"),
         ('{{ resize_image(path="a.jpg", width=5) }}', "![](a.jpg)"),
-        ('{% admonition(type="tip") %}\nZola body\n{% end %}', "\nZola body\n"),
+        ('{% admonition(type="tip") %}\nZola body\n{% end %}', "> [!tip]\n> Zola body\n"),
+        (
+            "{% admonition(type='warning', title='Mind') %}\n```\n{% end %}\n```\n{% end %}",
+            "> [!warning] Mind\n> ```\n> {% end %}\n> ```\n",
+        ),
+        ("{{% notice tip %}}\nLearn\n{{% /notice %}}", "> [!tip]\n> Learn\n"),
+        (
+            "- item\n\n    {{< alert >}}\n    In a list\n    {{< /alert >}}",
+            "- item\n\n    In a list\n",
+        ),
+        ('{% aside(position="right") %}\nZola aside\n{% end %}', "\nZola aside\n"),
         ("%%\nhidden\nlines\n%%\nshown", "\nshown"),
         ("100%% sure", "100%% sure"),
         ("a {: .note } b", "a b"),

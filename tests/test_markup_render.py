@@ -149,3 +149,14 @@ async def test_callouts_and_alerts_are_titled_boxes(size: tuple[int, int]) -> No
         pane.view.scroll_to_line(lines.index("┃ Tip: Water early"))
         await pilot.pause()
         assert "Tip: Water early" in drawn_in(pane, S_CALLOUT_TITLE)
+
+
+async def test_box_shortcodes_are_drawn_as_boxes() -> None:
+    app = PaneApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = await open_pane(app, imported("hugo", "content", "posts", "shortcodes", "index.md"))
+        await pilot.pause()
+        lines = [line.strip() for line in all_lines(pane)]
+        at = lines.index("┃ Note")
+        assert lines[at + 1] == "┃ Alerts keep their text."
+        assert "┃ Percent shortcodes keep theirs." in lines
