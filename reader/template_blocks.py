@@ -25,11 +25,13 @@ CODE, TEXT, HTML = 0, 1, 2
 # `highlight`. Matched line by line, only on lines outside code.
 _CODE_OPEN = re.compile(
     r"^\s*(?:\{\{[<%]-?\s*(highlight|mermaid|chart|code)\b([^}]*?)-?[>%]\}\}"
-    r"|\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\})\s*$"
+    r"|\{%-?\s*highlight\s+([\w+#.-]+)[^%]*-?%\}"
+    r"|\{%-?\s*(mermaid)\s*\([^)]*\)\s*-?%\})\s*$"
 )
 _CODE_CLOSE = {
     "hugo": re.compile(r"^\s*\{\{[<%]-?\s*/\s*(highlight|mermaid|chart|code)\s*-?[>%]\}\}\s*$"),
     "liquid": re.compile(r"^\s*\{%-?\s*endhighlight\s*-?%\}\s*$"),
+    "zola": re.compile(r"^\s*\{%-?\s*end\s*-?%\}\s*$"),
 }
 _FIRST_WORD = re.compile(r"""["']?([\w+#.-]+)""")
 
@@ -45,7 +47,8 @@ def code_blocks(lines: list[str], kinds: list[int]) -> None:
         if match is None:
             i += 1
             continue
-        closer = _CODE_CLOSE["hugo" if match.group(1) else "liquid"]
+        dialect = "hugo" if match.group(1) else "liquid" if match.group(3) else "zola"
+        closer = _CODE_CLOSE[dialect]
         end = next((j for j in range(i + 1, len(lines)) if closer.match(lines[j])), -1)
         if end < 0:
             i += 1
@@ -57,7 +60,7 @@ def code_blocks(lines: list[str], kinds: list[int]) -> None:
             if "=" in lang:
                 lang = ""
         else:
-            lang = match.group(3)
+            lang = match.group(3) or match.group(4)
         inner = lines[i + 1 : end]
         fence = fence_open(inner)
         lines[i : end + 1] = [f"{fence}{lang}", *inner, fence]

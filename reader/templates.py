@@ -23,7 +23,8 @@ _IN_PARAGRAPH = r"(?:(?!\n[ \t]*\n)[^{}])"
 # Code spans first, so that a tag inside one is passed over with it.
 _TOKEN = re.compile(
     r"(?P<code>(?<!`)(?P<ticks>`+)(?!`)(?:(?!\n[ \t]*\n).)+?(?<!`)(?P=ticks)(?!`))"
-    r"|(?P<escaped>\{\{(?P<eo>[<%])\s*/\*(?P<einner>.*?)\*/\s*(?P<ec>[>%])\}\})"
+    r"|(?P<escaped>\{\{(?P<eo>[<%]?)\s*/\*(?P<einner>.*?)\*/\s*(?P<ec>[>%]?)\}\})"
+    r"|(?P<zescaped>\{%\s*/\*(?P<zinner>.*?)\*/\s*%\})"
     r"|(?P<hugo>\{\{(?P<hd>[<%])-?\s*(?P<hclose>/)?\s*(?P<hname>[A-Za-z_][\w./-]*)"
     rf"(?P<hargs>{_IN_PARAGRAPH}*?)-?\s*(?P<hself>/)?[>%]\}}\}})"
     rf"|(?P<ltag>\{{%-?\s*(?P<lname>[A-Za-z_]\w*)\s*(?P<largs>{_IN_PARAGRAPH}*?)-?%\}})"
@@ -37,8 +38,8 @@ _START = re.compile(r"`+|[{%]")
 _ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s,)]+))""")
 _FIRST_STRING = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=]+)(?:\s|$))""")
 _POSITIONAL = re.compile(r""""([^"]*)"|'([^']*)'|(\S+)""")
-_IMAGE_SRC = ("src", "path", "light_src", "url", "image")
-_IMAGE_ALT = ("alt", "caption", "title")
+_IMAGE_SRC = ("src", "path", "light_src", "default_src", "url", "image")
+_IMAGE_ALT = ("alt", "default_alt", "caption", "title")
 _REF = ("ref", "relref")
 _BLOCK_COMMENT = ("comment",)
 
@@ -113,6 +114,8 @@ class TemplateScanner:
             # What Hugo prints for `{{</* alert */>}}`: the shortcode as written.
             inner = match.group("einner").strip()
             return "{{" + match.group("eo") + " " + inner + " " + match.group("ec") + "}}"
+        if match.group("zescaped") is not None:  # Zola's `{%/* end */%}`
+            return "{% " + match.group("zinner").strip() + " %}"
         if match.group("hugo") is not None:
             return _hugo(match)
         if match.group("ltag") is not None:

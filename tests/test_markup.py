@@ -119,6 +119,12 @@ def test_the_search_index_holds_the_text_not_the_markup(imported: Library) -> No
             "- item\n\n    In a list\n",
         ),
         ('{% aside(position="right") %}\nZola aside\n{% end %}', "\nZola aside\n"),
+        ("{% mermaid() %}\ngraph TD\n  A --> B\n{% end %}", "```mermaid\ngraph TD\n  A --> B\n```"),
+        (
+            "Zola prints {{/* f(a=1) */}} and {%/* end */%}",
+            "Zola prints {{ f(a=1) }} and {% end %}",
+        ),
+        ('{{ image_toggler(default_src="d.webp", default_alt="Day") }}', "![Day](d.webp)"),
         ("%%\nhidden\nlines\n%%\nshown", "\nshown"),
         ("100%% sure", "100%% sure"),
         ("a {: .note } b", "a b"),
