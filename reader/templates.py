@@ -35,7 +35,7 @@ _TOKEN = re.compile(
 )
 _MARKS = ("`", "{", "%")
 _START = re.compile(r"`+|[{%]")
-_ARG = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s,)]+))""")
+_ARG = re.compile(r"""(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'|([^\s,)]+))""")
 _FIRST_STRING = re.compile(r"""^\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=]+)(?:\s|$))""")
 _POSITIONAL = re.compile(r""""([^"]*)"|'([^']*)'|(\S+)""")
 _IMAGE_SRC = ("src", "path", "light_src", "default_src", "url", "image")
@@ -128,7 +128,9 @@ class TemplateScanner:
                 return _call(name, match.group("largs"))  # a Zola body shortcode opening
             return ""
         if match.group("output") is not None:
-            return _output(match.group("oexpr"))
+            line_start = text.rfind("\n", 0, match.start()) + 1
+            alone = not text[line_start : match.start()].strip()
+            return _output(match.group("oexpr"), alone)
         if match.group("comment") is not None:
             # Obsidian hides up to the next `%%`, further on if need be; a lone one is text.
             if text.find("%%", match.end()) < 0 and not self._closer_later():
@@ -188,17 +190,37 @@ def _embed(name: str, args: str) -> str:
     return f"[{label}]({address.format(*values)})"
 
 
-def _call(name: str, args: str) -> str:
-    """A Zola shortcode call `name(a=1, …)`: an image when it shows one, else nothing."""
-    del name
-    return _image(args)
+def _call(name: str, args: str, alone: bool = False) -> str:
+    """A Zola shortcode call `name(a=1, …)`: its text, an image when it shows one, or nothing.
+
+    A call with a `text` (tabi's `admonition(type="tip", text="…")`) keeps it, as
+    a callout box when it is alone on its line.
+    """
+    named = _named(args)
+    text = named.get("text") or named.get("body") or named.get("content") or ""
+    if not text:
+        return _image(args)
+    text = " ".join(text.split())
+    if not alone:
+        return text
+    kind = (named.get("type") or (name if name != "admonition" else "") or "note").lower()
+    kind = re.sub(r"[^\w-]", "", kind) or "note"
+    title = " ".join(named.get("title", "").split())
+    return f"> [!{kind}]{' ' + title if title else ''}\n> {text}"
+
+
+def _named(args: str) -> dict[str, str]:
+    """A call's named arguments (`a="x"`, `b='y'`, `c=3`), quotes and escapes undone."""
+    found: dict[str, str] = {}
+    for key, double, single, bare in _ARG.findall(args):
+        value = double or single or bare
+        found.setdefault(key.lower(), re.sub(r"\\(.)", r"\1", value))
+    return found
 
 
 def _image(args: str) -> str:
     """`![alt](src)` when the arguments name an image source, else ""."""
-    found: dict[str, str] = {}
-    for key, double, single, bare in _ARG.findall(args):
-        found.setdefault(key.lower(), double or single or bare)
+    found = _named(args)
     src = next((found[k] for k in _IMAGE_SRC if found.get(k)), "")
     if not src:
         return ""
@@ -207,12 +229,12 @@ def _image(args: str) -> str:
     return f"![{alt}]({src.replace(' ', '%20')})"
 
 
-def _output(expression: str) -> str:
+def _output(expression: str, alone: bool = False) -> str:
     """A Liquid `{{ … }}` or a Zola `{{ f(…) }}`: a quoted string is kept, the rest goes."""
     expression = expression.strip()
     call = re.match(r"([A-Za-z_]\w*)\s*\((.*)\)\s*$", expression, re.DOTALL)
     if call is not None:
-        return _call(call.group(1), call.group(2))
+        return _call(call.group(1), call.group(2), alone)
     literal = re.match(r"""^(?:"([^"]*)"|'([^']*)')\s*(?:\|.*)?$""", expression, re.DOTALL)
     if literal is not None:
         return literal.group(1) if literal.group(1) is not None else literal.group(2)

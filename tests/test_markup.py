@@ -125,6 +125,11 @@ def test_the_search_index_holds_the_text_not_the_markup(imported: Library) -> No
             "Zola prints {{ f(a=1) }} and {% end %}",
         ),
         ('{{ image_toggler(default_src="d.webp", default_alt="Day") }}', "![Day](d.webp)"),
+        (
+            '{{ admonition(type="warning", title="Mind", text="Say \\"hi\\" `x`") }}',
+            '> [!warning] Mind\n> Say "hi" `x`',
+        ),
+        ('A {{ admonition(text="kept text") }} inline', "A kept text inline"),
         ("%%\nhidden\nlines\n%%\nshown", "\nshown"),
         ("100%% sure", "100%% sure"),
         ("a {: .note } b", "a b"),
