@@ -33,7 +33,16 @@ __all__ = ["html_to_markdown", "normalize_markup"]
 
 # Cheap test for anything to do: an HTML block's start, or a template tag's or
 # a comment's opening. Inline HTML (`<kbd>`) is left to the reader's renderer.
-_MAY_HAVE_MARKUP = re.compile(r"^[ \t]{0,3}<[A-Za-z!/?]|\{\{|\{%|%%|\{:", re.MULTILINE)
+_MAY_HAVE_MARKUP = re.compile(
+    r"^[ \t]{0,3}<[A-Za-z!/?]|\{\{|\{%|%%|\{:"
+    r"|(?:^|[ \t])\^[A-Za-z0-9-]+[ \t]*$|\S\[\[[\w-]+\]\][ \t]*$",
+    re.MULTILINE,
+)
+# The end of a line that only the site's builder reads: an Obsidian block id
+# (`… ^8cdfd9`, or a line of its own), and a heading's anchor (`## Title[[id]]`,
+# Hugging Face's doc-builder). Only on lines outside code.
+_BLOCK_ID = re.compile(r"(?:^|[ \t]+)\^[A-Za-z0-9-]+[ \t]*$")
+_HEADING_ANCHOR = re.compile(r"^( {0,3}#{1,6}[ \t].*\S)\[\[[\w-]+\]\][ \t]*$")
 
 
 def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_line: int = 0) -> str:
@@ -47,6 +56,7 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
         return body
     lines = body.split("\n")
     kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
+    _line_ends(lines, kinds)
     code_blocks(lines, kinds)
     boxes(lines, kinds)
     runs = _runs(kinds, html_blocks)
@@ -70,6 +80,15 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
         else:
             out.append((False, scanner.text("\n".join(block))))
     return _join(out)
+
+
+def _line_ends(lines: list[str], kinds: list[int]) -> None:
+    """Drop Obsidian block ids and heading anchors from the ends of lines, in place."""
+    for n, line in enumerate(lines):
+        if kinds[n] != TEXT or ("^" not in line and not line.rstrip().endswith("]]")):
+            continue
+        line = _BLOCK_ID.sub("", line)
+        lines[n] = _HEADING_ANCHOR.sub(r"\1", line)
 
 
 def _runs(kinds: list[int], html_blocks: list[int]) -> list[tuple[int, int, int]]:
