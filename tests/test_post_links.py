@@ -158,6 +158,11 @@ async def test_enter_on_a_wikilink_opens_the_other_note_at_its_heading(
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)  # no browser dialog
         assert shown_at(app, "Soil Notes", "Compost Heaps")
+        # And back: the other note links to this one.
+        assert await focus_link(app, pilot, 1) == "index"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert shown_at(app, "Garden Index", "")
 
 
 async def test_a_link_to_a_post_not_in_the_library_says_so(isolated_data_dir: Path) -> None:
