@@ -20,15 +20,18 @@ from collections.abc import Sequence
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from reader.template_blocks import CODE, HTML, TEXT, boxes, code_blocks
-from reader.templates import TemplateScanner
 from reader.text import clean_text
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdownify import MarkdownConverter
 
-__all__ = ["html_to_markdown", "normalize_markup"]
+    from reader.templates import TemplateScanner
+
+__all__ = ["CODE", "HTML", "TEXT", "html_to_markdown", "normalize_markup"]
+
+CODE, TEXT, HTML = 0, 1, 2
+"""The kinds of a body's lines: in a code block, in no block of note, in an HTML block."""
 
 
 # Cheap test for anything to do: an HTML block's start, or a template tag's or
@@ -54,6 +57,11 @@ def normalize_markup(body: str, tokens: Sequence[Token] | None = None, first_lin
     """
     if not _MAY_HAVE_MARKUP.search(body):
         return body
+    # Imported here, not at the top: the reader (which never imports) need not pay
+    # for compiling their patterns.
+    from reader.template_blocks import boxes, code_blocks
+    from reader.templates import TemplateScanner
+
     lines = body.split("\n")
     kinds, html_blocks = _line_kinds(body, len(lines), tokens, first_line)
     _line_ends(lines, kinds)

@@ -13,12 +13,10 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from reader.markup import CODE, HTML, TEXT
 from reader.templates import fence_open
 
-__all__ = ["CODE", "HTML", "TEXT", "boxes", "code_blocks"]
-
-CODE, TEXT, HTML = 0, 1, 2
-"""The kinds of a body's lines: in a code block, in no block of note, in an HTML block."""
+__all__ = ["boxes", "code_blocks"]
 
 # A line that opens or closes a block of code written as a template tag: Hugo's
 # `highlight` (and the shortcodes that draw code: mermaid, chart, code), Liquid's
