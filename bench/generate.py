@@ -5,7 +5,10 @@ the seed digest, and they ship with the package, so the generator works on any
 machine that can import `reader`. From them it takes the paragraphs, the
 sentences, the `##` section headings and the tags; the shapes of the titles
 are those of the seed's titles. Each generated post is a Markdown file with
-YAML front matter (`title`, `slug`, `tags`) like `content/*.md`.
+YAML front matter (`title`, `slug`, `date`, `tags`) like `content/*.md`. The
+dates are spread over ten years in no relation to the file order, as in a
+real collection: most are a day (`date: 2021-03-04`), some a time with an
+offset, and one post in twenty has none.
 
 The same `--posts` and `--seed` give the same bytes on every run.
 
@@ -29,6 +32,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 import yaml
@@ -41,10 +45,11 @@ __all__ = [
     "ensure_data_dir",
     "generate",
     "load_vocabulary",
+    "post_date",
     "render_post",
 ]
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 """Bump when the output changes, so cached libraries under bench/out/ are rebuilt."""
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -53,6 +58,11 @@ DEFAULT_CACHE = BENCH_DIR / "out"
 
 LONG_POST_SHARE = 100
 """One post in this many is long (30-300 KB); the others are 1-5 KB."""
+FIRST_DAY = date(2016, 1, 1)
+DAYS = 3650
+"""Posts are dated over ten years from `FIRST_DAY`."""
+UNDATED_SHARE = 20
+"""One post in this many has no date."""
 TAG_TARGET = 48
 """Distinct tags in a generated library: the seed's tags plus frequent words of its text."""
 
@@ -219,8 +229,31 @@ def _body(rng: random.Random, vocab: Vocabulary, target: int, long: bool) -> str
     return "\n\n".join(out) + "\n"
 
 
-def render_post(index: int, rng: random.Random, vocab: Vocabulary, long: bool) -> tuple[str, str]:
-    """Return `(slug, file text)` for post number `index` (0-based)."""
+def post_date(rng: random.Random) -> date | datetime | None:
+    """A post's `date`: mostly a day, a quarter of them a time with an offset, or None.
+
+    YAML writes them unquoted (`2021-03-04`, `2021-03-04 10:20:00+02:00`), as
+    people write them, and reads them back as dates rather than strings.
+    """
+    if rng.randrange(UNDATED_SHARE) == 0:
+        return None
+    day = FIRST_DAY + timedelta(days=rng.randrange(DAYS))
+    if rng.random() < 0.75:
+        return day
+    offset = timezone(timedelta(hours=rng.randint(-8, 9)))
+    return datetime(
+        day.year, day.month, day.day, rng.randrange(24), rng.randrange(60), 0, 0, offset
+    )
+
+
+def render_post(
+    index: int,
+    rng: random.Random,
+    vocab: Vocabulary,
+    long: bool,
+    when: date | datetime | None = None,
+) -> tuple[str, str]:
+    """Return `(slug, file text)` for post number `index` (0-based), dated `when`."""
     from reader.text import slugify
 
     weights = _zipf_weights(len(vocab.tags))
@@ -233,7 +266,10 @@ def render_post(index: int, rng: random.Random, vocab: Vocabulary, long: bool) -
     else:
         target = rng.randint(1_000, 5_000)
     body = _body(rng, vocab, target, long)
-    meta = {"title": title, "slug": slug, "tags": tags}
+    meta: dict[str, object] = {"title": title, "slug": slug}
+    if when is not None:
+        meta["date"] = when
+    meta["tags"] = tags
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10_000)
     return slug, f"---\n{front}---\n\n{body}"
 
@@ -251,10 +287,12 @@ def generate(
     """
     vocab = vocab or load_vocabulary()
     rng = random.Random(seed)
+    # Dates from their own stream: the rest of each post is what it was before dates.
+    dates = random.Random(f"dates-{seed}")
     long_posts = set(rng.sample(range(posts), posts // LONG_POST_SHARE))
     written: list[Path] = []
     for index in range(posts):
-        slug, text = render_post(index, rng, vocab, index in long_posts)
+        slug, text = render_post(index, rng, vocab, index in long_posts, post_date(dates))
         folder = out / f"{index // 1000:03d}"
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / f"{index + 1:06d}-{slug[:60]}.md"

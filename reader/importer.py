@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.digest import is_digest, parse_digest, render_markdown
+from reader.metadata import name_hints
 from reader.models import ImportProblem
 from reader.parsing import ParsedPost, ParseError, parse_markdown
 from reader.text import SlugClaims, slugify
@@ -24,6 +25,12 @@ from reader.text import SlugClaims, slugify
 __all__ = ["MARKDOWN_SUFFIXES", "Candidate", "find_files", "read_documents"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+DIGEST_SUFFIX = ".txt"
+"""A `.txt` file is imported only when it is a digest (`reader.digest.is_digest`)."""
+NOT_A_DIGEST = (
+    "not a digest: a .txt file is imported only as a digest "
+    "(a 'Tag: NAME' first line, then '  • Title' posts)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +43,10 @@ class Candidate:
 
 
 def find_files(paths: Iterable[Path]) -> Iterator[Path | ImportProblem]:
-    """Expand folders (recursively, Markdown files only) and check that paths exist.
+    """Expand folders (recursively: Markdown files and digests) and check that paths exist.
+
+    In a folder, a `.txt` file that is not a digest is left out without a
+    word (notes, licences); given by name, it is read, and refused then.
 
     Whatever cannot be looked at (a folder that cannot be entered, a broken
     link, a symlink loop) becomes an `ImportProblem` naming it.
@@ -106,7 +116,8 @@ def _walk(folder: Path) -> tuple[list[Path], list[ImportProblem]]:
             keep.append(name)
         dirs[:] = keep
         for name in files:
-            if not name.lower().endswith(MARKDOWN_SUFFIXES):
+            lowered = name.lower()
+            if not lowered.endswith(MARKDOWN_SUFFIXES) and not lowered.endswith(DIGEST_SUFFIX):
                 continue
             file = here / name
             try:
@@ -114,10 +125,22 @@ def _walk(folder: Path) -> tuple[list[Path], list[ImportProblem]]:
             except OSError as error:
                 problems.append(ImportProblem(str(file), _not_found(file, error)))
                 continue
-            if stat.S_ISREG(info.st_mode):
+            if stat.S_ISREG(info.st_mode) and (
+                not lowered.endswith(DIGEST_SUFFIX) or _holds_digest(file)
+            ):
                 found.append(file)
     found.sort()
     return found, problems
+
+
+def _holds_digest(file: Path) -> bool:
+    """True when `file` reads as a digest; one that cannot be read is kept, to be reported."""
+    try:
+        return is_digest(_decode(file, file.read_bytes()))
+    except ParseError:
+        return False  # not text: not a digest either
+    except OSError:
+        return True
 
 
 def _is_ancestor(link: Path, here: Path) -> bool:
@@ -171,6 +194,8 @@ def read_document(path: Path, source: str | None = None) -> list[Candidate]:
     """Read one file: a digest gives several candidates, Markdown gives one.
 
     `source` overrides the identity (the bundled posts use `bundled:NAME`).
+    What the file's name says (a Jekyll date, a Hugo language, a page
+    bundle's folder) fills in what its front matter leaves out.
     Raises `ParseError` or `OSError`.
     """
     identity = source or str(path.resolve())
@@ -192,7 +217,13 @@ def read_document(path: Path, source: str | None = None) -> list[Candidate]:
             )
             candidates.append(Candidate(f"{identity}#{key}", parsed))
         return candidates
-    return [Candidate(identity, parse_markdown(text, default_title=display_name(path.stem)))]
+    if path.suffix.lower() == DIGEST_SUFFIX:
+        raise ParseError(NOT_A_DIGEST)
+    hints = name_hints(path)
+    parsed = parse_markdown(
+        text, display_name(hints.title), file_date=hints.date, file_lang=hints.lang
+    )
+    return [Candidate(identity, parsed)]
 
 
 def read_documents(

@@ -1,9 +1,13 @@
 """The service both front ends call: posts, tags, imports, bookmarks.
 
-`Library.open()` finds the data directory, opens both stores and, when the
-library is new, imports the bundled posts, so `reader` shows posts on a
-fresh machine. A damaged library still opens: what was found and done is in
-`Library.problems`, and what can be rebuilt from the posts' sources is.
+`Library.open()` finds the data directory and opens both stores. With
+`seed=True` (the TUI) an empty library gets the bundled sample posts, so
+`reader` shows posts on a fresh machine; the CLI never seeds, so `reader
+import` into a fresh data directory imports only what it is given, and the
+first import into a library holding only the untouched samples replaces them
+(`reader.library_sources`). A damaged library still opens: what was found
+and done is in `Library.problems`, and what can be rebuilt from the posts'
+sources is.
 When the files cannot be read or written at all, `LibraryError` says which
 and why.
 """
@@ -31,6 +35,8 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import bundled_content_dir, data_dir, library_dir, state_path
+from reader.sorting import PostOrders, SortOrder
+from reader.sources import SourceStore
 from reader.store import PostStore, StateStore
 from reader.text import SlugClaims, slugify
 
@@ -103,28 +109,36 @@ class Library:
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
         self._links: tuple[list[PostSummary], LinkResolver] | None = None
+        self._orders: PostOrders | None = None
+        self._tags_with_drafts = False
+        self.show_drafts = False
+        """Show drafts among the other posts, in browsing, tags and search (the
+        `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
         self._problems: list[str] = []
         self._restore_tried: set[str] = set()
         self._index = LibraryIndex(
             self.posts, library_dir(root) / "search-index.bin", self._problems
         )
+        self.sources = SourceStore(library_dir(root) / "sources.json", self._problems)
+        """What was imported, for `reader sources`, `reader sync` and `reader remove --source`."""
 
     @classmethod
     def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
-        """Open the library in the data directory, importing the bundled posts if new.
+        """Open the library in the data directory; with `seed`, as the TUI does, put the
+        bundled sample posts into an empty one (see `should_seed`).
 
-        Only a library never written before is seeded: a damaged one is
-        rebuilt from its posts' sources instead (see `problems`). Raises
-        `LibraryError` when the data directory cannot be used at all.
+        A damaged library is rebuilt from its posts' sources instead (see
+        `problems`). Raises `LibraryError` when the data directory cannot be
+        used at all.
         """
         where = Path(override or os.environ.get("READER_DATA_DIR") or "the data directory")
         try:
             library = cls(data_dir(override))
             where = library.root
-            if seed and library.posts.is_new:
-                library.import_bundled()
-            elif library.posts.damaged or library.posts.lost_sources:
+            if library.posts.damaged or library.posts.lost_sources:
                 library._rebuild(bundled=seed)
+            elif seed and library.should_seed():
+                library.import_bundled()
         except OSError as error:
             raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
@@ -139,9 +153,18 @@ class Library:
         """
         return [*self.posts.recoveries, *self._problems]
 
+    def add_problem(self, message: str) -> None:
+        """Add a message to `problems` (something found wrong, and what was done)."""
+        self._problems.append(message)
+
     def _rebuild(self, bundled: bool) -> None:
         """Re-import what a damaged `posts.json` lost, from the sources that still exist."""
         lost = self.posts.lost_sources
+        # The samples come back if they were in the list, or if nothing of it could
+        # be read (then we cannot tell), unless the user removed them.
+        bundled = (
+            bundled or not lost or any(source.startswith(BUNDLED_PREFIX) for source in lost)
+        ) and not self.sources.samples_removed
         paths: dict[Path, None] = {}
         gone: list[str] = []
         for source in lost:
@@ -183,9 +206,24 @@ class Library:
 
     # -- reading -----------------------------------------------------------
 
-    def summaries(self, tag: str | None = None) -> list[PostSummary]:
-        """Posts without bodies, in library order, optionally only those with `tag`."""
+    def summaries(
+        self,
+        tag: str | None = None,
+        order: SortOrder | None = None,
+        *,
+        drafts: bool | None = None,
+    ) -> list[PostSummary]:
+        """Posts without bodies, optionally only those with `tag`.
+
+        In library (import) order, or in `order`, sorted once per change of
+        the library (see `orders`). Drafts are left out unless `drafts` (by
+        default `show_drafts`) is true.
+        """
         posts = self.posts.summaries()
+        if order is not None and order is not SortOrder.IMPORTED:
+            posts = list(self.orders(posts).sorted(order))  # the kept list is not ours to change
+        if not (self.show_drafts if drafts is None else drafts):
+            posts = [p for p in posts if not p.draft]
         if tag is None:
             return posts
         return [p for p in posts if tag in p.tags]
@@ -203,6 +241,20 @@ class Library:
         ):
             cached = self._links = (posts, LinkResolver(posts))
         return cached[1]
+
+    def orders(self, posts: list[PostSummary] | None = None) -> PostOrders:
+        """The posts in each browse order, sorted on first use and kept until they change.
+
+        `posts` are the store's current summaries, when the caller has them.
+        """
+        posts = self.posts.summaries() if posts is None else posts
+        if self._orders is None or not self._orders.holds(posts):
+            self._orders = PostOrders(posts)
+        return self._orders
+
+    def draft_slugs(self) -> set[str]:
+        """The slugs of every draft in the library."""
+        return {p.slug for p in self.posts.summaries() if p.draft}
 
     def get(self, slug: str) -> Post | None:
         """One post with its body.
@@ -237,8 +289,9 @@ class Library:
         Counted once and kept until the next import: the sidebar asks on every
         mark change, and counting 10,000 posts is not free.
         """
-        if self._tags is None:
-            self._tags = tag_counts(self.posts.summaries())
+        if self._tags is None or self._tags_with_drafts != self.show_drafts:
+            self._tags = tag_counts(self.summaries())
+            self._tags_with_drafts = self.show_drafts
         return self._tags
 
     # -- bookmarks ---------------------------------------------------------
@@ -250,21 +303,76 @@ class Library:
         """
         return [BookmarkedPost(b, self.posts.summary(b.slug)) for b in self.state.bookmarks()]
 
-    # -- importing ---------------------------------------------------------
+    # -- the sample posts ----------------------------------------------------
+
+    def should_seed(self) -> bool:
+        """True when the TUI should show the sample posts: the library is empty (nothing
+        imported, or all removed) and the samples were never removed by the user."""
+        return len(self.posts) == 0 and not self.posts.damaged and not self.sources.samples_removed
+
+    # -- importing and removing --------------------------------------------
 
     def import_bundled(self) -> ImportReport:
         """Import the posts shipped with the package."""
         return self.import_paths([bundled_content_dir()], source_prefix=BUNDLED_PREFIX)
+
+    def remove(self, slugs: Iterable[str]) -> list[str]:
+        """Remove posts (unknown slugs are ignored); the slugs removed, in library order.
+
+        All or nothing across `posts.json` and the body files (see
+        `PostStore.commit`); raises `LibraryError` when nothing could be
+        removed. Bookmarks of removed posts are kept, and shown as missing. A
+        search index in memory is updated and saved; one on disk only is
+        brought in step when next loaded (it is compared with the posts then).
+        """
+        wanted = set(slugs)
+        gone = [p.slug for p in self.posts.summaries() if p.slug in wanted]
+        if not gone:
+            return []
+        try:
+            self.posts.delete(gone)
+        except OSError as error:
+            raise LibraryError.wrap(
+                error, "nothing was removed, the library is as it was", self.posts.directory
+            ) from error
+        self._tags = None
+        self._index.remove(gone)
+        return gone
+
+    def reload_if_changed(self) -> tuple[set[str], set[str]] | None:
+        """Read the posts again if another process changed them (an import, a sync, a
+        remove): the slugs added or changed and those gone, or None when nothing
+        changed. A search index in memory is brought in step.
+
+        Cheap when nothing changed (one `stat`): the TUI asks every few seconds, in a
+        worker thread.
+        """
+        if not self.posts.changed_on_disk():
+            return None
+        found = self.posts.reload()
+        if found is None:
+            return None
+        changed, gone = found
+        self._tags = None
+        self._restore_tried.clear()
+        self._index.refresh(sorted(changed), sorted(gone))
+        return found
 
     def import_paths(
         self,
         paths: Iterable[Path],
         progress: ProgressCallback | None = None,
         source_prefix: str | None = None,
+        drop: Collection[str] = (),
     ) -> ImportReport:
-        """Import files, folders and digests. Re-importing a source updates its post."""
-        by_source = {p.source: p for p in self.posts.summaries()}
-        taken = SlugClaims(p.slug for p in self.posts.summaries())
+        """Import files, folders and digests. Re-importing a source updates its post.
+
+        The posts `drop` names are removed in the same commit, if anything is
+        written (a first import replacing the sample posts).
+        """
+        kept = [p for p in self.posts.summaries() if p.slug not in drop]
+        by_source = {p.source: p for p in kept}
+        taken = SlugClaims(p.slug for p in kept)
         added: list[str] = []
         updated: list[str] = []
         unchanged: list[str] = []
@@ -293,7 +401,7 @@ class Library:
         if progress and to_write:
             progress(len(to_write), INDEXING)
         try:
-            self.posts.upsert(to_write)
+            self.posts.commit(to_write, drop if to_write else ())
         except OSError as error:
             raise LibraryError.wrap(
                 error, "nothing was imported, the library is as it was", self.posts.directory
@@ -368,8 +476,9 @@ class Library:
         them. `within` (the list's filter) narrows the search before ranking
         and the limit, like `is:` and `tag:` in the query. `is:bookmarked`,
         `is:unread` and such a filter read the user's state, unless the caller
-        passes the `bookmarked` and `read` slugs it shows. Never raises on bad
-        query text: problems are reported in `SearchResults.problems`.
+        passes the `bookmarked` and `read` slugs it shows. Drafts are left out
+        unless the query says `is:draft` or `show_drafts` is on. Never raises
+        on bad query text: problems are reported in `SearchResults.problems`.
         """
         from reader.search import parse_query
 
@@ -395,6 +504,9 @@ class Library:
             )
         if parsed.unread is not None:
             done = set(read if read is not None else self.state.read_slugs())
+        drafts = self.draft_slugs()
+        if parsed.draft is None and not self.show_drafts and (tag or not parsed.is_empty):
+            parsed = replace(parsed, draft=False)
 
         def run(index: SearchIndex) -> SearchResults:
             return index.search(
@@ -405,6 +517,7 @@ class Library:
                 read=done,
                 all_slugs=all_slugs,
                 snippets=snippets,
+                drafts=drafts,
             )
 
         return self._index.run(run)

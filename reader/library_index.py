@@ -63,6 +63,32 @@ class LibraryIndex:
         with self._lock:
             self._load(posts)
 
+    def remove(self, slugs: list[str]) -> None:
+        """Drop posts just removed from the store from an index in memory, and save it.
+
+        An index not loaded is left on disk as it is: loading compares it with
+        the store (`_sync`), which drops them then.
+        """
+        with self._lock:
+            index = self._index
+            if index is not None:
+                index.update([], remove=slugs)
+                with contextlib.suppress(OSError):
+                    index.save(self.path)
+
+    def refresh(self, changed: list[str], gone: list[str]) -> None:
+        """Bring an index in memory in step with posts another process changed.
+
+        `changed` are posts added or whose metadata changed, `gone` those
+        removed; the comparison with the store then catches anything else.
+        """
+        with self._lock:
+            index = self._index
+            if index is not None:
+                posts = [p for slug in changed if (p := self.posts.get(slug)) is not None]
+                index.update([], remove=gone)
+                self._sync(index, posts, False)
+
     def run(self, search: Callable[[SearchIndex], T]) -> T:
         """`search(index)`; if the index fails, rebuild it once from the posts and try again.
 

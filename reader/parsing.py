@@ -1,4 +1,4 @@
-"""Turn a Markdown document (with optional YAML front matter) into post fields.
+"""Turn a Markdown document (with optional front matter) into post fields.
 
 Sections come from markdown-it-py's heading tokens, never from regexes over
 the text, so headings inside code blocks or block quotes are not mistaken for
@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.front_matter import front_matter_plugin
 
+from reader.frontmatter import FrontMatterError, split_front_matter
+from reader.inline_tags import inline_tags
 from reader.markdown_plugins import use_plugins
 from reader.markup import normalize_markup
+from reader.metadata import merge_tags, read_metadata
 from reader.models import Section
-from reader.text import SlugClaims, clean_text, slugify, word_count
+from reader.text import SlugClaims, clean_text, fold, slugify, word_count
 
 __all__ = ["ParseError", "ParsedPost", "markdown_parser", "parse_markdown", "section_tokens"]
 
@@ -42,7 +44,8 @@ class ParsedPost:
     sections: tuple[Section, ...]
     words: int
     slug: str | None = None
-    """The slug asked for in front matter, if any."""
+    """The slug asked for in front matter, with the file name's language (`-de`) when
+    it has one; None to slug the title."""
     date: str | None = None
     updated: str | None = None
     authors: tuple[str, ...] = ()
@@ -84,86 +87,91 @@ def section_tokens(tokens: list[Token]) -> list[tuple[int, str, int]]:
     return found
 
 
-def _front_matter(token: Token) -> dict[str, Any]:
-    import yaml  # here, not at the top: the TUI renders posts without reading YAML
-
-    try:
-        data = yaml.safe_load(token.content)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        # +2: the mark is 0-based and the opening `---` is line 1.
-        line = mark.line + 2 if mark is not None else 1
-        problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ParseError(f"bad front matter: {problem}", line) from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ParseError("bad front matter: expected key: value pairs", 2)
-    return data
+def _headings(tokens: list[Token]) -> list[tuple[int, str, int, int]]:
+    """`(level, text, first line, line after)` for every heading token, in order."""
+    found: list[tuple[int, str, int, int]] = []
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and i + 1 < len(tokens):
+            first, after = token.map if token.map else (0, 1)
+            found.append((int(token.tag[1]), inline_text(tokens[i + 1]).strip(), first, after))
+    return found
 
 
-def _tags(value: object) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    items = value.split(",") if isinstance(value, str) else value
-    if not isinstance(items, list):
-        raise ParseError("bad front matter: tags must be a list or a comma-separated string", 2)
-    tags: list[str] = []
-    for item in items:
-        tag = clean_text(str(item)).strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tuple(tags)
+def _same_title(title: str, heading: str) -> bool:
+    return " ".join(fold(title).split()) == " ".join(fold(heading).split())
 
 
-def parse_markdown(text: str, default_title: str = "Untitled") -> ParsedPost:
-    """Parse one Markdown document into post fields.
+def parse_markdown(
+    text: str,
+    default_title: str = "Untitled",
+    *,
+    file_date: str | None = None,
+    file_lang: str = "",
+) -> ParsedPost:
+    """Parse one Markdown document, with YAML, TOML or JSON front matter, into post fields.
 
-    The title is the front matter's `title`, else a leading `#` heading (which
-    is then dropped from the body so it is not shown twice), else
-    `default_title`.
+    The title is the front matter's `title`, else a leading `#` heading, else
+    `default_title` (the importer passes the file or page-bundle name). The
+    reader shows the title above the body, so the `#` heading it came from,
+    or one that repeats the front matter's title at the top of the body, is
+    dropped from the body. `file_date` and `file_lang` are what the file's
+    name says (`reader.metadata.name_hints`); the front matter wins over them.
     """
     text = clean_text(text)
     if not text.strip():
         raise ParseError("empty file")
-    tokens = markdown_parser().parse(text)
-    meta: dict[str, Any] = {}
-    body_start = 0
-    if tokens and tokens[0].type == "front_matter":
-        meta = _front_matter(tokens[0])
-        body_start = tokens[0].map[1] if tokens[0].map else 0
-    lines = text.split("\n")
-    headings = [(lvl, txt, line - body_start) for lvl, txt, line in section_tokens(tokens)]
+    try:
+        front = split_front_matter(text)
+    except FrontMatterError as error:
+        raise ParseError(error.reason, error.line) from None
+    meta = read_metadata(front.data)
     # The front matter is read; the rest is the body, with its non-Markdown markup
     # (HTML blocks, shortcodes, Liquid) made Markdown before headings are read.
-    body_text = "\n".join(lines[body_start:])
-    normalized = normalize_markup(body_text, tokens, body_start)
-    if normalized != body_text:
-        lines = normalized.split("\n")
-        body_start = 0
-        headings = section_tokens(markdown_parser().parse(normalized))
+    # Cleaned again: turning HTML into text decodes entities such as `&#x1b;`.
+    body_text = clean_text(normalize_markup(front.body))
+    tokens = markdown_parser().parse(body_text)
+    lines = body_text.split("\n")
+    headings = _headings(tokens)
 
-    title = clean_text(str(meta.get("title") or "")).strip()
-    if not title and headings and headings[0][0] == 1:
-        level, title, line = headings.pop(0)
-        del lines[body_start + line]
-        headings = [(lvl, txt, ln - 1 if ln > line else ln) for lvl, txt, ln in headings]
-    body_lines = lines[body_start:]
-    # Blank lines after the front matter are dropped, so section lines shift up.
-    leading_blank = next((i for i, text in enumerate(body_lines) if text), len(body_lines))
-    body = "\n".join(body_lines[leading_blank:]).rstrip("\n") + "\n"
+    title = meta.title
+    if headings and headings[0][0] == 1:
+        _, heading, first, after = headings[0]
+        at_top = tokens[0].type == "heading_open"
+        if not title or (at_top and _same_title(title, heading)):
+            title = title or heading
+            headings.pop(0)
+            del lines[first:after]
+            cut = after - first
+            headings = [
+                (lvl, txt, ln - cut if ln > first else ln, 0) for lvl, txt, ln, _ in headings
+            ]
+    # Blank lines at the top of the body are dropped, so section lines shift up.
+    leading_blank = next((i for i, line in enumerate(lines) if line), len(lines))
+    body = "\n".join(lines[leading_blank:]).rstrip("\n") + "\n"
     anchors = SlugClaims()
     sections: list[Section] = []
-    for level, heading, line in headings:
+    for level, heading, line, _ in headings:
         anchor = anchors.claim(slugify(heading, "section"))
         sections.append(Section(heading, anchor, level, max(0, line - leading_blank)))
 
-    slug = meta.get("slug")
+    title = title or " ".join(clean_text(default_title).split()) or "Untitled"
+    slug: str | None = slugify(meta.slug) if meta.slug else None
+    if file_lang:
+        # Translations of one page (`index.md`, `index.de.md`) share a title or a slug.
+        slug = f"{slug or slugify(title)}-{slugify(file_lang)}"
     return ParsedPost(
-        title=title or default_title,
+        title=title,
         body=body,
-        tags=_tags(meta.get("tags")),
+        tags=merge_tags([meta.tags, inline_tags(tokens)]),
         sections=tuple(sections),
         words=word_count(body),
-        slug=slugify(str(slug)) if slug else None,
+        slug=slug,
+        date=meta.date or file_date,
+        updated=meta.updated,
+        authors=meta.authors,
+        summary=meta.summary,
+        draft=meta.draft,
+        lang=meta.lang or file_lang,
+        url=meta.url,
+        aliases=meta.aliases,
     )

@@ -98,6 +98,12 @@ class BodyFiles:
         """Take the bodies an upsert wrote. Caller holds the lock."""
         self._shards.update(shards)
 
+    def forget(self) -> None:
+        """Drop the bodies read so far: another process changed the library. Caller holds
+        the lock."""
+        self._shards.clear()
+        self._missing.clear()
+
     def _read(self, shard: int) -> dict[str, str]:
         path = self.path(shard)
         try:

@@ -56,8 +56,8 @@ def summary_from_doc(
     if type(words) is not int:
         raise ValueError("words is not a number")
     extra: dict[str, Any] = {}
-    for name, kind in _OPTIONAL.items():
-        value = doc.get(name)
+    for name in doc.keys() & _OPTIONAL.keys():  # most posts have none of them
+        kind, value = _OPTIONAL[name], doc[name]
         if value is None:
             continue
         if kind is tuple:

@@ -27,6 +27,7 @@ from reader.state import StateWriteError, now_timestamp
 if TYPE_CHECKING:
     from reader.library import Library
     from reader.search import SearchResults
+    from reader.sorting import SortOrder
 
 __all__ = ["ReadingSession", "Snapshot", "WriteQueue"]
 
@@ -115,16 +116,19 @@ class ReadingSession:
     def is_unread(self, slug: str) -> bool:
         return slug not in self._read
 
-    def posts(self, within: Filter) -> list[PostSummary]:
-        """The posts the list shows under `within`; Bookmarks newest first, missing ones kept."""
+    def posts(self, within: Filter, order: SortOrder | None = None) -> list[PostSummary]:
+        """The posts the list shows under `within`, in `order` (None: import order).
+
+        Bookmarks are always newest bookmarked first, missing ones kept.
+        """
         library = self.library
         if within.kind == Filter.BOOKMARKS:
             return [self._bookmarked_post(slug) for slug in self._bookmarks]
         if within.kind == Filter.UNREAD:
-            return [p for p in library.summaries() if p.slug not in self._read]
+            return [p for p in library.summaries(order=order) if p.slug not in self._read]
         if within.kind == Filter.TAG:
-            return library.summaries(within.tag)
-        return library.summaries()
+            return library.summaries(within.tag, order)
+        return library.summaries(order=order)
 
     def _bookmarked_post(self, slug: str) -> PostSummary:
         post = self.library.posts.summary(slug)

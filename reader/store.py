@@ -31,12 +31,13 @@ goes through `atomic_write_bytes` here, in this module.
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from reader.models import Post, PostSummary, Section
+from reader.models import SUMMARY_FIELDS, Post, PostSummary, Section
 from reader.post_bodies import SHARDS, BodyFiles, Unreadable, describe, set_aside, strerror
 from reader.post_commit import (
     COMMIT,
@@ -80,7 +81,9 @@ class PostStore:
         self.damaged = False
         """True when `posts.json` was unusable and moved aside (the library starts empty)."""
         self.is_new = False
-        """True when no library was ever written here: the place to import the samples."""
+        """True when no library was ever written here."""
+        self._seen: tuple[int, int, int, int] | None = None
+        """`file_identity` of `posts.json` as last read or written here."""
         self._finish_interrupted_upsert()
         self._load()
 
@@ -92,6 +95,7 @@ class PostStore:
 
     def _load(self) -> None:
         """Read `posts.json`; set it aside when damaged. Raises OSError if it cannot be read."""
+        self._seen = file_identity(self.path)
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -103,18 +107,36 @@ class PostStore:
             self._lose_all(f"{self.path} is not a file ({strerror(error)})", b"")
             return
         try:
-            data = decode_json_object(self.path, raw)
-            table = data.get("posts", {})
-            if not isinstance(table, dict):
-                raise CorruptFileError(self.path, "no table of posts in it")
+            table = self._table(raw)
         except CorruptFileError as error:
             self._lose_all(f"{self.path} is damaged ({describe(error)})", raw)
             return
+        bad = self._read_table(table)
+        if bad:
+            kept = self._keep_copy(raw)
+            shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
+            self.recoveries.append(
+                f"{len(bad)} of the posts in {self.path} were damaged ({shown}) and are left "
+                f"out; {kept}."
+            )
+
+    def _table(self, raw: bytes) -> dict[str, Any]:
+        """The table of posts in the bytes of `posts.json`; raises `CorruptFileError`."""
+        data = decode_json_object(self.path, raw)
+        table = data.get("posts", {})
+        if not isinstance(table, dict):
+            raise CorruptFileError(self.path, "no table of posts in it")
+        return table
+
+    def _read_table(self, table: dict[str, Any]) -> list[str]:
+        """Take the posts of `table` as the library's; the ids of the damaged ones."""
         # Read the raw table rather than through TinyDB, which wraps every row
         # in a `Document` first: this runs before the first paint, and at 10k
         # posts the wrapping alone costs ~20 ms.
         sections: dict[SectionKey, Section] = {}
         bad: list[str] = []
+        posts: dict[str, PostSummary] = {}
+        doc_ids: dict[str, int] = {}
         for doc_id, doc in table.items():
             try:
                 summary = summary_from_doc(doc, sections)
@@ -126,15 +148,54 @@ class PostStore:
                 if isinstance(source, str) and source:
                     self.lost_sources.append(source)
                 continue
-            self._posts[summary.slug] = summary
-            self._doc_ids[summary.slug] = number
-        if bad:
-            kept = self._keep_copy(raw)
-            shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            self.recoveries.append(
-                f"{len(bad)} of the posts in {self.path} were damaged ({shown}) and are left "
-                f"out; {kept}."
-            )
+            posts[summary.slug] = summary
+            doc_ids[summary.slug] = number
+        with self._lock:
+            # A new dict, not this one changed in place: `summary` reads it unlocked.
+            self._posts = posts
+            self._doc_ids = doc_ids
+        return bad
+
+    # -- changes made by another process ---------------------------------------
+
+    def changed_on_disk(self) -> bool:
+        """True when `posts.json` is not the version this store last read or wrote.
+
+        One `stat`: cheap enough to ask every few seconds.
+        """
+        return file_identity(self.path) != self._seen
+
+    def reload(self) -> tuple[set[str], set[str]] | None:
+        """Read `posts.json` again if another process changed it: (slugs added or changed,
+        slugs gone), or None when it has not changed.
+
+        A file found damaged now is left alone (it is set aside when the library is
+        next opened) and the posts stay as they were, with a message in `recoveries`.
+        """
+        with self._write_lock:
+            seen = file_identity(self.path)
+            if seen == self._seen:
+                return None
+            self._seen = seen
+            before = {s.slug: s for s in self.summaries()}
+            try:
+                table = self._table(self.path.read_bytes())
+            except FileNotFoundError:
+                table = {}
+            except (OSError, CorruptFileError) as error:
+                reason = describe(error) if isinstance(error, CorruptFileError) else strerror(error)
+                self.recoveries.append(
+                    f"The list of posts {self.path} was changed by another program and cannot "
+                    f"be read ({reason}): the posts are shown as they were."
+                )
+                return set(), set()
+            self._bad_doc_ids.clear()
+            self._read_table(table)
+            with self._lock:
+                self._bodies.forget()
+                after = dict(self._posts)
+        changed = {slug for slug, post in after.items() if before.get(slug) != post}
+        return changed, set(before) - set(after)
 
     def _keep_copy(self, raw: bytes) -> str:
         """Keep the bytes of a partly damaged `posts.json` beside it; say where."""
@@ -195,34 +256,42 @@ class PostStore:
         if summary is None:
             return None
         body = self.body(slug)
+        # Every field of the summary, so a post read back equals the post stored
+        # (an import compares them to tell an unchanged file from an edited one).
         return Post(
-            slug=summary.slug,
-            title=summary.title,
-            tags=summary.tags,
-            sections=summary.sections,
-            words=summary.words,
-            source=summary.source,
+            **{name: getattr(summary, name) for name in SUMMARY_FIELDS},
             body=self.missing_body(summary) if body is None else body,
         )
 
     # -- writing -------------------------------------------------------------
 
     def upsert(self, posts: Iterable[Post]) -> None:
-        """Add or replace posts by slug, writing each file at most once.
+        """Add or replace posts by slug, writing each file at most once (see `commit`)."""
+        self.commit(posts)
+
+    def delete(self, slugs: Iterable[str]) -> None:
+        """Remove posts by slug: their metadata and their bodies (see `commit`)."""
+        self.commit((), slugs)
+
+    def commit(self, posts: Iterable[Post], remove: Iterable[str] = ()) -> None:
+        """Add or replace `posts` by slug and remove the posts `remove` names, in one commit.
 
         All or nothing: when a write fails (a full disk, a damaged file), every
         file already written is put back as it was and OSError is raised, so a
-        failed import leaves neither posts nor texts behind. Replacing
-        `posts.json` is the commit: once it is done the posts are in, and a
+        failed import or removal leaves the library as it was. Replacing
+        `posts.json` is the commit: once it is done the change is in, and a
         process killed before it is undone when the library is next opened
         (`_finish_interrupted_upsert`).
         """
         posts = list(posts)
-        if not posts:
+        gone = {slug for slug in remove if slug in self._posts} - {p.slug for p in posts}
+        if not posts and not gone:
             return
         by_shard: dict[int, list[Post]] = {}
         for post in posts:
             by_shard.setdefault(self.shard_of(post.slug), []).append(post)
+        for slug in gone:
+            by_shard.setdefault(self.shard_of(slug), [])
         with self._write_lock:
             token = new_token()
             shards: dict[int, dict[str, str]] = {}
@@ -235,6 +304,8 @@ class PostStore:
                     except Unreadable as error:
                         raise error.error from None  # never write over what we cannot read
                     bodies.update({p.slug: p.body for p in shard_posts})
+                    for slug in gone:
+                        bodies.pop(slug, None)
                     path = self._bodies.path(shard)
                     data = encode_json(
                         {
@@ -247,13 +318,13 @@ class PostStore:
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
-                document, new_ids = self._posts_document(posts, token)
+                document, new_ids = self._posts_document(posts, gone, token)
                 atomic_write_bytes(self.path, encode_json(document))
             except BaseException as error:
                 if not committed(self.path, token):
                     self._put_back(written)
                     raise
-                # posts.json was replaced before the error came: the posts are in.
+                # posts.json was replaced before the error came: the change is in.
                 fsync_dir(self.path.parent)
                 interrupted = None if isinstance(error, OSError) else error
             else:
@@ -266,9 +337,12 @@ class PostStore:
             with self._lock:
                 self._bodies.written(shards)
                 self._doc_ids = new_ids
+                for slug in gone:
+                    self._posts.pop(slug, None)
                 for post in posts:
                     self._posts[post.slug] = post.without_body()
                 # Keep import order: dicts keep first-insertion order already.
+                self._seen = file_identity(self.path)
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program
 
@@ -287,10 +361,10 @@ class PostStore:
             fsync_dir(written[0][0].parent)
 
     def _posts_document(
-        self, posts: list[Post], token: str
+        self, posts: list[Post], gone: set[str], token: str
     ) -> tuple[dict[str, Any], dict[str, int]]:
-        """What `posts.json` holds with the metadata of `posts`, marked with the upsert's
-        `token`; and the new ids by slug.
+        """What `posts.json` holds with the metadata of `posts` and without the posts
+        `gone` names, marked with the commit's `token`; and the new ids by slug.
 
         Reads the file again first, so posts another process imported since we
         opened it are kept. A file damaged since then is set aside and written
@@ -323,6 +397,11 @@ class PostStore:
         ids = [int(k) for k in table if k.isdigit()]
         next_id = max([*ids, *self._doc_ids.values()], default=0) + 1
         new_ids = dict(self._doc_ids)
+        if gone:
+            for key in [k for k, doc in table.items() if _slug_of(doc) in gone]:
+                del table[key]
+            for slug in gone:
+                new_ids.pop(slug, None)
         for post in posts:
             doc_id = new_ids.get(post.slug)
             if doc_id is None:
@@ -332,3 +411,18 @@ class PostStore:
         current["posts"] = table
         current[COMMIT] = {"1": {"token": token}}
         return current, new_ids
+
+
+def _slug_of(doc: object) -> object:
+    """The slug a stored document names, or None for one that names none."""
+    return doc.get("slug") if isinstance(doc, dict) else None
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one version of `path` from another without reading it: inode, device,
+    size and mtime (every write replaces the file, so a new version has a new inode)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns)

@@ -19,6 +19,7 @@ __all__ = [
     "background_runs",
     "find_counter",
     "lines_of",
+    "list_rows",
     "marked_runs",
     "reverse_runs",
     "styled_runs",
@@ -30,6 +31,20 @@ def lines_of(widget: Widget) -> list[str]:
     """The widget as drawn, border and titles included, one string per line."""
     width, height = widget.outer_size
     return [strip.text for strip in widget.render_lines(Region(0, 0, width, height))]
+
+
+def list_rows(post_list: Widget) -> list[tuple[str, str]]:
+    """The post list's two-line rows as drawn, top to bottom: (title, the line under it).
+
+    Without the border, the mark before the title (★, •) and the blank lines below
+    the last row.
+    """
+    inside = [line[1:-1].rstrip() for line in lines_of(post_list)[1:-1]]
+    return [
+        (title[2:].strip(), details.strip())
+        for title, details in zip(inside[::2], inside[1::2], strict=False)
+        if title.strip()
+    ]
 
 
 def text_of(widget: Widget) -> str:

@@ -35,3 +35,19 @@ def test_generated_library_imports(tmp_path: Path) -> None:
     assert any(p.sections for p in summaries)
     # Slugs come from the front matter, so they are stable across imports.
     assert summaries[0].slug.endswith("-1")
+
+
+def test_generated_posts_are_dated_in_their_front_matter(tmp_path: Path) -> None:
+    import datetime
+
+    import yaml
+
+    paths = generate(100, tmp_path / "posts", seed=3)
+    dates = [
+        yaml.safe_load(p.read_text(encoding="utf-8").split("---")[1]).get("date") for p in paths
+    ]
+    dated = [d for d in dates if d is not None]
+    assert 80 <= len(dated) < 100  # one in twenty has none
+    assert all(isinstance(d, datetime.date) for d in dated)  # unquoted YAML, read as dates
+    assert any(isinstance(d, datetime.datetime) and d.tzinfo is not None for d in dated)
+    assert dated != sorted(dated, key=str)  # not in file order

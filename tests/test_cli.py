@@ -7,10 +7,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from reader import __version__
 from reader.cli import cli
+from reader.library import Library
+
+EMPTY = "the library is empty: add posts with `reader import PATH`"
+
+
+@pytest.fixture(autouse=True)
+def seeded(isolated_data_dir: Path) -> None:
+    """The sample posts, as the TUI seeds them on a new machine (the CLI never does)."""
+    Library.open(isolated_data_dir)
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -18,7 +28,7 @@ def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_list_json_on_a_fresh_data_dir() -> None:
+def test_list_json_of_the_samples() -> None:
     code, out, _ = run("list", "--json")
     assert code == 0
     posts = json.loads(out)
@@ -74,9 +84,14 @@ def test_import_reports_bad_files_and_exit_code(tmp_path: Path) -> None:
 
 def test_data_dir_option(tmp_path: Path) -> None:
     other = tmp_path / "elsewhere"
-    code, out, _ = run("--data-dir", str(other), "list", "--json")
-    assert code == 0 and len(json.loads(out)) == 10
+    code, out, err = run("--data-dir", str(other), "list", "--json")
+    assert code == 0 and json.loads(out) == [] and EMPTY in err  # never seeded by the CLI
+    note = tmp_path / "note.md"
+    note.write_text("# A note\n\ntext\n")
+    assert run("--data-dir", str(other), "import", str(note))[0] == 0
     assert (other / "library" / "posts.json").exists()
+    code, out, err = run("--data-dir", str(other), "list", "--json")
+    assert [p["title"] for p in json.loads(out)] == ["A note"] and err == ""
 
 
 def test_version_and_python_m(isolated_data_dir: Path) -> None:

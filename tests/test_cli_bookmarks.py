@@ -147,6 +147,7 @@ def test_export_import_round_trip(
     assert document["format"] == "reader-bookmarks" and len(document["bookmarks"]) == 3
 
     monkeypatch.setenv("READER_DATA_DIR", str(tmp_path / "elsewhere"))
+    Library.open()  # the sample posts, as the TUI seeds them on a new machine
     result = run("import-bookmarks", str(export))
     assert result.exit_code == 0, result.output
     assert result.stdout == "3 added, 0 merged, 0 unchanged (1 for posts not in the library)\n"

@@ -32,7 +32,8 @@ from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
-from tests.screen import background_runs, find_counter, lines_of, reverse_runs, text_of
+from tests.dated import BY_NEWEST, BY_OLDEST, BY_TIME, BY_TITLE, IMPORTED, dated_library, rows_in
+from tests.screen import background_runs, find_counter, lines_of, list_rows, reverse_runs, text_of
 
 README = Path(__file__).parent.parent / "README.md"
 KEYS_POSTS = Path(__file__).parent / "data" / "keys"
@@ -322,6 +323,27 @@ async def test_escape_goes_back_to_the_list_and_there_ends_the_search(library: L
         assert len(row_titles(app)) == 10
         assert app.screen.query_one(SearchBar).value == ""
         assert focus_of(app) is post_list
+
+
+async def test_s_cycles_the_order_of_the_list(tmp_path: Path) -> None:
+    library = dated_library(tmp_path / "dated")
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        post_list = app.screen.query_one(PostList)
+        cycle = [
+            ("newest first", BY_NEWEST),  # the default: the posts have dates
+            ("oldest first", BY_OLDEST),
+            ("by title", BY_TITLE),
+            ("shortest first", BY_TIME),
+            ("import order", IMPORTED),
+            ("newest first", BY_NEWEST),
+        ]
+        for label, order in cycle:
+            assert f"Posts · {label}" in lines_of(post_list)[0]
+            assert list_rows(post_list) == rows_in(order), label
+            await pilot.press("s")
+            await settle(app, pilot)
 
 
 # -- the sidebar -------------------------------------------------------------------
@@ -631,6 +653,7 @@ KEY_TESTS: dict[tuple[str, str], Test] = {
     ("everywhere", "`B`"): test_capital_b_edits_the_note,
     ("everywhere", "`m`"): test_m_marks_read_and_unread,
     ("everywhere", "`escape`"): test_escape_goes_back_to_the_list_and_there_ends_the_search,
+    ("everywhere", "`s`"): test_s_cycles_the_order_of_the_list,
     ("sidebar", "`j` / `k`, arrows"): test_sidebar_keys_move_and_enter_filters,
     ("sidebar", "`enter`"): test_sidebar_enter_narrows_a_search,
     ("search bar", "typing"): test_typing_lists_ranked_results_with_the_words_marked,

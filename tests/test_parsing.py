@@ -44,7 +44,6 @@ def test_default_title_and_comma_tags() -> None:
         ("  \n\n", "empty file", None),
         ("---\ntitle: [unclosed\n---\nbody\n", "bad front matter", 2),
         ("---\n- a list\n---\nbody\n", "expected key: value", 2),
-        ("---\ntags: 3\n---\nbody\n", "tags must be", 2),
     ],
 )
 def test_bad_documents_raise_with_reason_and_line(text: str, reason: str, line: int | None) -> None:

@@ -38,7 +38,7 @@ KEYS_PER_SEED = int(os.environ.get("READER_RANDOM_KEYS", "500"))
 SEEDS = int(os.environ.get("READER_RANDOM_SEEDS", "5"))
 
 BOUND = [
-    "question_mark", "tab", "shift+tab", "slash", "t", "b", "B", "m", "escape",
+    "question_mark", "tab", "shift+tab", "slash", "t", "b", "B", "m", "s", "escape",
     "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",

@@ -96,3 +96,25 @@ def test_an_upsert_killed_midway_is_undone_unless_its_writer_still_runs(tmp_path
         assert previous.exists() is not undone
         assert (shard.read_bytes() == before) is undone
         assert store.body("a") == ("old\n" if undone else "new")
+
+
+def test_a_post_reads_back_equal_with_its_metadata(tmp_path: Path) -> None:
+    """An import tells an unchanged post from an edited one by comparing them."""
+    post = Post(
+        slug="dated",
+        title="Dated",
+        source="/notes/dated.md",
+        body="text\n",
+        date="2024-05-01",
+        updated="2024-06-01",
+        authors=("Ann",),
+        summary="short",
+        draft=True,
+        lang="en",
+        url="https://example.org/dated",
+        aliases=("old-name",),
+    )
+    store = PostStore(tmp_path / "library")
+    store.upsert([post])
+    assert store.get("dated") == post
+    assert PostStore(tmp_path / "library").get("dated") == post

@@ -8,13 +8,17 @@ from hypothesis import strategies as st
 from reader.text import clean_text, fold, fold_with_map, slugify, unique_slug, word_count
 
 
-def test_slugify_is_ascii_lowercase_dashes() -> None:
+def test_slugify_is_lowercase_dashes_and_keeps_letters() -> None:
     assert (
         slugify("Debugging Redis Caching: 7 Techniques") == "debugging-redis-caching-7-techniques"
     )
     assert slugify("Café crème") == "cafe-creme"
     assert slugify("!!!") == "post"
-    assert slugify("日本語") == "post"
+    assert slugify("日本語") == "日本語"
+    assert slugify("ホットキー") == "ホットキー"
+    assert slugify("Руководство по API") == "руководство-по-api"
+    assert slugify("हिन्दी भाषा") == "हिन्दी-भाषा"  # its combining marks are kept
+    assert slugify("a_b/c\u200bd 🎉") == "a-b-c-d"
     assert len(slugify("word " * 100)) <= 80
 
 
@@ -35,6 +39,13 @@ def test_fold_drops_case_and_accents() -> None:
 
 def test_word_count() -> None:
     assert word_count("one, two — three's") == 4
+
+
+def test_word_count_reads_cjk_by_characters() -> None:
+    # 100 Japanese characters at 500 a minute read as long as 46 words at 230.
+    assert word_count("読" * 100) == 46
+    assert word_count("ひらがなカタカナ漢字" * 10 + " and three words") == 46 + 3
+    assert word_count("한국어 문장") == 2  # Hangul is written with spaces: words
 
 
 @given(st.text(max_size=60))

@@ -164,8 +164,13 @@ class Documents:
         tag: str | None,
         bookmarked: Collection[str],
         read: Collection[str],
+        drafts: Collection[str] = (),
     ) -> set[int] | None:
-        """Ids allowed by the tag and is: filters, or None when every post is."""
+        """Ids allowed by the tag and is: filters, or None when every post is.
+
+        `drafts` are the slugs of the drafts, for `is:draft` (`-is:draft`, the
+        usual case, is left to `evaluate`, which keeps its fast path).
+        """
         allowed: set[int] | None = None
 
         def narrow(ids: set[int]) -> None:
@@ -190,4 +195,6 @@ class Documents:
             allowed = all_ids() - ids_of(read)
         elif query.unread is False:
             narrow(ids_of(read))
+        if query.draft is True:
+            narrow(ids_of(drafts))
         return allowed

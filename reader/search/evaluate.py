@@ -59,12 +59,17 @@ def evaluate(
     bookmarked: Collection[str],
     read: Collection[str],
     all_matched: bool,
+    drafts: Collection[str] = (),
 ) -> Answer:
     """The posts matching `query` (and the filters), the best `limit` of them first."""
     none = Answer([], 0, Highlight(), None)
     if query.is_empty and tag is None:
         return none
-    allowed = parts.documents.allowed(query, tag, bookmarked, read)
+    allowed = parts.documents.allowed(query, tag, bookmarked, read, drafts)
+    # Drafts are hidden from most searches, and are few: they are taken out of the
+    # answer rather than narrowing `allowed`, which would cost the one-word fast path.
+    doc_of = parts.documents.doc_of
+    hidden = sorted(doc_of[s] for s in drafts if s in doc_of) if query.draft is False else []
     names: set[str] = set()
     prefixes: list[str] = []
     matchers: list[Matcher] = []
@@ -99,8 +104,16 @@ def evaluate(
     if len(matchers) == 1 and not (scorers or phrases or negated) and allowed is None:
         # One word (or prefix, or typo): no intersection, rank its best candidates only.
         only = matchers[0]
-        return Answer(only.best(limit), only.count(), highlight, only.ids() if all_matched else ())
+        out = set(only.keep(hidden)) if hidden else set()
+        best = [hit for hit in only.best(limit + len(out)) if hit[1] not in out][:limit]
+        matched = only.ids() if all_matched else ()
+        if out and all_matched:
+            matched = list(filterfalse(out.__contains__, matched))
+        return Answer(best, only.count() - len(out), highlight, matched)
     chosen = _intersect(parts, matchers, allowed)
+    if hidden:
+        out = set(hidden)
+        chosen = list(filterfalse(out.__contains__, chosen))
     for sequence in phrases:
         chosen = parts.forward.with_phrase(chosen, sequence)
     for clause in negated:

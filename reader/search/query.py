@@ -5,6 +5,7 @@
     -word  -"phrase"     exclude posts that contain it
     tag:NAME  tag:"Multi Word"   only posts with that tag (-tag:NAME excludes it)
     is:bookmarked  is:unread  is:read   (and -is:... for the opposite)
+    is:draft             only drafts (which are left out of every search unless asked for)
 
 The parser never raises: an unclosed quote closes at the end, a lone `-` or a
 `tag:` without a name is ignored, and each such repair is described in
@@ -47,6 +48,8 @@ class Query:
     """True: only bookmarked posts; False: only posts without a bookmark."""
     unread: bool | None = None
     """True: only unread posts; False: only read posts."""
+    draft: bool | None = None
+    """True: only drafts; False: no drafts; None: as the library shows them."""
     problems: tuple[str, ...] = ()
     """What was wrong with the text and how it was read anyway."""
 
@@ -64,6 +67,7 @@ class Query:
             or self.excluded_tags
             or self.bookmarked is not None
             or self.unread is not None
+            or self.draft is not None
         )
 
 
@@ -72,6 +76,8 @@ _IS_VALUES = {
     "bookmark": ("bookmarked", True),
     "unread": ("unread", True),
     "read": ("unread", False),
+    "draft": ("draft", True),
+    "drafts": ("draft", True),
 }
 
 
@@ -132,7 +138,8 @@ def parse_query(text: str) -> Query:
             known = _IS_VALUES.get(fold(value))
             if known is None:
                 problems.append(
-                    f"ignored unknown 'is:{value}' (use is:bookmarked, is:unread or is:read)"
+                    f"ignored unknown 'is:{value}' "
+                    "(use is:bookmarked, is:unread, is:read or is:draft)"
                 )
                 continue
             name, wanted = known
@@ -163,5 +170,6 @@ def parse_query(text: str) -> Query:
         excluded_tags=tuple(dict.fromkeys(excluded_tags)),
         bookmarked=flags.get("bookmarked"),
         unread=flags.get("unread"),
+        draft=flags.get("draft"),
         problems=tuple(problems),
     )

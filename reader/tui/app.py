@@ -74,7 +74,10 @@ class ReaderApp(App[None]):
         await super().on_event(event)
 
     def on_load(self) -> None:
-        keymap = self.library.state.settings().get("keymap")
+        settings = self.library.state.settings()
+        # Drafts are hidden from the list, the tags and search unless this says otherwise.
+        self.library.show_drafts = settings.get("show_drafts") is True
+        keymap = settings.get("keymap")
         if isinstance(keymap, dict):
             self.set_keymap({str(k): str(v) for k, v in keymap.items()})
 

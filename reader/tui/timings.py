@@ -20,6 +20,8 @@ class Timings:
     """A post open this long counts as read."""
     state_poll: float = 2.0
     """How often to look for changes another reader process made to the user state."""
+    library_poll: float = 2.0
+    """How often to look for posts another process imported, synced or removed."""
     search_debounce: float = 0.01
     """Wait this long after a keystroke before searching, so fast typing searches once."""
     save_place: float = 0.5

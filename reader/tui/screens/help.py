@@ -36,7 +36,8 @@ def bindings_of(cls: type, inherit: bool = True) -> list[KeyRow]:
             if binding.key in taken or not binding.description or binding.action in SIDEWAYS:
                 continue
             taken.add(binding.key)
-            row = rows.setdefault(binding.action, ([], binding.description))
+            # A tooltip is the longer line, where the footer has room only for a word.
+            row = rows.setdefault(binding.action, ([], binding.tooltip or binding.description))
             row[0].append(binding)
     return list(rows.values())
 

@@ -1,4 +1,4 @@
-"""The post list: one two-line row per post (title; tags and reading time)."""
+"""The post list: one two-line row per post (title; date, tags and reading time)."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from textual.visual import RenderOptions, Visual
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from reader.listing import Places, short_date
 from reader.models import PostSummary
 from reader.tui.widgets.paged_list import PagedList
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from reader.search import SearchHit
 
 __all__ = [
+    "RESULTS_TITLE",
     "RESULT_HEIGHT",
     "ROW_HEIGHT",
     "FixedRow",
@@ -34,7 +36,7 @@ __all__ = [
 
 
 ROW_HEIGHT = 2
-"""Every row is two lines: the title, then tags and reading time."""
+"""Every row is two lines: the title, then date, tags and reading time."""
 
 
 def row_mark(bookmarked: bool, unread: bool) -> tuple[str, str]:
@@ -42,10 +44,26 @@ def row_mark(bookmarked: bool, unread: bool) -> tuple[str, str]:
     return ("★ ", "$accent") if bookmarked else ("• ", "$primary") if unread else ("  ", "")
 
 
-def post_row(post: PostSummary, bookmarked: bool = False, unread: bool = False) -> Content:
-    """A post's row. Built from plain text: a title is never read as markup."""
+def post_row(
+    post: PostSummary, bookmarked: bool = False, unread: bool = False, place: str = ""
+) -> Content:
+    """A post's row. Built from plain text: a title is never read as markup.
+
+    The second line, dim: the post's day when it has a date, `place` (the
+    folder that tells it from a post of the same title), its tags, and its
+    reading time.
+    """
     mark = row_mark(bookmarked, unread)
-    details = f"{', '.join(post.tags)} · {post.reading_minutes} min"
+    details = " · ".join(
+        part
+        for part in (
+            short_date(post.date),
+            place,
+            ", ".join(post.tags),
+            f"{post.reading_minutes} min",
+        )
+        if part
+    )
     return Content.assemble(
         mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
     )
@@ -105,15 +123,19 @@ class FixedRow(Visual):
 
 
 class PostRow(FixedRow):
-    """A post in the list: title, then tags and reading time."""
+    """A post in the list: title, then date, tags and reading time."""
 
-    __slots__ = ("post",)
+    __slots__ = ("places", "post")
 
     HEIGHT = ROW_HEIGHT
 
-    def __init__(self, post: PostSummary, bookmarked: bool, unread: bool) -> None:
+    def __init__(
+        self, post: PostSummary, bookmarked: bool, unread: bool, places: Places | None = None
+    ) -> None:
         super().__init__(bookmarked, unread)
         self.post = post
+        self.places = places
+        """What tells the listed posts of one title apart (asked only when drawn)."""
 
     @property
     def title(self) -> str:
@@ -121,8 +143,9 @@ class PostRow(FixedRow):
         return self.post.title
 
     def build(self) -> Content:
-        """Mark, title; tags and reading time."""
-        return post_row(self.post, self.bookmarked, self.unread)
+        """Mark, title; date, place, tags and reading time."""
+        place = self.places.of(self.post) if self.places is not None else ""
+        return post_row(self.post, self.bookmarked, self.unread, place)
 
 
 RESULT_HEIGHT = 3
@@ -135,6 +158,10 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Con
     for start, end in marks:
         content = content.stylize("bold reverse $accent", start, end)
     return content
+
+
+RESULTS_TITLE = "Results · best match first"
+"""The border of a list of search results: they keep their ranking."""
 
 
 class ResultRow(FixedRow):
@@ -229,13 +256,20 @@ class PostList(PagedList):
         bookmarked: set[str] | frozenset[str] = frozenset(),
         unread: set[str] | frozenset[str] = frozenset(),
         keep: str | None = None,
+        title: str = "Posts",
     ) -> None:
-        """Replace the rows; keep the cursor on `keep` if it is still listed."""
+        """Replace the rows; keep the cursor on `keep` if it is still listed.
+
+        `title` goes in the border: what is listed, and in which order.
+        """
         self.slugs = [p.slug for p in posts]
         self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
+        self.border_title = Content(title)
+        places = Places(posts)
         self.set_options(
-            Option(PostRow(p, p.slug in bookmarked, p.slug in unread), id=p.slug) for p in posts
+            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
+            for p in posts
         )
         index = self.slugs.index(keep) if keep in self.slugs else 0
         self.highlighted = index if self.slugs else None
@@ -246,10 +280,14 @@ class PostList(PagedList):
         bookmarked: set[str] | frozenset[str] = frozenset(),
         unread: set[str] | frozenset[str] = frozenset(),
     ) -> None:
-        """Replace the rows with ranked search results, the cursor on the best."""
+        """Replace the rows with ranked search results, the cursor on the best.
+
+        Results keep their ranking whatever the browse order, and the border says so.
+        """
         self.slugs = [h.slug for h in hits]
         self._listed = frozenset(self.slugs)
         self.row_height = RESULT_HEIGHT
+        self.border_title = Content(RESULTS_TITLE)
         self.set_options(
             Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
         )
@@ -279,7 +317,9 @@ class PostList(PagedList):
             return
         prompt = self.get_option(slug).prompt
         if isinstance(prompt, PostRow):
-            self.replace_option_prompt(slug, PostRow(prompt.post, bookmarked, unread))
+            self.replace_option_prompt(
+                slug, PostRow(prompt.post, bookmarked, unread, prompt.places)
+            )
         elif isinstance(prompt, ResultRow):
             self.replace_option_prompt(slug, ResultRow(prompt.hit, bookmarked, unread))
 
