@@ -178,9 +178,42 @@ def html_to_markdown(html: str) -> str:
     if "<" not in html:
         return html.strip()
     # Entities the HTML spells (`&#27;`) must not become control characters here.
-    text = clean_text(_converter().convert(html))
+    text = _escape_hashes(clean_text(_converter().convert(html)))
     # Lines of spaces only are blank lines; trailing ones go.
     return "\n".join(line.rstrip() for line in text.strip("\n").split("\n")).strip()
+
+
+_WORD_HASH = re.compile(r"(?<![\w&\\])#(?=[^\W\d_]|[\w-]*[^\W\d])")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+
+
+def _escape_hashes(markdown: str) -> str:
+    """`#word` in text that was HTML escaped (`\\#word`): HTML holds no Obsidian tags,
+    and a `#` at the start of a line is no heading unless it was an `<h1>`."""
+    if "#" not in markdown:
+        return markdown
+    out: list[str] = []
+    fence = ""
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if fence or stripped.startswith(("```", "~~~")):
+            if not fence:
+                fence = stripped[:3]
+            elif stripped.startswith(fence):
+                fence = ""
+            out.append(line)
+            continue
+        heading = re.match(r"^#{1,6} ", line)
+        head, rest = (line[: heading.end()], line[heading.end() :]) if heading else ("", line)
+        rebuilt: list[str] = []
+        position = 0
+        for match in _CODE_SPAN.finditer(rest):
+            rebuilt.append(_WORD_HASH.sub(r"\\#", rest[position : match.start()]))
+            rebuilt.append(match.group(0))
+            position = match.end()
+        rebuilt.append(_WORD_HASH.sub(r"\\#", rest[position:]))
+        out.append(head + "".join(rebuilt))
+    return "\n".join(out)
 
 
 @cache
