@@ -53,11 +53,12 @@ def _prose(inline: Token) -> str:
     skip = 0
     for child in inline.children or ():
         kind = child.type
-        if kind == "link_open" and child.markup == "autolink":
+        if kind == "link_open" and (child.markup == "autolink" or child.meta.get("wikilink")):
+            # A wikilink's text is its alias, or its target (`Note#Heading`): not prose.
             skip += 1
             parts.append(_BARRIER)
-        elif kind == "link_close" and child.markup == "autolink":
-            skip = max(0, skip - 1)
+        elif kind == "link_close" and skip:
+            skip -= 1
         elif skip:
             continue
         elif kind in ("text", "text_special"):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from reader.library_index import LibraryIndex
+from reader.links import LinkResolver
 from reader.models import (
     BookmarkedPost,
     Filter,
@@ -107,6 +108,7 @@ class Library:
         self.posts = PostStore(library_dir(root))
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
+        self._links: tuple[list[PostSummary], LinkResolver] | None = None
         self._orders: PostOrders | None = None
         self._tags_with_drafts = False
         self.show_drafts = False
@@ -225,6 +227,20 @@ class Library:
         if tag is None:
             return posts
         return [p for p in posts if tag in p.tags]
+
+    def links(self) -> LinkResolver:
+        """The resolver of links between posts, rebuilt only when the posts changed."""
+        posts = self.posts.summaries()
+        cached = self._links
+        # The store keeps a post's summary object until the post changes: same objects,
+        # same posts (a pointer comparison each, not a rebuild per link).
+        if (
+            cached is None
+            or len(cached[0]) != len(posts)
+            or any(a is not b for a, b in zip(cached[0], posts, strict=True))
+        ):
+            cached = self._links = (posts, LinkResolver(posts))
+        return cached[1]
 
     def orders(self, posts: list[PostSummary] | None = None) -> PostOrders:
         """The posts in each browse order, sorted on first use and kept until they change.

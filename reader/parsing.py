@@ -16,6 +16,7 @@ from mdit_py_plugins.front_matter import front_matter_plugin
 
 from reader.frontmatter import FrontMatterError, split_front_matter
 from reader.inline_tags import inline_tags
+from reader.markdown_plugins import use_plugins
 from reader.markup import normalize_markup
 from reader.metadata import merge_tags, read_metadata
 from reader.models import Section
@@ -58,7 +59,9 @@ class ParsedPost:
 @cache
 def markdown_parser() -> MarkdownIt:
     """The shared markdown-it-py parser: CommonMark plus tables, strikethrough, front matter."""
-    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    return use_plugins(
+        MarkdownIt("commonmark").enable(["table", "strikethrough"]).use(front_matter_plugin)
+    )
 
 
 def inline_text(token: Token) -> str:

@@ -54,6 +54,11 @@ S_BULLET = C + "bullet"
 S_TABLE_BORDER = C + "table-border"
 S_TABLE_HEADER = C + "table-header"
 S_HTML = C + "html"
+S_FOOTNOTE = C + "footnote"
+S_TASK = C + "task"
+S_DEF_TERM = C + "def-term"
+S_CALLOUT_BAR = C + "callout-bar"
+S_CALLOUT_TITLE = C + "callout-title"
 
 
 def link_scheme(url: str) -> str:
@@ -100,11 +105,18 @@ class Link(NamedTuple):
     unit: int
     start: int
     end: int
+    wiki: bool = False
+    """A wikilink (`[[Note#Heading]]`): `url` names a note, not a path."""
 
     @property
     def safe(self) -> bool:
         """True when the link may be opened in the browser (http/https only)."""
-        return link_scheme(self.url) in SAFE_SCHEMES
+        return not self.wiki and link_scheme(self.url) in SAFE_SCHEMES
+
+    @property
+    def to_post(self) -> bool:
+        """True when the link may point at another post: a wikilink or a URL with no scheme."""
+        return self.wiki or (bool(self.url) and not link_scheme(self.url))
 
 
 class SectionInfo(NamedTuple):

@@ -26,18 +26,17 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 from textual.content import Content, Span
-from textual.style import Style
 
 from reader.parsing import inline_text, markdown_parser
 from reader.text import SlugClaims, clean_text, fold_with_map, slugify
 from reader.tui.document import (
     S_BULLET,
+    S_CALLOUT_BAR,
+    S_CALLOUT_TITLE,
     S_CODE_BLOCK,
-    S_CODE_INLINE,
+    S_DEF_TERM,
     S_HEADING,
     S_HTML,
-    S_LINK,
-    S_LINK_TARGET,
     S_QUOTE,
     S_QUOTE_BAR,
     S_TABLE_HEADER,
@@ -55,6 +54,7 @@ from reader.tui.document import (
     layout_blocks,
     link_scheme,
 )
+from reader.tui.inline_unit import html_text, inline_unit
 from reader.tui.wrap import split_chunks, wrap_ranges
 
 __all__ = [
@@ -78,13 +78,17 @@ __all__ = [
 
 _BULLETS = ("•", "◦", "▪", "‣")
 _QUOTE_BAR = "▌ "
+_CALLOUT_BAR = "┃ "
+_DEF_INDENT = 4
+# `> [!tip] Title`, `> [!note]-` (folded), `>[!tip]`, GitHub's `> [!NOTE]`.
+_CALLOUT = re.compile(r"^[ \t]*\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 @dataclass(slots=True)
 class _Container:
     kind: str
-    """"quote", "bullet" or "ordered"."""
+    """"quote", "callout", "bullet", "ordered", "footnote" or "definition"."""
     tight: bool = False
     number: int = 1
     marker: str = ""
@@ -133,8 +137,8 @@ class DocumentBuilder:
         first: list[Content] = []
         rest: list[Content] = []
         for container in self._stack:
-            if container.kind == "quote":
-                bar = Content.styled(_QUOTE_BAR, S_QUOTE_BAR)
+            bar = _bar(container)
+            if bar is not None:
                 first.append(bar)
                 rest.append(bar)
             else:
@@ -149,15 +153,12 @@ class DocumentBuilder:
 
     def _gap_prefix(self) -> Content:
         """The prefix of a blank line: the quote bars of the enclosing quotes."""
-        parts = [
-            Content.styled(_QUOTE_BAR, S_QUOTE_BAR) if c.kind == "quote" else Content(" " * c.width)
-            for c in self._stack
-        ]
+        parts = [_bar(c) or Content(" " * c.width) for c in self._stack]
         return Content.assemble(*parts).rstrip()
 
     def _in_tight_list(self) -> bool:
         for container in reversed(self._stack):
-            if container.kind != "quote":
+            if container.kind not in ("quote", "callout"):
                 return container.tight
         return False
 
@@ -196,7 +197,8 @@ class DocumentBuilder:
             if kind == "paragraph_open":
                 i += 1
                 unit = self._inline(tokens[i], self._quote_style())
-                self._add_unit_block("text", unit)
+                if unit.text:  # a callout's title-only first paragraph is all title
+                    self._add_unit_block("text", unit)
                 i += 1  # paragraph_close
             elif kind == "heading_open":
                 level = int(token.tag[1])
@@ -212,14 +214,39 @@ class DocumentBuilder:
                 first, rest = self._prefixes()
                 self._append_block(Block("rule", first, rest))
                 self._gap = True
-            elif kind in ("html_block", "front_matter"):
-                text = token.content.rstrip("\n")
-                if kind == "front_matter":
-                    text = f"---\n{text}\n---"
+            elif kind == "front_matter":
+                text = f"---\n{token.content.rstrip(chr(10))}\n---"
                 self._add_unit_block("code", Unit(text, [Span(0, len(text), S_HTML)], code=True))
+            elif kind == "html_block":
+                # Never the tags: the text between them (what a browser would show).
+                text = html_text(token.content)
+                if text:
+                    self._add_unit_block("text", Unit(text, []))
+            elif kind in ("math_block", "math_block_label"):
+                text = f"$$\n{token.content.strip(chr(10))}\n$$"
+                self._add_unit_block("code", Unit(text, [Span(0, len(text), S_CODE_BLOCK)], True))
             elif kind == "blockquote_open":
                 self._start_block()
-                self._stack.append(_Container("quote", width=len(_QUOTE_BAR)))
+                if not self._callout(tokens, i):
+                    self._stack.append(_Container("quote", width=len(_QUOTE_BAR)))
+            elif kind == "dt_open":
+                unit = self._inline(tokens[i + 1], S_DEF_TERM)
+                self._add_unit_block("text", unit)
+                self._gap = False  # the definitions follow their term at once
+                i += 2
+            elif kind == "dd_open":
+                self._stack.append(_Container("definition", width=_DEF_INDENT))
+            elif kind == "footnote_block_open":
+                self._start_block()
+                first, rest = self._prefixes()
+                self._append_block(Block("rule", first, rest))
+                self._gap = True
+            elif kind == "footnote_open":
+                self._start_block()
+                marker = f"[{int(token.meta.get('id', 0)) + 1}] "
+                self._stack.append(
+                    _Container("footnote", marker=marker, first_pending=True, width=len(marker))
+                )
             elif kind in ("bullet_list_open", "ordered_list_open"):
                 if not self._in_tight_list():
                     self._start_block()
@@ -231,7 +258,13 @@ class DocumentBuilder:
                 )
             elif kind == "list_item_open":
                 self._list_item(token)
-            elif kind in ("blockquote_close", "bullet_list_close", "ordered_list_close"):
+            elif kind in (
+                "blockquote_close",
+                "bullet_list_close",
+                "ordered_list_close",
+                "dd_close",
+                "footnote_close",
+            ):
                 if self._stack:
                     self._stack.pop()
                 self._gap = True
@@ -239,12 +272,45 @@ class DocumentBuilder:
                 i = self._table(tokens, i)
             i += 1
 
+    def _callout(self, tokens: list[Token], i: int) -> bool:
+        """At a quote that is a callout (`> [!tip] Title`): open a titled box, drop the marker."""
+        if i + 2 >= len(tokens) or tokens[i + 1].type != "paragraph_open":
+            return False
+        inline = tokens[i + 2]
+        children = inline.children or []
+        cut = next(
+            (n for n, c in enumerate(children) if c.type in ("softbreak", "hardbreak")),
+            len(children),
+        )
+        head = children[:cut]
+        match = _CALLOUT.match(head[0].content) if head and head[0].type == "text" else None
+        if match is None:
+            return False
+        kind = match.group(1)
+        label = kind[:1].upper() + kind[1:].lower()
+        # The title keeps its inline markup (code, emphasis, links) after the type.
+        first = Token("text", "", 0, content=head[0].content[match.end() :])
+        title = [first, *head[1:]]
+        has_title = "".join(c.content for c in title).strip() or len(title) > 1
+        lead = Token("text", "", 0, content=f"{label}: " if has_title else label)
+        unit = self._inline(
+            Token("inline", "", 0, children=[lead, *title] if has_title else [lead]),
+            S_CALLOUT_TITLE,
+        )
+        unit.text = unit.text.rstrip()
+        self._stack.append(_Container("callout", width=len(_CALLOUT_BAR)))
+        self._add_unit_block("heading", unit)
+        self._gap = False
+        # The rest of the first paragraph is the callout's body (may be nothing).
+        inline.children = children[cut + 1 :]
+        return True
+
     def _quote_style(self) -> str:
         return S_QUOTE if any(c.kind == "quote" for c in self._stack) else ""
 
     def _list_item(self, token: Token) -> None:
         container = self._stack[-1] if self._stack else None
-        if container is None or container.kind == "quote":
+        if container is None or container.kind not in ("bullet", "ordered"):
             return
         if container.kind == "ordered":
             marker = f"{container.number}{token.markup or '.'} "
@@ -313,83 +379,16 @@ class DocumentBuilder:
 
     def _inline(self, token: Token, base: str = "") -> Unit:
         """Turn an inline token into a unit: text, style spans, links."""
-        parts: list[str] = []
-        spans: list[Span | None] = []
-        open_spans: list[tuple[int, int, str]] = []  # (span slot, start, style)
-        link_stack: list[tuple[int, str, int]] = []  # (span slot, url, start)
-        position = 0
-        unit_index = len(self.document.units)
-
-        def add(text: str, style: str = "") -> None:
-            nonlocal position
-            if not text:
-                return
-            parts.append(text)
-            if style:
-                spans.append(Span(position, position + len(text), style))
-            position += len(text)
-
-        for child in token.children or ():
-            kind = child.type
-            if kind == "text":
-                add(child.content.replace("\t", " "))
-            elif kind == "softbreak":
-                add(" ")
-            elif kind == "hardbreak":
-                add("\n")
-            elif kind == "code_inline":
-                add(child.content.replace("\n", " "), S_CODE_INLINE)
-            elif kind in _EMPHASIS:
-                spans.append(None)
-                open_spans.append((len(spans) - 1, position, _EMPHASIS[kind]))
-            elif kind in ("em_close", "strong_close", "s_close") and open_spans:
-                slot, start, style = open_spans.pop()
-                if position > start:
-                    spans[slot] = Span(start, position, style)
-            elif kind == "link_open":
-                spans.append(None)
-                link_stack.append((len(spans) - 1, str(child.attrGet("href") or ""), position))
-            elif kind == "link_close" and link_stack:
-                slot, url, start = link_stack.pop()
-                label = "".join(parts)[start:position]
-                if url and label not in (url, url.removeprefix("mailto:")):
-                    add(" ")
-                    add(f"<{url}>", S_LINK_TARGET)
-                if position > start:
-                    spans[slot] = Span(start, position, S_LINK)
-                    spans.append(
-                        Span(start, position, self._link(url, unit_index, start, position))
-                    )
-            elif kind == "image":
-                url = str(child.attrGet("src") or "")
-                alt = inline_text(child).strip() or child.content
-                start = position
-                add(f"[image: {alt}]" if alt else "[image]", S_LINK)
-                if url:
-                    add(" ")
-                    add(f"<{url}>", S_LINK_TARGET)
-                    spans.append(
-                        Span(start, position, self._link(url, unit_index, start, position))
-                    )
-            elif kind == "html_inline":
-                add(child.content, S_HTML)
-            elif child.content:
-                add(child.content)
-        text = "".join(parts)
-        final = [span for span in spans if span is not None]
-        if base and text:
-            final.insert(0, Span(0, len(text), base))
-        return Unit(text, final)
-
-    def _link(self, url: str, unit: int, start: int, end: int) -> Style:
-        """Record a link; return the style that marks its text (OSC 8 only for http/https)."""
-        links = self.document.links
-        links.append(Link(url, unit, start, end))
-        target = url if link_scheme(url) in SAFE_SCHEMES else None
-        return Style(link=target) + Style.from_meta({"reader_link": len(links) - 1})
+        return inline_unit(token, self.document, base)
 
 
-_EMPHASIS = {"em_open": "italic", "strong_open": "bold", "s_open": "strike"}
+def _bar(container: _Container) -> Content | None:
+    """The bar a quote or a callout draws down its left side (None for lists)."""
+    if container.kind == "quote":
+        return Content.styled(_QUOTE_BAR, S_QUOTE_BAR)
+    if container.kind == "callout":
+        return Content.styled(_CALLOUT_BAR, S_CALLOUT_BAR)
+    return None
 
 
 def build_document(

@@ -281,20 +281,31 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
         self.load_post(slug, self.session.opening_position(slug, self.filter))
 
     @work(exclusive=True, group="load-post", thread=True, exit_on_error=False)
-    def load_post(self, slug: str, position: ReadingPosition | None) -> None:
+    def load_post(
+        self, slug: str, position: ReadingPosition | None, followed: bool = False
+    ) -> None:
         """Read the post, and where it was left if not known here, off the event loop."""
         post = self.library.get(slug)
         if position is None:
             position = self.library.state.position(slug)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_loaded, slug, post, position)
+            self.app.call_from_thread(self.show_loaded, slug, post, position, followed)
 
-    def show_loaded(self, slug: str, post: Post | None, position: ReadingPosition | None) -> None:
-        """Render a loaded post, unless the user has moved on since."""
+    def show_loaded(
+        self,
+        slug: str,
+        post: Post | None,
+        position: ReadingPosition | None,
+        followed: bool = False,
+    ) -> None:
+        """Render a loaded post, unless the user has moved on since.
+
+        A post reached by following a link opens where the link points, not at a search hit.
+        """
         self.report_library_problems()
         if slug != self.wanted_slug:
             return
-        highlight = self.highlight_words()
+        highlight = () if followed else self.highlight_words()
         if highlight:
             position = None  # from a search, go to the first hit instead
         self.shown_highlight = highlight
@@ -305,6 +316,20 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
             self._read_timer = self.set_timer(
                 self.timings.read_after, partial(self.mark_read_if_open, slug)
             )
+
+    @on(ReaderPane.PostLinkChosen)
+    def post_link_chosen(self, event: ReaderPane.PostLinkChosen) -> None:
+        """Open the post a link points at, at its section; say so when it is not here."""
+        reader = self.query_one(ReaderPane)
+        target = self.library.links().resolve(event.url, reader.post, wiki=event.wiki)
+        if target is None:
+            self.notify(f"Not a post in the library: {event.url}", title="Link", markup=False)
+            return
+        slug, anchor = target
+        self.wanted_slug = slug
+        self.load_post(slug, ReadingPosition(slug, anchor), followed=True)
+        self.set_class(True, "-reading")
+        self.focus_now(reader)
 
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:

@@ -48,6 +48,11 @@ class PostView(RenderPart, can_focus=False):
         "post-view--table-border",
         "post-view--table-header",
         "post-view--html",
+        "post-view--footnote",
+        "post-view--task",
+        "post-view--def-term",
+        "post-view--callout-bar",
+        "post-view--callout-title",
         "post-view--find-hit",
         "post-view--find-current",
         "post-view--highlight",
@@ -84,6 +89,11 @@ class PostView(RenderPart, can_focus=False):
         & > .post-view--table-border { color: $text-muted; }
         & > .post-view--table-header { text-style: bold; }
         & > .post-view--html { color: $text-muted; }
+        & > .post-view--footnote { color: $text-accent; }
+        & > .post-view--task { color: $text-accent; text-style: bold; }
+        & > .post-view--def-term { text-style: bold; }
+        & > .post-view--callout-bar { color: $accent; }
+        & > .post-view--callout-title { color: $accent; text-style: bold; }
         & > .post-view--find-hit { background: $warning 40%; }
         & > .post-view--find-current { background: $warning; color: $text; text-style: bold; }
         & > .post-view--highlight { background: $accent 35%; }

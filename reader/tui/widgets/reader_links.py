@@ -3,6 +3,8 @@
 A part of `ReaderPane` (which derives from it and declares its keys), kept
 apart so the pane's showing and restoring read on one page. A link is only
 ever opened after the user saw its URL and agreed, and only if it is http(s).
+A link that may point at another post (a wikilink, a path with no scheme) is
+posted up as `PostLinkChosen`: the screen asks the library which post it is.
 """
 
 from __future__ import annotations
@@ -23,6 +25,16 @@ class LinkPart(Vertical):
     """Moving between the links of the post shown, and opening them."""
 
     view: PostView
+
+    class PostLinkChosen(Message, namespace="reader_pane"):
+        """A link that may point at another post was activated; the screen opens that post."""
+
+        def __init__(self, url: str, wiki: bool) -> None:
+            super().__init__()
+            self.url = url
+            """The link's target as written (`../other.md#part`, `Note#Heading`)."""
+            self.wiki = wiki
+            """True for a wikilink, whose target names a note rather than a path."""
 
     class LinkOpened(Message, namespace="reader_pane"):
         """An http(s) link was confirmed and handed to the browser."""
@@ -73,8 +85,14 @@ class LinkPart(Vertical):
             self.confirm_link(document.links[event.index])
 
     def confirm_link(self, link: Link) -> None:
-        """Show the link's URL; open it only if it is http(s) and the user agrees."""
+        """Show the link's URL; open it only if it is http(s) and the user agrees.
+
+        A link to a post goes up to the screen instead, which opens the post.
+        """
         url = link.url
+        if link.to_post:
+            self.post_message(self.PostLinkChosen(url, link.wiki))
+            return
 
         def chosen(result: bool | None) -> None:
             if result and link.safe:
