@@ -1,0 +1,151 @@
+"""The `reader` command: the TUI when run bare, and subcommands for scripts and pipes.
+
+Every subcommand calls the same `reader.library.Library` the TUI uses.
+Results go to stdout; errors go to stderr with a non-zero exit code. This
+module holds the `cli` group and what its commands share (opening the
+library once, the JSON of a post, problem reports); the commands live by
+job in `posts`, `importing`, `bookmarks` and `search`, each registering
+itself on the group when imported below.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from reader import __version__
+from reader.library import Library, LibraryError
+from reader.models import PostSummary
+from reader.state import StateStore, StateWriteError
+
+__all__ = ["cli", "main"]
+
+
+def summary_json(post: PostSummary) -> dict[str, Any]:
+    """The JSON object for a post in `list` and friends."""
+    return {
+        "slug": post.slug,
+        "title": post.title,
+        "tags": list(post.tags),
+        "sections": [s.heading for s in post.sections],
+        "words": post.words,
+        "reading_minutes": post.reading_minutes,
+        "source": post.source,
+        "date": post.date,
+        "updated": post.updated,
+        "authors": list(post.authors),
+        "summary": post.summary,
+        "draft": post.draft,
+        "lang": post.lang,
+        "url": post.url,
+    }
+
+
+def echo_json(data: object) -> None:
+    """Print `data` as indented JSON."""
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+STATE_COMMANDS = frozenset({"bookmark", "unbookmark", "bookmarks", "import-bookmarks"})
+"""Subcommands that show or change the user state: they stop when it cannot be read."""
+READING_COMMANDS = frozenset({"list", "tags", "show", "search"})
+"""Subcommands that show posts: on an empty library they say how to add some."""
+
+
+def open_library(ctx: click.Context) -> Library:
+    """The library for this invocation, opened once."""
+    if "library" not in ctx.meta:
+        try:
+            # Only the TUI seeds an empty library with the sample posts: `reader
+            # import` into a new data directory imports only what it is given.
+            ctx.meta["library"] = Library.open(
+                ctx.find_root().params.get("data_dir"), seed=ctx.parent is None
+            )
+        except LibraryError as error:
+            raise click.ClickException(error.message) from None
+        report_problems(ctx)
+        opened: Library = ctx.meta["library"]
+        opened.show_drafts = opened.state.settings().get("show_drafts") is True
+        for recovery in ctx.meta["library"].state.recoveries:
+            click.echo(f"reader: {recovery}", err=True)
+        if ctx.parent is not None:  # a subcommand: the TUI shows these its own way
+            check_state(ctx.meta["library"].state, ctx.command.name in STATE_COMMANDS)
+            if ctx.command.name in READING_COMMANDS and not len(ctx.meta["library"].posts):
+                click.echo(f"reader: {EMPTY}", err=True)
+    library: Library = ctx.meta["library"]
+    return library
+
+
+EMPTY = (
+    "the library is empty: add posts with `reader import PATH` "
+    "(a Markdown file, a folder of them or a digest)"
+)
+"""What the reading commands say on an empty library."""
+
+
+def report_problems(ctx: click.Context) -> None:
+    """Print, once each, what the library found damaged and did about it."""
+    problems = ctx.meta["library"].problems
+    for problem in problems[ctx.meta.get("problems_shown", 0) :]:
+        click.echo(f"reader: {problem}", err=True)
+    ctx.meta["problems_shown"] = len(problems)
+
+
+def check_state(state: StateStore, needed: bool) -> None:
+    """Stop (exit 1) when the state cannot be read and the command needs it, else warn.
+
+    Also says on stderr when a write waits for another process's lock.
+    """
+    state.on_wait = lambda message: click.echo(f"reader: {message}", err=True)
+    if state.unreadable is None:
+        return
+    problem = f"cannot read your state file {state.path}: {state.unreadable.reason}"
+    if needed:
+        raise click.ClickException(f"{problem}; nothing changed")
+    click.echo(f"reader: warning: {problem}", err=True)
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="READER_DATA_DIR",
+    help="Where the library and your bookmarks live (default: the user data directory).",
+)
+@click.version_option(__version__, "--version", prog_name="reader")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None) -> None:
+    """Read, search and keep a collection of posts.
+
+    Run without a command to open the reader in the terminal.
+    """
+    if ctx.invoked_subcommand is None:
+        from reader.tui import run_app  # Textual loads only for the TUI.
+
+        run_app(open_library(ctx))
+
+
+def save_error(error: StateWriteError) -> click.ClickException:
+    """The CLI's message for a failed state write: the process ends, so nothing is retried.
+
+    The change goes to a recovery file, which the message names.
+    """
+    library = click.get_current_context().meta.get("library")
+    unsaved = ""
+    if isinstance(library, Library):
+        unsaved = library.state.describe_unsaved(library.state.save_unsaved())
+    return click.ClickException(
+        f"could not save to {error.path}: {error.reason}; {unsaved or 'nothing changed'}"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="reader")
+
+
+# The commands register themselves on `cli` when imported: after the group exists.
+from reader.cli import bookmarks, importing, posts, search  # noqa: E402, F401
