@@ -5,8 +5,9 @@ asks the core and tells the widgets what to show. The user's marks live in
 the `ReadingSession` (shown at once, written in order off the event loop);
 the list's `Filter` is applied by the library, to browsing and inside a
 search. Search is `SearchPart`, marks and the state poll are `MarksPart`,
-changes another process made to the library are `LibraryPart`; this module
-wires the panes. Disk work never runs in a keystroke's path.
+changes another process made to the library are `LibraryPart`, the browse
+order is `SortingPart`, loading posts and following links between them are
+`FollowingPart`; this module wires the panes. Disk work never runs in a keystroke's path.
 """
 
 from __future__ import annotations
@@ -21,14 +22,15 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
-from textual.worker import get_current_worker
 
-from reader.models import Bookmark, Filter, Post, ReadingPosition, TagCount
+from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
+from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
@@ -54,15 +56,9 @@ NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
-SORT_SETTING = "sort"
-"""The setting that keeps the browse order (a `SortOrder` value) across restarts."""
-SORT_HELP = "Sort the list (search results stay ranked)"
-"""The help screen's line for `s`: the footer says only "Sort"."""
-BOOKMARKS_TITLE = "Bookmarks · newest bookmarked first"
-"""The list's border under Bookmarks, which keep the order they were made in."""
 
 
-class MainScreen(SearchPart, MarksPart, LibraryPart):
+class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -130,8 +126,7 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
         chosen = Filter.from_id(last_filter) if isinstance(last_filter, str) else None
         if chosen is not None and self._filter_exists(chosen):
             self.filter = chosen
-        saved_order = SortOrder.from_name(settings.get(SORT_SETTING))
-        self.order = saved_order or self.library.orders().default
+        self.restore_order(settings)
         last_slug = settings.get("last_slug")
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
         self.refresh_lists()
@@ -166,16 +161,6 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
         """Load the search index after the first paint, so the first search is fast."""
         self.library.search_index()
 
-    @work(thread=True, group="presort", exit_on_error=False)
-    def presort(self) -> None:
-        """Sort the posts in every order after the first paint, so `s` never waits for it.
-
-        The title order of 50,000 posts takes a fifth of a second (bench/bench_sort.py).
-        """
-        orders = self.library.orders()
-        for order in SortOrder:
-            orders.sorted(order)
-
     def _filter_exists(self, chosen: Filter) -> bool:
         return chosen.kind != Filter.TAG or any(t.name == chosen.tag for t in self.library.tags())
 
@@ -208,8 +193,7 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
         self.refresh_sidebar(len(summaries), len(unread), len(session.bookmarks))
         keep = post_list.highlighted_slug or self.wanted_slug
         posts = session.posts(self.filter, self.order)
-        bookmarks = self.filter.kind == Filter.BOOKMARKS
-        title = BOOKMARKS_TITLE if bookmarks else f"Posts · {self.order.label}"
+        title = self.list_title()
         post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
         if not post_list.slugs:
             self.wanted_slug = None
@@ -280,57 +264,6 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
         """Load `slug` for the reader, at the place it should open."""
         self.load_post(slug, self.session.opening_position(slug, self.filter))
 
-    @work(exclusive=True, group="load-post", thread=True, exit_on_error=False)
-    def load_post(
-        self, slug: str, position: ReadingPosition | None, followed: bool = False
-    ) -> None:
-        """Read the post, and where it was left if not known here, off the event loop."""
-        post = self.library.get(slug)
-        if position is None:
-            position = self.library.state.position(slug)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self.show_loaded, slug, post, position, followed)
-
-    def show_loaded(
-        self,
-        slug: str,
-        post: Post | None,
-        position: ReadingPosition | None,
-        followed: bool = False,
-    ) -> None:
-        """Render a loaded post, unless the user has moved on since.
-
-        A post reached by following a link opens where the link points, not at a search hit.
-        """
-        self.report_library_problems()
-        if slug != self.wanted_slug:
-            return
-        highlight = () if followed else self.highlight_words()
-        if highlight:
-            position = None  # from a search, go to the first hit instead
-        self.shown_highlight = highlight
-        self.query_one(ReaderPane).show_post(post, position, highlight)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-        if post is not None and self.session.is_unread(slug):
-            self._read_timer = self.set_timer(
-                self.timings.read_after, partial(self.mark_read_if_open, slug)
-            )
-
-    @on(ReaderPane.PostLinkChosen)
-    def post_link_chosen(self, event: ReaderPane.PostLinkChosen) -> None:
-        """Open the post a link points at, at its section; say so when it is not here."""
-        reader = self.query_one(ReaderPane)
-        target = self.library.links().resolve(event.url, reader.post, wiki=event.wiki)
-        if target is None:
-            self.notify(f"Not a post in the library: {event.url}", title="Link", markup=False)
-            return
-        slug, anchor = target
-        self.wanted_slug = slug
-        self.load_post(slug, ReadingPosition(slug, anchor), followed=True)
-        self.set_class(True, "-reading")
-        self.focus_now(reader)
-
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
         """Save where the reader is; reaching the end of a post marks it read."""
@@ -364,19 +297,6 @@ class MainScreen(SearchPart, MarksPart, LibraryPart):
             self.focus_now(self.query_one(TagSidebar))
         else:
             self.focus_now(self.query_one(PostList))
-
-    def action_cycle_sort(self) -> None:
-        """Sort the list by the next order, and remember it; search results stay ranked."""
-        self.order = self.order.next()
-        self.session.save_settings({SORT_SETTING: self.order.value})
-        if self.search_query:
-            self.notify(
-                f"Search results stay ranked; the list will be {self.order.label}.", timeout=3
-            )
-            return
-        if self.filter.kind == Filter.BOOKMARKS:
-            self.notify(f"Bookmarks stay newest first; other lists: {self.order.label}.", timeout=3)
-        self.refresh_lists()
 
     def action_back(self) -> None:
         """Return from the reader (or the sidebar) to the post list; in the list, end a search."""
