@@ -227,19 +227,7 @@ class Library:
         search index in memory is updated and saved; one on disk only is
         brought in step when next loaded (it is compared with the posts then).
         """
-        wanted = set(slugs)
-        gone = [p.slug for p in self.posts.summaries() if p.slug in wanted]
-        if not gone:
-            return []
-        try:
-            self.posts.delete(gone)
-        except OSError as error:
-            raise LibraryError.wrap(
-                error, "nothing was removed, the library is as it was", self.posts.directory
-            ) from error
-        self._forget_tags()
-        self._index.remove(gone)
-        return gone
+        return self._importer.remove(slugs)
 
     def reload_if_changed(self) -> tuple[set[str], set[str]] | None:
         """Read the posts again if another process changed them (an import, a sync, a

@@ -3,9 +3,10 @@
 `Library` owns one `Importer` and delegates to it. `import_paths` reads
 files, folders and digests (`reader.importer`), gives each new source a
 slug of its own and keeps the slug of a source seen before, and stores what
-changed in one commit (`PostStore.commit`). The same importer puts back what
-damage took: the posts a damaged `posts.json` lost, from the sources that
-still exist, and a body whose file was damaged, from its post's source.
+changed in one commit (`PostStore.commit`); `remove` takes posts out the
+same way. The same importer puts back what damage took: the posts a damaged
+`posts.json` lost, from the sources that still exist, and a body whose file
+was damaged, from its post's source.
 """
 
 from __future__ import annotations
@@ -47,7 +48,8 @@ INDEXING = "(saving and indexing)"
 
 
 class Importer:
-    """Imports into one library's posts and search index (see the module docstring)."""
+    """Imports into, and removes from, one library's posts and search index (see the
+    module docstring)."""
 
     def __init__(
         self,
@@ -63,8 +65,8 @@ class Importer:
         self._problems = problems
         """The library's list of repairs, to which ours are added."""
         self._changed = changed
-        """Called once an import is stored (or had nothing to store): the library
-        forgets the tags it counted."""
+        """Called once an import or a removal is stored (or had nothing to store): the
+        library forgets the tags it counted."""
         self._restore_tried: set[str] = set()
 
     # -- the sample posts ----------------------------------------------------
@@ -127,6 +129,22 @@ class Importer:
         if to_write:
             self.index.add(to_write)
         return ImportReport(tuple(added), tuple(updated), tuple(unchanged), tuple(problems))
+
+    def remove(self, slugs: Iterable[str]) -> list[str]:
+        """Remove posts; the slugs removed, in library order (see `Library.remove`)."""
+        wanted = set(slugs)
+        gone = [p.slug for p in self.posts.summaries() if p.slug in wanted]
+        if not gone:
+            return []
+        try:
+            self.posts.delete(gone)
+        except OSError as error:
+            raise LibraryError.wrap(
+                error, "nothing was removed, the library is as it was", self.posts.directory
+            ) from error
+        self._changed()
+        self.index.remove(gone)
+        return gone
 
     # -- putting back what damage took -----------------------------------------
 
