@@ -14,10 +14,24 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from reader.models import PostSummary
-from reader.storage import CorruptFileError, aside_path, decode_json_object, fsync_dir
+from reader.models import Post, PostSummary
+from reader.storage import (
+    CorruptFileError,
+    aside_path,
+    decode_json_object,
+    encode_json,
+    fsync_dir,
+)
 
-__all__ = ["SHARDS", "BodyFiles", "Unreadable", "describe", "set_aside", "strerror"]
+__all__ = [
+    "SHARDS",
+    "BodyFiles",
+    "Unreadable",
+    "describe",
+    "encode_bodies",
+    "set_aside",
+    "strerror",
+]
 
 SHARDS = 32
 """Number of body files. A 10k-post library puts about 300 posts in each."""
@@ -44,6 +58,13 @@ def set_aside(path: Path) -> str:
         return f"It could not be moved aside ({strerror(error)}). "
     fsync_dir(path.parent)
     return f"It was moved to {aside}. "
+
+
+def encode_bodies(bodies: dict[str, str]) -> bytes:
+    """The bytes of a body file holding `bodies` (by slug), in TinyDB's layout."""
+    return encode_json(
+        {"bodies": {str(i): {"slug": k, "body": v} for i, (k, v) in enumerate(bodies.items(), 1)}}
+    )
 
 
 class Unreadable(Exception):
@@ -93,6 +114,18 @@ class BodyFiles:
             if found is None:
                 found = self._shards[shard] = self._read(shard)
             return found
+
+    def updated(self, shard: int, posts: list[Post], gone: set[str]) -> dict[str, str]:
+        """The bodies of `shard` with those of `posts` put in and those `gone` names taken
+        out. Raises the OSError of a file that cannot be read: never write over it."""
+        try:
+            bodies = dict(self.shard(shard))
+        except Unreadable as error:
+            raise error.error from None
+        bodies.update({p.slug: p.body for p in posts})
+        for slug in gone:
+            bodies.pop(slug, None)
+        return bodies
 
     def written(self, shards: dict[int, dict[str, str]]) -> None:
         """Take the bodies an upsert wrote. Caller holds the lock."""

@@ -14,9 +14,13 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from reader.models import Post, PostSummary
+from reader.post_bodies import describe, set_aside
+from reader.post_docs import doc_from_summary
 from reader.storage import CorruptFileError, decode_json_object, fsync_dir
 
 __all__ = [
@@ -26,6 +30,8 @@ __all__ = [
     "finish_interrupted",
     "keep_previous",
     "new_token",
+    "posts_document",
+    "put_back",
     "restore",
 ]
 
@@ -103,6 +109,92 @@ def restore(previous: Path, path: Path) -> None:
     """
     os.replace(previous, path)
     previous.unlink(missing_ok=True)
+
+
+def put_back(
+    written: list[tuple[Path, Path | bytes | None]], write: Callable[[Path, bytes], None]
+) -> None:
+    """Undo the files a failed upsert wrote so far, newest first, as far as the disk lets us.
+
+    Each is put back from what `keep_previous` kept: a link, bytes (written with `write`,
+    the store's writer) or nothing (the file is removed).
+    """
+    for path, previous in reversed(written):
+        with contextlib.suppress(OSError):
+            if isinstance(previous, Path):
+                restore(previous, path)
+            elif previous is None:
+                path.unlink(missing_ok=True)
+            else:
+                write(path, previous)
+    if written:
+        fsync_dir(written[0][0].parent)
+
+
+def posts_document(
+    path: Path,
+    held: dict[str, PostSummary],
+    doc_ids: dict[str, int],
+    bad_doc_ids: set[str],
+    change: tuple[list[Post], set[str]],
+    token: str,
+    recoveries: list[str],
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """What `posts.json` (`path`) holds with the metadata of the posts `change` writes and
+    without the posts it removes, marked with the commit's `token`; and the new ids by slug.
+
+    `held` are the posts the store has open, `doc_ids` their ids and `bad_doc_ids` the
+    damaged documents it found. Reads the file again first, so posts another process
+    imported since we opened it are kept. A file damaged since then is set aside (said
+    in `recoveries`) and written again from what the store holds.
+    """
+    posts, gone = change
+    current: dict[str, Any] = {}
+    table: dict[str, Any] | None = None
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = None
+    if raw is not None:
+        try:
+            current = decode_json_object(path, raw)
+            found = current.get("posts", {})
+            if not isinstance(found, dict):
+                raise CorruptFileError(path, "no table of posts in it")
+            table = dict(found)
+        except CorruptFileError as error:
+            where = set_aside(path)
+            recoveries.append(
+                f"The list of posts {path} was damaged ({describe(error)}). {where}"
+                "It was written again from the posts reader had open."
+            )
+            current = {}
+    if table is None:
+        table = {str(i): doc_from_summary(held[s]) for s, i in doc_ids.items()}
+    for key in bad_doc_ids:
+        table.pop(key, None)
+    ids = [int(k) for k in table if k.isdigit()]
+    next_id = max([*ids, *doc_ids.values()], default=0) + 1
+    new_ids = dict(doc_ids)
+    if gone:
+        for key in [k for k, doc in table.items() if _slug_of(doc) in gone]:
+            del table[key]
+        for slug in gone:
+            new_ids.pop(slug, None)
+    for post in posts:
+        doc_id = new_ids.get(post.slug)
+        if doc_id is None:
+            doc_id = new_ids[post.slug] = next_id
+            next_id += 1
+        table[str(doc_id)] = doc_from_summary(post)
+    current["posts"] = table
+    current[COMMIT] = {"1": {"token": token}}
+    return current, new_ids
+
+
+def _slug_of(doc: object) -> object:
+    """The slug a stored document names, or None for one that names none."""
+    return doc.get("slug") if isinstance(doc, dict) else None
 
 
 def _writer_alive(token: str) -> bool:

@@ -21,44 +21,52 @@ over: a bad `posts.json` or body file is moved aside under a timestamped name,
 `reader.library.Library` to re-import from their sources (a bad `posts.json`:
 see `PostStore.lost_sources`).
 
-`PostStore` is the facade over three parts: `reader.post_docs` turns
-documents into `PostSummary` and back, `reader.post_bodies` owns the body
-files (read on demand, set aside when damaged), and `reader.post_commit`
-holds the all-or-nothing protocol of an upsert across files. Every write
-goes through `atomic_write_bytes` here, in this module.
+`PostStore` is the facade over four parts: `reader.post_docs` turns
+documents into `PostSummary` and back, `reader.post_load` reads and checks
+the table of posts in `posts.json` (at opening, and again when another
+process changed it), `reader.post_bodies` owns the body files (read on
+demand, set aside when damaged), and `reader.post_commit` holds the
+all-or-nothing protocol of an upsert across files (the document it writes,
+and putting files back). Every write goes through `atomic_write_bytes`
+here, in this module.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-from reader.models import SUMMARY_FIELDS, Post, PostSummary, Section
-from reader.post_bodies import SHARDS, BodyFiles, Unreadable, describe, set_aside, strerror
+from reader.models import SUMMARY_FIELDS, Post, PostSummary
+from reader.post_bodies import SHARDS, BodyFiles, describe, encode_bodies, set_aside, strerror
 from reader.post_commit import (
-    COMMIT,
     committed,
     finish_interrupted,
     keep_previous,
     new_token,
-    restore,
+    posts_document,
+    put_back,
 )
-from reader.post_docs import SectionKey, doc_from_summary, salvage_sources, summary_from_doc
+from reader.post_docs import salvage_sources
+from reader.post_load import (
+    PostTable,
+    damaged_posts,
+    file_identity,
+    read_table,
+    reread,
+    table_of,
+)
 from reader.state import StateStore
 from reader.storage import (
     CorruptFileError,
     aside_path,
     atomic_write_bytes,
-    decode_json_object,
     encode_json,
     fsync_dir,
 )
 
-__all__ = ["SHARDS", "PostStore", "StateStore"]
+__all__ = ["SHARDS", "PostStore", "StateStore", "file_identity"]
 
 
 class PostStore:
@@ -107,54 +115,23 @@ class PostStore:
             self._lose_all(f"{self.path} is not a file ({strerror(error)})", b"")
             return
         try:
-            table = self._table(raw)
+            table = table_of(self.path, raw)
         except CorruptFileError as error:
             self._lose_all(f"{self.path} is damaged ({describe(error)})", raw)
             return
-        bad = self._read_table(table)
+        bad = self._take(read_table(table))
         if bad:
-            kept = self._keep_copy(raw)
-            shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-            self.recoveries.append(
-                f"{len(bad)} of the posts in {self.path} were damaged ({shown}) and are left "
-                f"out; {kept}."
-            )
+            self.recoveries.append(damaged_posts(self.path, bad, self._keep_copy(raw)))
 
-    def _table(self, raw: bytes) -> dict[str, Any]:
-        """The table of posts in the bytes of `posts.json`; raises `CorruptFileError`."""
-        data = decode_json_object(self.path, raw)
-        table = data.get("posts", {})
-        if not isinstance(table, dict):
-            raise CorruptFileError(self.path, "no table of posts in it")
-        return table
-
-    def _read_table(self, table: dict[str, Any]) -> list[str]:
-        """Take the posts of `table` as the library's; the ids of the damaged ones."""
-        # Read the raw table rather than through TinyDB, which wraps every row
-        # in a `Document` first: this runs before the first paint, and at 10k
-        # posts the wrapping alone costs ~20 ms.
-        sections: dict[SectionKey, Section] = {}
-        bad: list[str] = []
-        posts: dict[str, PostSummary] = {}
-        doc_ids: dict[str, int] = {}
-        for doc_id, doc in table.items():
-            try:
-                summary = summary_from_doc(doc, sections)
-                number = int(doc_id)
-            except (KeyError, TypeError, ValueError, AttributeError):
-                self._bad_doc_ids.add(doc_id)
-                source = doc.get("source") if isinstance(doc, dict) else None
-                bad.append(f"#{doc_id}")
-                if isinstance(source, str) and source:
-                    self.lost_sources.append(source)
-                continue
-            posts[summary.slug] = summary
-            doc_ids[summary.slug] = number
+    def _take(self, read: PostTable) -> list[str]:
+        """Take the posts `read` from `posts.json` as the library's; the ids of the damaged ones."""
+        self._bad_doc_ids = set(read.bad_doc_ids)
+        self.lost_sources.extend(read.lost_sources)
         with self._lock:
             # A new dict, not this one changed in place: `summary` reads it unlocked.
-            self._posts = posts
-            self._doc_ids = doc_ids
-        return bad
+            self._posts = read.posts
+            self._doc_ids = read.doc_ids
+        return read.bad_doc_ids
 
     # -- changes made by another process ---------------------------------------
 
@@ -178,19 +155,14 @@ class PostStore:
                 return None
             self._seen = seen
             before = {s.slug: s for s in self.summaries()}
-            try:
-                table = self._table(self.path.read_bytes())
-            except FileNotFoundError:
-                table = {}
-            except (OSError, CorruptFileError) as error:
-                reason = describe(error) if isinstance(error, CorruptFileError) else strerror(error)
+            table = reread(self.path)
+            if isinstance(table, str):
                 self.recoveries.append(
                     f"The list of posts {self.path} was changed by another program and cannot "
-                    f"be read ({reason}): the posts are shown as they were."
+                    f"be read ({table}): the posts are shown as they were."
                 )
                 return set(), set()
-            self._bad_doc_ids.clear()
-            self._read_table(table)
+            self._take(read_table(table))
             with self._lock:
                 self._bodies.forget()
                 after = dict(self._posts)
@@ -299,30 +271,25 @@ class PostStore:
             try:
                 # Bodies first: metadata never points at a body not yet written.
                 for shard, shard_posts in by_shard.items():
-                    try:
-                        bodies = dict(self._bodies.shard(shard))
-                    except Unreadable as error:
-                        raise error.error from None  # never write over what we cannot read
-                    bodies.update({p.slug: p.body for p in shard_posts})
-                    for slug in gone:
-                        bodies.pop(slug, None)
+                    bodies = self._bodies.updated(shard, shard_posts, gone)
                     path = self._bodies.path(shard)
-                    data = encode_json(
-                        {
-                            "bodies": {
-                                str(i): {"slug": k, "body": v}
-                                for i, (k, v) in enumerate(bodies.items(), 1)
-                            }
-                        }
-                    )
+                    data = encode_bodies(bodies)
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
-                document, new_ids = self._posts_document(posts, gone, token)
+                document, new_ids = posts_document(
+                    self.path,
+                    self._posts,
+                    self._doc_ids,
+                    self._bad_doc_ids,
+                    (posts, gone),
+                    token,
+                    self.recoveries,
+                )
                 atomic_write_bytes(self.path, encode_json(document))
             except BaseException as error:
                 if not committed(self.path, token):
-                    self._put_back(written)
+                    put_back(written, atomic_write_bytes)  # every write is made here
                     raise
                 # posts.json was replaced before the error came: the change is in.
                 fsync_dir(self.path.parent)
@@ -345,84 +312,3 @@ class PostStore:
                 self._seen = file_identity(self.path)
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program
-
-    @staticmethod
-    def _put_back(written: list[tuple[Path, Path | bytes | None]]) -> None:
-        """Undo the body files written so far, newest first, as far as the disk lets us."""
-        for path, previous in reversed(written):
-            with contextlib.suppress(OSError):
-                if isinstance(previous, Path):
-                    restore(previous, path)
-                elif previous is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    atomic_write_bytes(path, previous)
-        if written:
-            fsync_dir(written[0][0].parent)
-
-    def _posts_document(
-        self, posts: list[Post], gone: set[str], token: str
-    ) -> tuple[dict[str, Any], dict[str, int]]:
-        """What `posts.json` holds with the metadata of `posts` and without the posts
-        `gone` names, marked with the commit's `token`; and the new ids by slug.
-
-        Reads the file again first, so posts another process imported since we
-        opened it are kept. A file damaged since then is set aside and written
-        again from what we hold.
-        """
-        current: dict[str, Any] = {}
-        table: dict[str, Any] | None = None
-        try:
-            raw = self.path.read_bytes()
-        except FileNotFoundError:
-            raw = None
-        if raw is not None:
-            try:
-                current = decode_json_object(self.path, raw)
-                found = current.get("posts", {})
-                if not isinstance(found, dict):
-                    raise CorruptFileError(self.path, "no table of posts in it")
-                table = dict(found)
-            except CorruptFileError as error:
-                where = set_aside(self.path)
-                self.recoveries.append(
-                    f"The list of posts {self.path} was damaged ({describe(error)}). {where}"
-                    "It was written again from the posts reader had open."
-                )
-                current = {}
-        if table is None:
-            table = {str(i): doc_from_summary(self._posts[s]) for s, i in self._doc_ids.items()}
-        for key in self._bad_doc_ids:
-            table.pop(key, None)
-        ids = [int(k) for k in table if k.isdigit()]
-        next_id = max([*ids, *self._doc_ids.values()], default=0) + 1
-        new_ids = dict(self._doc_ids)
-        if gone:
-            for key in [k for k, doc in table.items() if _slug_of(doc) in gone]:
-                del table[key]
-            for slug in gone:
-                new_ids.pop(slug, None)
-        for post in posts:
-            doc_id = new_ids.get(post.slug)
-            if doc_id is None:
-                doc_id = new_ids[post.slug] = next_id
-                next_id += 1
-            table[str(doc_id)] = doc_from_summary(post)
-        current["posts"] = table
-        current[COMMIT] = {"1": {"token": token}}
-        return current, new_ids
-
-
-def _slug_of(doc: object) -> object:
-    """The slug a stored document names, or None for one that names none."""
-    return doc.get("slug") if isinstance(doc, dict) else None
-
-
-def file_identity(path: Path) -> tuple[int, int, int, int] | None:
-    """What tells one version of `path` from another without reading it: inode, device,
-    size and mtime (every write replaces the file, so a new version has a new inode)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns)
