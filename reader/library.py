@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -290,6 +290,7 @@ class Library:
         bookmarked: Collection[str] | None = None,
         read: Collection[str] | None = None,
         typing: bool = False,
+        notes: Mapping[str, str] | None = None,
     ) -> SearchResults:
         """Posts matching `query` (see `reader.search.query` for the syntax), best first.
 
@@ -305,6 +306,8 @@ class Library:
         (the TUI); otherwise only `word*` does (the CLI). Raises `QueryError`
         for an unknown `is:` value or field (with the nearest valid one);
         other problems are repaired and reported in `SearchResults.problems`.
+        `notes` (bookmark notes by slug, as the caller shows them; else the
+        state's) serve `note:`, `is:noted` and plain words found in a note.
         """
         return search_library(
             self,
@@ -318,6 +321,7 @@ class Library:
             bookmarked=bookmarked,
             read=read,
             typing=typing,
+            notes=notes,
         )
 
     def _forget_tags(self) -> None:

@@ -3,14 +3,17 @@
 `Library.search` delegates here. The query is parsed (`reader.search.query`),
 then narrowed *before ranking and the limit*: by the list's `Filter` (a tag,
 Bookmarks, Unread), by the bookmarked and read slugs (as the caller shows
-them, else as the state file has them), and without the drafts unless the
-query asks for them or `show_drafts` is on. The index runs it
+them, else as the state file has them), by the posts' dates (`after:`,
+`before:`, `year:`), and without the drafts unless the query asks for them
+or `show_drafts` is on. The bookmark notes (as the caller shows them, else
+from the state) go along for `note:`, `is:noted` and plain words in a note;
+the index holds neither dates nor notes. The index runs it
 (`LibraryIndex.run`, which rebuilds a damaged index and tries again).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -40,6 +43,7 @@ def search(
     bookmarked: Collection[str] | None = None,
     read: Collection[str] | None = None,
     typing: bool = False,
+    notes: Mapping[str, str] | None = None,
 ) -> SearchResults:
     """Posts of `library` matching `query`, best first, from its `index`.
 
@@ -69,6 +73,11 @@ def search(
         )
     if parsed.unread is not None:
         done = set(read if read is not None else library.state.read_slugs())
+    dated: set[str] | None = None
+    if parsed.dated:
+        dated = {s.slug for s in library.summaries() if parsed.in_dates(s.date)}
+    if notes is None and (parsed.positive or parsed.note_terms or parsed.noted is not None):
+        notes = {b.slug: b.note for b in library.state.bookmarks() if b.note}
     drafts = library.draft_slugs()
     if parsed.draft is None and not library.show_drafts and (tag or not parsed.is_empty):
         parsed = replace(parsed, draft=False)
@@ -83,6 +92,8 @@ def search(
             all_slugs=all_slugs,
             snippets=snippets,
             drafts=drafts,
+            dated=dated,
+            notes=notes,
         )
 
     return index.run(run)

@@ -139,7 +139,7 @@ class ReadingSession:
     ) -> SearchResults:
         """`query` under the filter `within`, applied before ranking and the limit.
 
-        Uses the marks as shown here, changes not yet on disk included. The
+        Uses the marks and notes as shown here, changes not yet on disk included. The
         query is read as typed so far: its last word also matches as a prefix.
         Safe to call from a worker thread.
         """
@@ -152,6 +152,7 @@ class ReadingSession:
             all_slugs=all_slugs,
             snippets=False,
             typing=True,
+            notes={slug: mark.note for slug, mark in self._bookmarks.items() if mark.note},
         )
 
     def opening_position(self, slug: str, within: Filter) -> ReadingPosition | None:

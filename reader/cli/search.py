@@ -66,8 +66,9 @@ def search(
     Words must all match, as written first (word* also finds longer words,
     other forms of a word and typos match too); "quoted phrases"; -word
     excludes; a OR b, (a b) OR c; tag:NAME or tag:"Two Words"; is:bookmarked,
-    is:unread; is:draft (drafts are left out otherwise). An unknown is: value
-    or field exits with 2.
+    is:unread; is:draft (drafts are left out otherwise); note:WORD, is:noted;
+    after:2024-01, before:2025-06-30, year:2023 (a period is inside the range).
+    An unknown is: value or field, or a bad date, exits with 2.
     """
     from reader.search import QueryError
 

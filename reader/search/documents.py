@@ -211,11 +211,15 @@ class Documents:
         bookmarked: Collection[str],
         read: Collection[str],
         drafts: Collection[str] = (),
+        among: Iterable[Collection[str]] = (),
+        outside: Collection[str] = (),
     ) -> set[int] | None:
         """Ids allowed by the tag and is: filters, or None when every post is.
 
         `drafts` are the slugs of the drafts, for `is:draft` (`-is:draft`, the
-        usual case, is left to `evaluate`, which keeps its fast path).
+        usual case, is left to `evaluate`, which keeps its fast path). A post
+        must also be in each of `among` (the posts of a date range, those with
+        a note) and not in `outside` (`-is:noted`).
         """
         allowed: set[int] | None = None
 
@@ -243,4 +247,8 @@ class Documents:
             narrow(ids_of(read))
         if query.draft is True:
             narrow(ids_of(drafts))
+        for slugs in among:
+            narrow(ids_of(slugs))
+        if outside:
+            allowed = all_ids() - ids_of(outside)
         return allowed

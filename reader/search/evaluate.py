@@ -15,7 +15,7 @@ candidates that can reach its top.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from itertools import compress, filterfalse, pairwise
 from typing import NamedTuple
 
@@ -28,6 +28,7 @@ from reader.search.matchers import (
     bitmap_ids,
     sum_scores,
 )
+from reader.search.notes import NoteWords, note_filter, plain_note_matches
 from reader.search.parts import IndexParts
 from reader.search.query import Clause, Query
 from reader.search.scoring import EXACT, SCALE, idf, top
@@ -167,16 +168,45 @@ def evaluate(
     read: Collection[str],
     all_matched: bool,
     drafts: Collection[str] = (),
+    dated: Collection[str] | None = None,
+    notes: Mapping[str, str] | None = None,
 ) -> Answer:
-    """The posts matching `query` (and the filters), the best `limit` of them first."""
-    none = Answer([], 0, Highlight(), None)
+    """The posts matching `query` (and the filters), the best `limit` of them first.
+
+    `dated` are the slugs of the posts within the query's dates (none match a
+    date filter when it is None); `notes` the bookmark notes by slug, for
+    `note:`, `is:noted` and the posts whose note holds a plain query's words.
+    """
     if query.is_empty and tag is None:
-        return none
-    allowed = parts.documents.allowed(query, tag, bookmarked, read, drafts)
+        return Answer([], 0, Highlight(), None)
+    words = NoteWords(notes or {})
+    among: list[Collection[str]] = []
+    if query.dated:
+        among.append(dated if dated is not None else ())
+    only, outside = note_filter(query, words)
+    if only is not None:
+        among.append(only)
+    allowed = parts.documents.allowed(query, tag, bookmarked, read, drafts, among, outside or ())
     # Drafts are hidden from most searches, and are few: they are taken out of the
     # answer rather than narrowing `allowed`, which would cost the one-word fast path.
     doc_of = parts.documents.doc_of
     hidden = sorted(doc_of[s] for s in drafts if s in doc_of) if query.draft is False else []
+    found = _answer(parts, query, limit, allowed, hidden, all_matched)
+    if not words.terms or not query.positive:
+        return found
+    return _with_notes(parts, query, limit, allowed, hidden, found, words, all_matched)
+
+
+def _answer(
+    parts: IndexParts,
+    query: Query,
+    limit: int,
+    allowed: set[int] | None,
+    hidden: list[int],
+    all_matched: bool,
+) -> Answer:
+    """The posts the index matches (and the filters allow), the best `limit` first."""
+    none = Answer([], 0, Highlight(), None)
     plan = _Plan()
     if not plan.add(parts, query.clauses):
         return none
@@ -201,6 +231,45 @@ def evaluate(
     else:
         best = [(0.0, d) for d in chosen[:limit]]
     return Answer(best, len(chosen), highlight, chosen if all_matched else ())
+
+
+def _with_notes(
+    parts: IndexParts,
+    query: Query,
+    limit: int,
+    allowed: set[int] | None,
+    hidden: list[int],
+    found: Answer,
+    words: NoteWords,
+    all_matched: bool,
+) -> Answer:
+    """`found` and the posts whose bookmark note holds the query, ranked after the rest.
+
+    A post the index matched already keeps its place; one matched only by its
+    note scores 0 and comes after every post matched by its own text.
+    """
+    doc_of, out = parts.documents.doc_of, set(hidden)
+    candidates = {
+        doc_of[slug]: slug
+        for slug in plain_note_matches(query, words, words.terms)
+        if slug in doc_of
+        and (allowed is None or doc_of[slug] in allowed)
+        and doc_of[slug] not in out
+    }
+    if not candidates:
+        return found
+    among = sorted(candidates)
+    # Left out: the posts matched already, and those whose own text holds an excluded word.
+    skip = set(_answer(parts, query, 0, set(among), [], True).matched or ())
+    for clause in query.clauses:
+        if clause.negated:
+            skip |= _matching(parts, clause, among)
+    extra = [d for d in among if d not in skip]
+    if not extra:
+        return found
+    best = found.top + [(0.0, d) for d in extra][: max(0, limit - len(found.top))]
+    matched = [*(found.matched or ()), *extra] if all_matched else ()
+    return Answer(best, found.total + len(extra), found.highlight, matched)
 
 
 def _group(parts: IndexParts, clause: Clause, plan: _Plan, exact: bool) -> Matcher | None:

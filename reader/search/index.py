@@ -27,7 +27,7 @@ import os
 import struct
 import threading
 import zlib
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -232,6 +232,8 @@ class SearchIndex:
         all_slugs: bool = False,
         drafts: Collection[str] = (),
         typing: bool = False,
+        dated: Collection[str] | None = None,
+        notes: Mapping[str, str] | None = None,
     ) -> SearchResults:
         """Posts matching `query`, best first; raises only `QueryError` on query text.
 
@@ -242,12 +244,18 @@ class SearchIndex:
         `limit` hits returned (pass `snippets=False` to skip them).
         `all_slugs=True` also returns every matching slug (for the sidebar's
         counts), which costs about a millisecond per 5,000 matches. `typing`
-        reads a text query as still being typed (see `parse_query`).
+        reads a text query as still being typed (see `parse_query`). The
+        index knows neither dates nor notes: `dated` are the slugs of the posts
+        within the query's dates (`Query.in_dates`; without it a date filter
+        matches nothing), `notes` the bookmark notes by slug (for `note:`,
+        `is:noted`, and plain words found in a note).
         """
         parsed = parse_query(query, typing=typing) if isinstance(query, str) else query
         with self._lock:
             parts = self._parts
-            found = evaluate(parts, parsed, max(0, limit), tag, bookmarked, read, all_slugs, drafts)
+            found = evaluate(
+                parts, parsed, max(0, limit), tag, bookmarked, read, all_slugs, drafts, dated, notes
+            )
             highlight = found.highlight
             hits = tuple(self._hit(d, score, highlight, snippets) for score, d in found.top)
             slugs: frozenset[str] | None = None

@@ -9,6 +9,15 @@
     tag:NAME  tag:"Multi Word"   only posts with that tag (-tag:NAME excludes it)
     is:bookmarked  is:unread  is:read   (and -is:... for the opposite)
     is:draft             only drafts (which are left out of every search unless asked for)
+    is:noted             only posts whose bookmark has a note
+    note:WORD            only posts whose bookmark note holds the word (`note:"two words"`)
+    after:2024-01        posts dated in or after that period (a year, a month or a day)
+    before:2025-06-30    posts dated in or before that period
+    year:2023            posts dated in that year
+
+A date filter names a period, and the period is inside the range: `after:2024-01`
+starts on 2024-01-01 and `before:2025-06` ends on 2025-06-30. Undated posts never
+match a date filter. A date that is not one (`after:2024-13`) raises `QueryError`.
 
 While typing (`typing=True`, the TUI's search as you type) the last word
 also matches as a prefix, as if it ended with `*`.
@@ -17,12 +26,14 @@ The parser repairs what it can: an unclosed quote or parenthesis closes at
 the end; a lone `-`, a stray `)` or `OR`, or a `tag:` without a name is
 ignored; each such repair is described in `Query.problems` so a front end
 can say what it did. What it cannot guess, an unknown `is:` value or field
-(`is:bookmrk`, `foo:bar`), raises `QueryError`, naming the nearest valid one.
+(`is:bookmrk`, `foo:bar`) or a bad date, raises `QueryError`, naming the nearest
+valid one.
 `tag:` and `is:` inside a group apply to the whole query.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -74,6 +85,14 @@ class Query:
     """True: only unread posts; False: only read posts."""
     draft: bool | None = None
     """True: only drafts; False: no drafts; None: as the library shows them."""
+    noted: bool | None = None
+    """True: only posts with a bookmark note; False: only posts without one."""
+    note_terms: tuple[str, ...] = ()
+    """Folded words a post's bookmark note must all hold (`note:`)."""
+    after: str | None = None
+    """Only posts dated on or after this day (`YYYY-MM-DD`)."""
+    before: str | None = None
+    """Only posts dated on or before this day (`YYYY-MM-DD`)."""
     problems: tuple[str, ...] = ()
     """What was wrong with the text and how it was read anyway."""
 
@@ -92,6 +111,23 @@ class Query:
             or self.bookmarked is not None
             or self.unread is not None
             or self.draft is not None
+            or self.noted is not None
+            or self.note_terms
+            or self.dated
+        )
+
+    @property
+    def dated(self) -> bool:
+        """True when a date filter applies (`after:`, `before:`, `year:`)."""
+        return self.after is not None or self.before is not None
+
+    def in_dates(self, date: str | None) -> bool:
+        """True when a post dated `date` (ISO 8601, or None) passes the date filters."""
+        if date is None or len(date) < 10:
+            return False
+        day = date[:10]
+        return (self.after is None or day >= self.after) and (
+            self.before is None or day <= self.before
         )
 
 
@@ -102,13 +138,37 @@ _IS_VALUES = {
     "read": ("unread", False),
     "draft": ("draft", True),
     "drafts": ("draft", True),
+    "noted": ("noted", True),
 }
 
 
 _FIELD = re.compile(r"([A-Za-z]{2,}):(?=[\w\"])")
 """A word that names a field (`foo:bar`): letters, a colon, then a value. Not `C:\\`,
 `16:9` or `http://`."""
-_FIELDS = ("tag", "is")
+_FIELDS = ("tag", "is", "note", "after", "before", "year")
+_DATE_FIELDS = ("after:", "before:", "year:")
+_DATE = re.compile(r"(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def _period(field: str, value: str) -> tuple[str, str]:
+    """The first and last day (`YYYY-MM-DD`) of the period `value` names (a year, month, day)."""
+    found = _DATE.fullmatch(value)
+    if found is None or (field == "year" and found.group(2)):
+        form = "YYYY" if field == "year" else "YYYY, YYYY-MM or YYYY-MM-DD"
+        raise QueryError(f"'{field}:{value}' is not a date: write {field}:{form}")
+    year = int(found.group(1))
+    month = int(found.group(2) or 0)
+    day = int(found.group(3) or 0)
+    if found.group(2) and not 1 <= month <= 12:
+        raise QueryError(f"'{field}:{value}' is not a date: there is no month {month}")
+    if not found.group(2):
+        return f"{year:04d}-01-01", f"{year:04d}-12-31"
+    last = calendar.monthrange(year, month)[1]
+    if not found.group(3):
+        return f"{year:04d}-{month:02d}-01", f"{year:04d}-{month:02d}-{last:02d}"
+    if not 1 <= day <= last:
+        raise QueryError(f"'{field}:{value}' is not a date: {year:04d}-{month:02d} has {last} days")
+    return (f"{year:04d}-{month:02d}-{day:02d}",) * 2
 
 
 def _nearest(word: str, choices: Sequence[str]) -> str:
@@ -156,6 +216,9 @@ class _Parser:
         self.tags: list[str] = []
         self.excluded_tags: list[str] = []
         self.flags: dict[str, bool] = {}
+        self.note_terms: list[str] = []
+        self.after: str | None = None
+        self.before: str | None = None
         self.problems: list[str] = []
 
     def problem(self, message: str) -> None:
@@ -246,6 +309,26 @@ class _Parser:
             self.flags[name] = wanted != negated
             self._filter_in_group(depth)
             return None
+        if text[self.i : self.i + 5].lower() == "note:":
+            self.i += 5
+            raw = self.quoted() if self.i < n and text[self.i] == '"' else self.word(depth)
+            note_words = query_terms(raw)
+            if negated:
+                raise QueryError(
+                    "'-note:' cannot exclude: write -is:noted for posts without a note"
+                )
+            if not note_words:
+                self.problem("ignored 'note:' without a word")
+            else:
+                self.note_terms.extend(note_words)
+                self._filter_in_group(depth)
+            return None
+        for name in _DATE_FIELDS:
+            if text[self.i : self.i + len(name)].lower() == name:
+                self.i += len(name)
+                self.date(name[:-1], self.word(depth), negated)
+                self._filter_in_group(depth)
+                return None
         if text[self.i] == '"':
             content = self.quoted()
             found = tuple(query_terms(content))
@@ -267,7 +350,19 @@ class _Parser:
 
     def _filter_in_group(self, depth: int) -> None:
         if depth:
-            self.problem("tag: and is: in parentheses apply to the whole query")
+            self.problem("filters (tag:, is:, dates) in parentheses apply to the whole query")
+
+    def date(self, field: str, value: str, negated: bool) -> None:
+        """Narrow the date range by `field:value` (`after:`, `before:` or `year:`)."""
+        if negated:
+            raise QueryError(f"'-{field}:' cannot exclude: use before: or after: instead")
+        if not value:
+            raise QueryError(f"'{field}:' needs a date, as in {field}:2024")
+        first, last = _period(field, value)
+        if field in ("after", "year") and (self.after is None or first > self.after):
+            self.after = first
+        if field in ("before", "year") and (self.before is None or last < self.before):
+            self.before = last
 
     def quoted(self) -> str:
         """Read a quoted string from the quote at `i` (closing it at the end if need be)."""
@@ -309,5 +404,9 @@ def parse_query(text: str, *, typing: bool = False) -> Query:
         bookmarked=flags.get("bookmarked"),
         unread=flags.get("unread"),
         draft=flags.get("draft"),
+        noted=flags.get("noted"),
+        note_terms=tuple(dict.fromkeys(parser.note_terms)),
+        after=parser.after,
+        before=parser.before,
         problems=tuple(problems),
     )
