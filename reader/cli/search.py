@@ -91,7 +91,7 @@ def search(
                 click.echo(f"    {marked(hit.snippet.text, hit.snippet.marks, bold)}")
     if not results.hits:
         if not as_json:
-            click.echo("no matches", err=True)
+            click.echo(results.nothing_found(), err=True)
         ctx.exit(1)  # as grep does
 
 

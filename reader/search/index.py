@@ -40,6 +40,7 @@ from reader.search.query import Query, parse_query
 from reader.search.records import encode_record, snippet
 from reader.search.results import SearchHit, SearchResults
 from reader.search.snippets import Highlight, Snippet, find_marks
+from reader.search.suggest import suggestions
 from reader.search.vocabulary import FIRST_TERM
 from reader.storage import atomic_writer
 
@@ -261,7 +262,17 @@ class SearchIndex:
             slugs: frozenset[str] | None = None
             if all_slugs and found.matched is not None:
                 slugs = frozenset(map(parts.documents.slugs.__getitem__, found.matched))  # type: ignore[arg-type]
-        return SearchResults(parsed, hits, found.total, highlight, slugs)
+            better: tuple[str, ...] = ()
+            if not found.total and parsed.positive:
+
+                def finds(text: str) -> bool:
+                    other = parse_query(text)
+                    args = (tag, bookmarked, read, False, drafts, dated, notes)
+                    return evaluate(parts, other, 0, *args).total > 0
+
+                offered = suggestions(parsed, parts.vocabulary, parts.postings.df)
+                better = tuple(text for text in offered if finds(text))
+        return SearchResults(parsed, hits, found.total, highlight, slugs, better)
 
     def _hit(self, doc_id: int, score: float, highlight: Highlight, snippets: bool) -> SearchHit:
         snippet = Snippet("")

@@ -43,8 +43,23 @@ class SearchResults:
     """The folded words (and prefixes) that matched: highlight these when opening a post."""
     slugs: frozenset[str] | None = field(default=None, repr=False)
     """Every matching slug, in no order, when asked for with `all_slugs=True` (tag counts)."""
+    suggestions: tuple[str, ...] = ()
+    """When nothing matched: query texts that would find something ("did you mean"),
+    best first, made of near words of the index's vocabulary."""
 
     @property
     def problems(self) -> tuple[str, ...]:
         """What was wrong with the query text and how it was read anyway."""
         return self.query.problems
+
+    def nothing_found(self) -> str:
+        """In words: nothing matched the query, and what to try instead (plain text).
+
+        `no matches for "cahe"; did you mean cache?`
+        """
+        said = f'no matches for "{self.query.text}"'
+        tries = self.suggestions
+        if tries:
+            choices = tries[0] if len(tries) == 1 else f"{', '.join(tries[:-1])} or {tries[-1]}"
+            said += f"; did you mean {choices}?"
+        return said

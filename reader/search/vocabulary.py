@@ -203,10 +203,11 @@ class Vocabulary:
             i += 1
         return found
 
-    def fuzzy_terms(self, word: str, df: Sequence[int]) -> list[int]:
+    def fuzzy_terms(self, word: str, df: Sequence[int], limit: int | None = None) -> list[int]:
         """The ids of the terms in some post one edit from `word` (two from a long word).
 
         A swap of two neighbouring letters is one edit (optimal string alignment).
+        `limit` sets another most edits (suggestions allow more than matching).
         """
         from rapidfuzz.distance import OSA
         from rapidfuzz.process import extract
@@ -217,7 +218,8 @@ class Vocabulary:
                 if i >= FIRST_TERM and df[i]:
                     by_length.setdefault(len(name), []).append(name)
             self._by_length = by_length
-        limit = 2 if len(word) >= 9 else 1
+        if limit is None:
+            limit = 2 if len(word) >= 9 else 1
         candidates = [
             name
             for n in range(len(word) - limit, len(word) + limit + 1)

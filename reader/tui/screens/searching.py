@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 from reader.library import tag_counts
 from reader.models import Filter, TagCount
 from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class SearchPart(Screen[None]):
     session: ReadingSession
     timings: Timings
     filter: Filter
+    shown_highlight: tuple[str, ...]
 
     @dataclass
     class SearchFinished(Message):
@@ -175,7 +177,8 @@ class SearchPart(Screen[None]):
         if results is None and event.invalid:
             self.search_results = None
             self.shown_query = event.query
-            post_list.show_results([], set(), set())
+            self.unmark_reader()
+            post_list.show_nothing(f"cannot search: {event.error}")
             post_list.border_subtitle = Content(event.error)  # quotes the query: never markup
             return
         if results is None:
@@ -184,10 +187,16 @@ class SearchPart(Screen[None]):
             return
         self.search_results = results
         self.shown_query = event.query
+        if self.shown_highlight != self.highlight_words():
+            self.unmark_reader()  # the top result brings the new marks once it is loaded
         session = self.session
         matched = results.slugs or frozenset(h.slug for h in results.hits)
         unread = {s for s in matched if session.is_unread(s)}
-        post_list.show_results(list(results.hits), set(session.bookmarks), unread)
+        if results.hits:
+            post_list.show_results(list(results.hits), set(session.bookmarks), unread)
+        else:
+            said = results.nothing_found()
+            post_list.show_nothing(said[:1].upper() + said[1:])
         if self._open_when_found:
             # Enter was pressed before these results arrived: open the top one now.
             self._open_when_found = False
@@ -198,6 +207,11 @@ class SearchPart(Screen[None]):
         if results.problems:
             summary += " · " + "; ".join(results.problems)
         post_list.border_subtitle = Content(summary)  # problems quote the query: never markup
+
+    def unmark_reader(self) -> None:
+        """Take an older query's marks off the post shown (which stays open, where it was)."""
+        self.shown_highlight = ()
+        self.query_one(ReaderPane).clear_highlight()
 
     @on(SearchCounted)
     def search_counted(self, event: SearchCounted) -> None:

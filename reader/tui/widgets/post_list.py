@@ -202,6 +202,7 @@ class PostList(PagedList):
 
     DEFAULT_CSS = """
     PostList { text-wrap: nowrap; text-overflow: ellipsis; }
+    PostList.-nothing { text-wrap: wrap; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -265,6 +266,7 @@ class PostList(PagedList):
         self.slugs = [p.slug for p in posts]
         self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
+        self.set_class(False, "-nothing")
         self.border_title = Content(title)
         places = Places(posts)
         self.set_options(
@@ -287,11 +289,26 @@ class PostList(PagedList):
         self.slugs = [h.slug for h in hits]
         self._listed = frozenset(self.slugs)
         self.row_height = RESULT_HEIGHT
+        self.set_class(False, "-nothing")
         self.border_title = Content(RESULTS_TITLE)
         self.set_options(
             Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
         )
         self.highlighted = 0 if self.slugs else None
+
+    def show_nothing(self, message: str) -> None:
+        """Replace the rows with one line saying, in words, that nothing matched.
+
+        `message` is plain text (it quotes the query, which is never read as markup);
+        the line cannot be highlighted or opened.
+        """
+        self.slugs = []
+        self._listed = frozenset()
+        self.row_height = 0
+        self.set_class(True, "-nothing")  # the message wraps, where rows are cut short
+        self.border_title = Content(RESULTS_TITLE)
+        self.set_options([Option(Content(message), disabled=True)])
+        self.highlighted = None
 
     def update_hits(self, hits: Sequence[SearchHit]) -> None:
         """Redraw result rows with fuller hits (their snippets filled in).

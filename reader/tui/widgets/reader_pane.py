@@ -192,6 +192,20 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             self._load_rest(post, builder, rest)
         self._update_titles()
 
+    def clear_highlight(self) -> None:
+        """Unmark the words of the search the post was opened from (it stays where it is).
+
+        For when that search has changed or found nothing: marks of an older
+        query must not linger on the post.
+        """
+        if not self._highlight:
+            return
+        self._highlight = ()
+        if isinstance(self._pending, Highlight):
+            self._pending = None
+        self.view.set_highlight([])
+        self._update_titles()
+
     # With a description of its own: Textual's default is the repr() of the arguments,
     # which for a long post is the whole post (~8 ms for 300 KB, on every switch).
     @work(exclusive=True, group="reader-load", exit_on_error=False, description="load the rest")
