@@ -24,8 +24,8 @@ from operator import add, contains
 from typing import NamedTuple
 
 from reader.models import Post
+from reader.search.plain import markdown_to_plain
 from reader.search.records import split_text
-from reader.search.tokenize import markdown_to_plain
 from reader.search.vocabulary import BARRIER, FIELD, FIRST_TERM, Vocabulary
 
 __all__ = [

@@ -46,7 +46,7 @@ from reader.storage import atomic_writer
 
 __all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 """Bumped whenever the saved layout (`file_format`, `records`) or the tokenizer changes;
 a file of another version is not loaded, so the index is rebuilt from the posts."""
 COMPACT_RATIO = 0.2

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
 
+from reader.search.plain import markdown_to_plain
 from reader.text import fold
 
 __all__ = ["fold", "is_cjk", "markdown_to_plain", "query_terms", "spans", "terms"]
@@ -132,22 +133,3 @@ def spans(text: str) -> Iterator[tuple[int, int, str]]:
                 yield start + i, start + min(i + 2, len(word)), term
         else:
             yield start, match.end(), fold(word)
-
-
-_LINK_TARGET = re.compile(r"\]\([^)\n]*\)")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>\n]*>")
-_HTML_TAG = re.compile(r"</?[A-Za-z][^>\n]*>")
-_MARKUP = re.compile(r"[*_`#>|~\[\]!]+")
-
-
-def markdown_to_plain(markdown: str) -> str:
-    """Markdown with link targets, HTML tags and markup characters removed.
-
-    Cheap regexes, not a parser: good enough for indexing and snippets, keeps
-    every newline (so a line number still finds the section), and is fast on
-    10,000 posts where a full Markdown parse would take seconds.
-    """
-    text = _LINK_TARGET.sub("]", markdown)
-    text = _AUTOLINK.sub(" ", text)
-    text = _HTML_TAG.sub(" ", text)
-    return _MARKUP.sub(" ", text)
