@@ -2,7 +2,8 @@
 
 The library is `bench/relevance_posts/` (38 short posts written for this:
 `git` beside `gitlint` and `gitmoji`, `ls` beside `lsof` and `lsp`, word
-forms, CVE numbers, versions, tags). Each query below lists the posts judged
+forms, CVE numbers, versions, tags; most are dated, and a few get a
+bookmark note, `NOTES`, before the queries run). Each query below lists the posts judged
 relevant to it, by reading them. A query is run as the CLI runs it
 (`Library.search`, not while typing), and its precision@3 is the share of
 its first three results that are relevant, out of at most three (a query with
@@ -95,8 +96,30 @@ JUDGED: list[tuple[str, str, set[str]]] = [
     ("or", "sqlite OR pgbouncer", {"sqlite-tips", "connection-pooling"}),
     ("or", "(canary OR blue-green) rollback", {"blue-green"}),
     ("exclusion", "caching -redis", {"cdn-caching", "cache-stampede"}),
+    ("dates", "rust year:2021", {"rust-1-54"}),
+    ("dates", "rust before:2020-12", {"rust-1-45"}),
+    ("dates", "caching after:2024-06", {"cdn-caching", "cache-stampede"}),
+    ("dates", "security year:2023", {"cve-2023-38497", "cve-2023-4863", "security-roundup-2023"}),
+    ("dates", "deploy after:2024", {"canary-releases"}),
+    ("dates", "redis before:2023-12-31", {"memcached-vs-redis"}),
+    ("dates", "git after:2022 before:2023-06", {"git-hooks"}),  # as for `git`: not gitlint
+    ("notes", "note:rollout", {"canary-releases"}),
+    ("notes", "is:noted caching", {"redis-caching", "cdn-caching"}),
+    ("notes", "session store", {"redis-caching"}),
+    ("notes", "purge", {"cdn-caching"}),
+    ("notes", "incremental builds", {"rust-1-54"}),
+    ("notes", "note:ci", {"rust-1-54", "gitlab-ci"}),
 ]
 """At least 40 queries of every kind, with the posts judged relevant to each."""
+
+NOTES = {
+    "redis-caching": "use this for the session store migration",
+    "cdn-caching": "ask ops about the purge API",
+    "canary-releases": "our rollout plan follows this",
+    "rust-1-54": "incremental builds fixed our CI times",
+    "gitlab-ci": "compare with our CI config",
+}
+"""Bookmark notes set before the queries run (the "notes" queries match them)."""
 
 
 def precision(found: Sequence[str], relevant: set[str]) -> float:
@@ -110,6 +133,8 @@ def run(show: bool) -> dict[str, list[float]]:
     with tempfile.TemporaryDirectory() as tmp:
         library = Library.open(Path(tmp), seed=False)
         library.import_paths([POSTS])
+        for slug, note in NOTES.items():
+            library.state.set_note(slug, note)
         for kind, query, relevant in JUDGED:
             try:
                 found = [hit.slug for hit in library.search(query, limit=K).hits]
