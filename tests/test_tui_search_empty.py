@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from textual.pilot import Pilot
+
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.widgets.post_list import PostList
@@ -17,10 +19,10 @@ def list_words(post_list: PostList) -> str:
     return " ".join(" ".join(line.strip("│ ") for line in lines_of(post_list)[1:-1]).split())
 
 
-async def _loaded(app: ReaderApp, pilot: object) -> None:
+async def _loaded(app: ReaderApp, pilot: Pilot[None]) -> None:
     for _ in range(20):
         await app.workers.wait_for_complete()
-        await pilot.pause()  # type: ignore[attr-defined]
+        await pilot.pause()
 
 
 async def test_nothing_found_says_so_with_a_suggestion(library: Library) -> None:
@@ -46,15 +48,22 @@ async def test_the_message_never_reads_the_query_as_markup(library: Library) -> 
         assert 'No matches for "[bold red]zzyzx[/]"' in shown, shown
 
 
+async def _open_marked(app: ReaderApp, pilot: Pilot[None]) -> ReaderPane:
+    """Search for PgBouncer and wait for the top result, marked, in the reader."""
+    await settle(app, pilot)
+    await type_query(app, pilot, PGBOUNCER)
+    await _loaded(app, pilot)
+    reader = app.screen.query_one(ReaderPane)
+    assert reader.post is not None and "PgBouncer" in reader.post.body
+    assert highlighted_words(reader) == {PGBOUNCER}
+    return reader
+
+
 async def test_no_results_take_the_marks_off_the_open_post(library: Library) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
-        await type_query(app, pilot, PGBOUNCER)
-        await _loaded(app, pilot)
-        reader = app.screen.query_one(ReaderPane)
-        assert reader.post is not None and "PgBouncer" in reader.post.body
-        assert highlighted_words(reader) == {PGBOUNCER}
+        reader = await _open_marked(app, pilot)
+        assert reader.post is not None
         opened = reader.post.slug
         await pilot.press(*" zzyzx")  # one batch: no pause between the keys
         await settle(app, pilot)
@@ -68,11 +77,7 @@ async def test_no_results_take_the_marks_off_the_open_post(library: Library) -> 
 async def test_new_results_never_show_the_older_querys_marks(library: Library) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=(140, 40)) as pilot:
-        await settle(app, pilot)
-        await type_query(app, pilot, PGBOUNCER)
-        await _loaded(app, pilot)
-        reader = app.screen.query_one(ReaderPane)
-        assert highlighted_words(reader) == {PGBOUNCER}
+        reader = await _open_marked(app, pilot)
         await pilot.press(*["backspace"] * len(PGBOUNCER), *"redis")
         await settle(app, pilot)
         assert PGBOUNCER not in highlighted_words(reader)  # gone before the new post loads
