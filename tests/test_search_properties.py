@@ -39,7 +39,11 @@ def test_parser_and_search_never_raise(text: str) -> None:
     try:
         query = parse_query(text)
     except QueryError as error:
-        assert "did you mean" in str(error) or "needs a value" in str(error)
+        said = str(error)
+        assert any(
+            reason in said
+            for reason in ("did you mean", "needs a value", "needs a date", "is not a date")
+        ) or ("cannot exclude" in said), said
         return
     assert query.text == text
     results = _INDEX.search(text, bookmarked={"a"}, read={"b"})
@@ -47,6 +51,10 @@ def test_parser_and_search_never_raise(text: str) -> None:
     for hit in results.hits:
         for start, end in hit.snippet.marks:
             assert 0 <= start < end <= len(hit.snippet.text)
+
+
+def test_a_suggestion_that_reads_as_a_field_is_not_offered() -> None:
+    assert _INDEX.search("tis:").suggestions == ()  # `is:` would not be a query
 
 
 @settings(

@@ -36,7 +36,7 @@ from reader.search import file_format, scoring
 from reader.search.evaluate import evaluate, highlight_patterns
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
-from reader.search.query import Query, parse_query
+from reader.search.query import Query, QueryError, parse_query
 from reader.search.records import encode_record, snippet
 from reader.search.results import SearchHit, SearchResults
 from reader.search.snippets import Highlight, Snippet, find_marks
@@ -266,7 +266,10 @@ class SearchIndex:
             if not found.total and parsed.positive:
 
                 def finds(text: str) -> bool:
-                    other = parse_query(text)
+                    try:
+                        other = parse_query(text)
+                    except QueryError:  # a replaced word made a field of it (`tis:` -> `is:`)
+                        return False
                     args = (tag, bookmarked, read, False, drafts, dated, notes)
                     return evaluate(parts, other, 0, *args).total > 0
 
