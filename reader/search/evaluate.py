@@ -35,10 +35,7 @@ from reader.search.scoring import EXACT, SCALE, idf, top
 from reader.search.snippets import Highlight
 from reader.search.vocabulary import STEM_FACTOR
 
-__all__ = ["BITMAP_SHARE", "Answer", "evaluate", "highlight_patterns"]
-
-BITMAP_SHARE = 16
-"""Intersect as bitmaps when the smallest matcher holds at least 1/16 of the posts."""
+__all__ = ["Answer", "evaluate", "highlight_patterns"]
 
 
 class Answer(NamedTuple):
@@ -298,30 +295,14 @@ def _group(parts: IndexParts, clause: Clause, plan: _Plan, exact: bool) -> Match
 
 
 def _intersect(parts: IndexParts, matchers: list[Matcher], allowed: set[int] | None) -> list[int]:
-    """The posts every matcher matches (and `allowed` allows), smallest matcher first.
-
-    When even the smallest matches many posts (common words), those with a
-    bitmap are intersected as bitmaps first (see `reader.search.bitsets`).
-    """
+    """The posts every matcher matches (and `allowed` allows), smallest matcher first."""
     if not matchers:
         return sorted(allowed if allowed is not None else parts.documents.doc_of.values())
     matchers.sort(key=lambda m: m.size)
-    rest = matchers
-    candidates: Sequence[int] | None = None
-    if len(matchers) > 1 and matchers[0].size * BITMAP_SHARE >= len(parts.documents.slugs):
-        found = [(m, m.bits()) for m in matchers]
-        maps = [bits for _, bits in found if bits is not None]
-        if len(maps) > 1:
-            both = maps[0]
-            for bits in maps[1:]:
-                both &= bits
-            candidates = bitmap_ids(both.to_bytes((both.bit_length() + 7) // 8, "little"))
-            rest = [m for m, bits in found if bits is None]
-    if candidates is None:
-        candidates, rest = matchers[0].ids(), matchers[1:]
+    candidates = matchers[0].ids()
     if allowed is not None:
         candidates = list(compress(candidates, map(allowed.__contains__, candidates)))
-    for matcher in rest:
+    for matcher in matchers[1:]:
         if not candidates:
             break
         candidates = matcher.keep(candidates)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from itertools import compress, filterfalse, repeat
 from operator import add, eq, mul, not_
@@ -110,10 +110,6 @@ class Matcher:
         """Its impacts and weight, for `lookups` look-ups, if a table is worth it."""
         return None
 
-    def bits(self) -> int | None:
-        """Its posts as a bitmap (bit `d` for post `d`), if it has one (see `bitsets`)."""
-        return None
-
     def best(self, limit: int) -> list[tuple[float, int]]:
         """The `limit` best (score, id) pairs, best first, ties by id."""
         found = self.candidates(limit)
@@ -123,22 +119,11 @@ class Matcher:
 class DenseTerm(Matcher):
     """A term with one impact per post (0: absent)."""
 
-    def __init__(
-        self,
-        impacts: array[int],
-        size: int,
-        weight: float,
-        bonus: float = 0.0,
-        bits: Callable[[], int] | None = None,
-    ) -> None:
+    def __init__(self, impacts: array[int], size: int, weight: float, bonus: float = 0.0) -> None:
         self.impacts = impacts
         self.size = size
         self.weight = weight
         self.bonus = bonus
-        self._bits = bits
-
-    def bits(self) -> int | None:
-        return self._bits() if self._bits is not None else None
 
     def ids(self) -> Sequence[int]:
         return list(compress(range(len(self.impacts)), self.impacts))
@@ -168,22 +153,13 @@ class SparseTerm(Matcher):
     """A term with the ascending ids of its posts and an impact for each."""
 
     def __init__(
-        self,
-        ids: array[int],
-        impacts: array[int],
-        weight: float,
-        bonus: float = 0.0,
-        bits: Callable[[], int] | None = None,
+        self, ids: array[int], impacts: array[int], weight: float, bonus: float = 0.0
     ) -> None:
         self._ids = ids
         self.impacts = impacts
         self.size = len(ids)
         self.weight = weight
         self.bonus = bonus
-        self._bits = bits
-
-    def bits(self) -> int | None:
-        return self._bits() if self._bits is not None else None
 
     def ids(self) -> Sequence[int]:
         return self._ids
@@ -284,15 +260,6 @@ class BestOf(Matcher):
 
     def count(self) -> int:
         return len(self.ids())
-
-    def bits(self) -> int | None:
-        found = 0
-        for part in self.parts:
-            bits = part.bits()
-            if bits is None:
-                return None
-            found |= bits
-        return found
 
     def keep(self, among: Sequence[int]) -> list[int]:
         lookups = self.lookups(len(among))

@@ -17,10 +17,8 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
-from functools import partial
 from itertools import compress
 
-from reader.search.bitsets import BitmapCache, dense_bits, sparse_bits
 from reader.search.matchers import DenseTerm, Matcher, SparseTerm
 from reader.search.scoring import SCALE
 from reader.search.vocabulary import FIRST_TERM
@@ -50,17 +48,6 @@ class Postings:
         """Sparse terms changed since the last pack: (document ids, impacts)."""
         self.dense: dict[int, array[int]] = {}
         """Dense terms: one impact per document id."""
-        self.bitmaps = BitmapCache()
-        """Bitmaps of the terms used last (dropped at every change)."""
-
-    def bits(self, term_id: int) -> int:
-        """The posts of a term as a bitmap (bit `d` for post `d`), cached."""
-        found = self.bitmaps.get(term_id)
-        if found is None:
-            row = self.dense.get(term_id)
-            found = dense_bits(row) if row is not None else sparse_bits(self.sparse(term_id)[0])
-            self.bitmaps.put(term_id, found)
-        return found
 
     def reserve(self, terms: int) -> None:
         """Make room for term ids below `terms` (new words of the vocabulary)."""
@@ -70,7 +57,6 @@ class Postings:
 
     def add_document(self) -> None:
         """Make room for one more document id in the dense rows."""
-        self.bitmaps.clear()
         for row in self.dense.values():
             row.append(0)
 
@@ -94,7 +80,6 @@ class Postings:
 
     def add(self, doc_id: int, impacts: Mapping[int, float]) -> None:
         """Append a document's impacts (as `scoring.impacts` gives them) to its terms."""
-        self.bitmaps.clear()
         df, dense, changed = self.df, self.dense, self.changed
         for term_id, impact in impacts.items():
             # Stored as round(impact * SCALE), never 0, which means "absent" in a dense row.
@@ -112,7 +97,6 @@ class Postings:
 
     def remove(self, doc_id: int, term_ids: Iterable[int]) -> None:
         """Take a document out of the postings of its terms `term_ids`."""
-        self.bitmaps.clear()
         df = self.df
         for term_id in term_ids:
             row = self.dense.get(term_id)
@@ -134,7 +118,6 @@ class Postings:
         `counts` (posts per term id, as they will be) says which terms get a
         dense row.
         """
-        self.bitmaps.clear()
         self.df = array("I", bytes(4 * terms))
         self.changed = {}
         self.base_at = array("Q", [0])
@@ -153,7 +136,6 @@ class Postings:
 
     def keep_terms(self, kept: list[int], remap: array[int]) -> None:
         """Keep only the terms `kept` (from `used_terms`), renumbering `t` to `remap[t]`."""
-        self.bitmaps.clear()
         df = self.df
         self.changed = {remap[t]: p for t, p in self.changed.items() if df[t]}
         self.dense = {remap[t]: p for t, p in self.dense.items() if df[t]}
@@ -166,7 +148,6 @@ class Postings:
         A dense term goes back to sparse only below half the share that made
         it dense, so a term near the line does not switch at every save.
         """
-        self.bitmaps.clear()
         df = self.df
         at = array("Q", [0])
         ids_out = array("I")
@@ -197,6 +178,6 @@ class Postings:
         (plus `bonus` in every post it matches)."""
         row = self.dense.get(term_id)
         if row is not None:
-            return DenseTerm(row, self.df[term_id], weight, bonus, partial(self.bits, term_id))
+            return DenseTerm(row, self.df[term_id], weight, bonus)
         ids, impacts = self.sparse(term_id)
-        return SparseTerm(ids, impacts, weight, bonus, partial(self.bits, term_id))
+        return SparseTerm(ids, impacts, weight, bonus)
