@@ -341,8 +341,11 @@ class Library:
         *,
         bookmarked: Collection[str] | None = None,
         read: Collection[str] | None = None,
+        typing: bool = False,
     ) -> int | None:
-        """How many posts `query` finds now (as the CLI reads it); None when it is not valid.
+        """How many posts `query` finds now; None when it is not valid.
+
+        As the CLI reads it, unless `typing` (the TUI's search bar, see `search`).
 
         No snippets and one hit, so it costs one ranking pass. Blocks on the
         index: call it from a worker thread in the TUI.
@@ -350,7 +353,9 @@ class Library:
         from reader.search import QueryError
 
         try:
-            results = self.search(query, limit=1, snippets=False, bookmarked=bookmarked, read=read)
+            results = self.search(
+                query, limit=1, snippets=False, bookmarked=bookmarked, read=read, typing=typing
+            )
         except QueryError:
             return None
         return results.total
