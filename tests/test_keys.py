@@ -643,6 +643,8 @@ async def test_keymap_setting_remaps_a_binding(library: Library) -> None:
 
 # -- the README's table and this file ---------------------------------------------
 
+from tests import test_tui_saved_searches as saved  # noqa: E402  (not collected twice)
+
 KEY_TESTS: dict[tuple[str, str], Test] = {
     ("everywhere", "`q`"): test_q_quits,
     ("everywhere", "`?`"): test_question_mark_shows_every_binding_with_its_key,
@@ -656,9 +658,11 @@ KEY_TESTS: dict[tuple[str, str], Test] = {
     ("everywhere", "`s`"): test_s_cycles_the_order_of_the_list,
     ("sidebar", "`j` / `k`, arrows"): test_sidebar_keys_move_and_enter_filters,
     ("sidebar", "`enter`"): test_sidebar_enter_narrows_a_search,
+    ("sidebar", "`x` / `delete`"): saved.test_x_removes_the_row_shown_in_footer_and_help,
     ("search bar", "typing"): test_typing_lists_ranked_results_with_the_words_marked,
     ("search bar", "`enter`"): test_enter_in_the_search_bar_opens_the_top_result_highlighted,
     ("search bar", "`down`"): test_down_in_the_search_bar_moves_into_the_results,
+    ("search bar", "`ctrl+s`"): saved.test_ctrl_s_pins_the_query_with_its_count,
     ("search bar", "`escape`"): test_escape_in_the_search_bar_clears_it,
     (
         "post list",
