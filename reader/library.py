@@ -31,6 +31,7 @@ from reader.models import (
     ImportReport,
     Post,
     PostSummary,
+    SavedSearch,
     TagCount,
 )
 from reader.paths import data_dir, library_dir, state_path
@@ -323,6 +324,45 @@ class Library:
             typing=typing,
             notes=notes,
         )
+
+    # -- saved searches ----------------------------------------------------
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """The pinned searches, oldest first (`StateStore.saved_searches`). Reads the state file."""
+        return self.state.saved_searches()
+
+    def save_search(self, query: str) -> bool:
+        """Pin `query`; False when already pinned, `ValueError` when empty."""
+        return self.state.save_search(query)
+
+    def remove_saved_search(self, query: str) -> bool:
+        """Unpin `query`; False when it was not pinned."""
+        return self.state.remove_saved_search(query)
+
+    def saved_search_count(
+        self,
+        query: str,
+        *,
+        bookmarked: Collection[str] | None = None,
+        read: Collection[str] | None = None,
+        typing: bool = False,
+    ) -> int | None:
+        """How many posts `query` finds now; None when it is not valid.
+
+        As the CLI reads it, unless `typing` (the TUI's search bar, see `search`).
+
+        No snippets and one hit, so it costs one ranking pass. Blocks on the
+        index: call it from a worker thread in the TUI.
+        """
+        from reader.search import QueryError
+
+        try:
+            results = self.search(
+                query, limit=1, snippets=False, bookmarked=bookmarked, read=read, typing=typing
+            )
+        except QueryError:
+            return None
+        return results.total
 
     def _forget_tags(self) -> None:
         """The posts changed: count the tags again when next asked."""

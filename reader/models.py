@@ -20,6 +20,7 @@ __all__ = [
     "Post",
     "PostSummary",
     "ReadingPosition",
+    "SavedSearch",
     "Section",
     "TagCount",
 ]
@@ -108,6 +109,15 @@ class Bookmark:
     note: str = ""
     section: str = ""
     """Anchor of the section the reader was in when bookmarking."""
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A query the user pinned in the sidebar (`ctrl+s` in the search bar)."""
+
+    query: str
+    created: str
+    """ISO 8601 timestamp in UTC."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from reader.models import Bookmark, Filter, PostSummary, ReadingPosition
-from reader.state import StateWriteError, now_timestamp
+from reader.state import StateWriteError, normalise_query, now_timestamp
 
 if TYPE_CHECKING:
     from reader.library import Library
@@ -82,6 +82,8 @@ class Snapshot:
     """`WriteQueue.submitted` counting this read: a later change makes it stale."""
     problem: str | None
     """Why changes cannot be saved now (`StateStore.problem`), or None."""
+    saved: tuple[str, ...] = ()
+    """The saved searches' queries, in the order they were pinned."""
 
 
 class ReadingSession:
@@ -95,6 +97,7 @@ class ReadingSession:
             {b.slug: b for b in self.state.bookmarks()}
         )
         self._read = frozenset(self.state.read_slugs())
+        self._saved = tuple(s.query for s in self.state.saved_searches())
         self._positions: dict[str, ReadingPosition] = {}
         self._reported_pending = 0
 
@@ -109,6 +112,18 @@ class ReadingSession:
     def read(self) -> frozenset[str]:
         """Slugs of the posts marked read (a snapshot)."""
         return self._read
+
+    @property
+    def saved_searches(self) -> tuple[str, ...]:
+        """The saved searches' queries, in the order they were pinned (a snapshot)."""
+        return self._saved
+
+    def saved_count(self, query: str) -> int | None:
+        """How many posts `query` finds with the marks as shown, read as typed (the list's
+        count once it runs); None when the query is not valid. Blocks: for a worker thread."""
+        return self.library.saved_search_count(
+            query, bookmarked=self._bookmarks.keys(), read=self._read, typing=True
+        )
 
     def is_bookmarked(self, slug: str) -> bool:
         return slug in self._bookmarks
@@ -207,6 +222,28 @@ class ReadingSession:
         self._positions[position.slug] = position
         self.writes.submit("the reading position", lambda: self.state.set_position(position))
 
+    def save_search(self, query: str) -> bool:
+        """Pin `query` (as `StateStore.save_search` cleans it); False if already pinned.
+
+        `ValueError` for an empty query.
+        """
+        clean = normalise_query(query)
+        if not clean:
+            raise ValueError("an empty search cannot be saved")
+        if clean in self._saved:
+            return False
+        self._saved = (*self._saved, clean)
+        self.writes.submit("the saved search", lambda: self.state.save_search(clean))
+        return True
+
+    def remove_saved_search(self, query: str) -> bool:
+        """Unpin `query`; False if it was not pinned."""
+        if query not in self._saved:
+            return False
+        self._saved = tuple(q for q in self._saved if q != query)
+        self.writes.submit("the saved search", lambda: self.state.remove_saved_search(query))
+        return True
+
     def save_settings(self, values: Mapping[str, Any]) -> None:
         """Save app-written settings (where the user was), in order with the rest."""
         values = dict(values)
@@ -235,7 +272,11 @@ class ReadingSession:
                 else:
                     self._reported_pending = 0
             return Snapshot(
-                tuple(state.bookmarks()), frozenset(state.read_slugs()), generation, state.problem
+                tuple(state.bookmarks()),
+                frozenset(state.read_slugs()),
+                generation,
+                state.problem,
+                tuple(s.query for s in state.saved_searches()),
             )
 
         return self.writes.submit("your changes", read)
@@ -250,11 +291,15 @@ class ReadingSession:
         if snapshot.generation != self.writes.submitted:
             return False  # a change made here since is not in it: the next read has it
         marks = {b.slug: b for b in snapshot.bookmarks}
-        changed = snapshot.read != self._read or {
-            s: (b.note, b.section) for s, b in marks.items()
-        } != {s: (b.note, b.section) for s, b in self._bookmarks.items()}
+        changed = (
+            snapshot.read != self._read
+            or snapshot.saved != self._saved
+            or {s: (b.note, b.section) for s, b in marks.items()}
+            != {s: (b.note, b.section) for s, b in self._bookmarks.items()}
+        )
         self._bookmarks = MappingProxyType(marks)
         self._read = snapshot.read
+        self._saved = snapshot.saved
         return changed
 
     def close(self) -> None:

@@ -32,6 +32,7 @@ from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
+from tests import test_tui_saved_searches as saved_tests  # the module: not collected twice
 from tests.dated import BY_NEWEST, BY_OLDEST, BY_TIME, BY_TITLE, IMPORTED, dated_library, rows_in
 from tests.screen import background_runs, find_counter, lines_of, list_rows, reverse_runs, text_of
 
@@ -656,9 +657,11 @@ KEY_TESTS: dict[tuple[str, str], Test] = {
     ("everywhere", "`s`"): test_s_cycles_the_order_of_the_list,
     ("sidebar", "`j` / `k`, arrows"): test_sidebar_keys_move_and_enter_filters,
     ("sidebar", "`enter`"): test_sidebar_enter_narrows_a_search,
+    ("sidebar", "`x` / `delete`"): saved_tests.test_x_removes_the_row_shown_in_footer_and_help,
     ("search bar", "typing"): test_typing_lists_ranked_results_with_the_words_marked,
     ("search bar", "`enter`"): test_enter_in_the_search_bar_opens_the_top_result_highlighted,
     ("search bar", "`down`"): test_down_in_the_search_bar_moves_into_the_results,
+    ("search bar", "`ctrl+s`"): saved_tests.test_ctrl_s_pins_the_query_with_its_count,
     ("search bar", "`escape`"): test_escape_in_the_search_bar_clears_it,
     (
         "post list",

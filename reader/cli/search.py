@@ -53,13 +53,23 @@ class QueryCommand(click.Command):
 
 
 @cli.command("search", cls=QueryCommand)
-@click.argument("query", nargs=-1, required=True)
+@click.argument("query", nargs=-1)
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
 @click.option("--tag", help="Only posts with this tag.")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
+@click.option("--saved", is_flag=True, help="List the saved searches with their counts.")
+@click.option("--save", is_flag=True, help="Save QUERY (as ctrl+s in the search bar does).")
+@click.option("--unsave", is_flag=True, help="Remove QUERY from the saved searches.")
 @click.pass_context
 def search(
-    ctx: click.Context, query: tuple[str, ...], limit: int, tag: str | None, as_json: bool
+    ctx: click.Context,
+    query: tuple[str, ...],
+    limit: int,
+    tag: str | None,
+    as_json: bool,
+    saved: bool,
+    save: bool,
+    unsave: bool,
 ) -> None:
     """Search the library, best matches first; exit 1 when nothing matches.
 
@@ -69,8 +79,19 @@ def search(
     is:unread; is:draft (drafts are left out otherwise); note:WORD, is:noted;
     after:2024-01, before:2025-06-30, year:2023 (a period is inside the range).
     An unknown is: value or field, or a bad date, exits with 2.
+
+    --saved lists the saved searches (query and how many posts each finds);
+    --save QUERY and --unsave QUERY pin and unpin one.
     """
     from reader.search import QueryError
+
+    if saved or save or unsave:
+        from reader.cli.saved_searches import saved_searches
+
+        saved_searches(ctx, " ".join(query), as_json, save=save, unsave=unsave)
+        return
+    if not query:
+        raise click.UsageError("Missing argument 'QUERY...'.")
 
     try:
         results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)

@@ -66,7 +66,7 @@ from reader.state.errors import (
 )
 from reader.state.journal import UNSAVED_LISTED
 from reader.state.lock import LOCK_TIMEOUT, LOCK_WAIT_NOTICE
-from reader.state.store import StateStore
+from reader.state.store import StateStore, normalise_query
 
 # Replaced by tests to step inside a write; `file.py` looks it up here at each write.
 from reader.storage import atomic_write_bytes as atomic_write_bytes
@@ -82,6 +82,7 @@ __all__ = [
     "StateUnreadable",
     "StateUnreadableError",
     "StateWriteError",
+    "normalise_query",
     "normalise_timestamp",
     "now_timestamp",
 ]

@@ -20,6 +20,7 @@ from reader.state.codec import (
     BOOKMARKS,
     POSITIONS,
     READ,
+    SAVED_SEARCHES,
     Doc,
     StateTables,
     bookmark_from_doc,
@@ -38,6 +39,8 @@ __all__ = [
     "merge_bookmarks",
     "nothing",
     "remove_bookmark",
+    "remove_saved_search",
+    "save_search",
     "set_position",
     "set_read",
     "toggle_bookmark",
@@ -224,5 +227,33 @@ def update_settings(values: Mapping[str, Any]) -> Decide[None]:
             target.set_settings({**target.settings(), **copy.deepcopy(fresh)})
 
         return None, Op(apply, "setting " + ", ".join(sorted(fresh)))
+
+    return decide
+
+
+def save_search(query: str) -> Decide[bool]:
+    """Pin `query` as a saved search; the result says whether it was new (False: pinned already)."""
+    doc = {"query": query, "created": now_timestamp()}
+
+    def decide(state: StateTables) -> tuple[bool, Op | None]:
+        if state.has(SAVED_SEARCHES, query):
+            return False, None
+
+        def apply(target: StateTables) -> None:
+            if not target.has(SAVED_SEARCHES, query):  # another process may have pinned it
+                target.put(SAVED_SEARCHES, dict(doc))
+
+        return True, Op(apply, f"saved search {query!r}")
+
+    return decide
+
+
+def remove_saved_search(query: str) -> Decide[bool]:
+    """Unpin `query`; the result says whether it was pinned."""
+
+    def decide(state: StateTables) -> tuple[bool, Op | None]:
+        if not state.has(SAVED_SEARCHES, query):
+            return False, None
+        return True, _delete(SAVED_SEARCHES, query, f"saved search {query!r} removed")
 
     return decide

@@ -29,6 +29,7 @@ __all__ = [
     "BOOKMARKS",
     "POSITIONS",
     "READ",
+    "SAVED_SEARCHES",
     "SETTINGS",
     "Doc",
     "StateTables",
@@ -46,7 +47,9 @@ BOOKMARKS = "bookmarks"
 READ = "read"
 POSITIONS = "positions"
 SETTINGS = "settings"
-_SLUG_TABLES = (BOOKMARKS, READ, POSITIONS)
+SAVED_SEARCHES = "saved_searches"
+_KEYS = {BOOKMARKS: "slug", READ: "slug", POSITIONS: "slug", SAVED_SEARCHES: "query"}
+"""The field each keyed table finds its documents by (a saved search by its query)."""
 _SETTINGS_ID = 1
 
 Doc = dict[str, Any]
@@ -133,7 +136,8 @@ class StateTables:
             # 10,000 read marks, wrapping every row in a TinyDB `Document` first
             # would cost most of the start-up.
             table = self._storage.tables.get(name, {})
-            index = {doc["slug"]: doc_id for doc_id, doc in table.items()}
+            key = _KEYS.get(name, "slug")
+            index = {doc[key]: doc_id for doc_id, doc in table.items()}
             self._index[name] = index
         return index
 
@@ -158,13 +162,14 @@ class StateTables:
         return set(self._slugs(name))
 
     def put(self, name: str, doc: Doc) -> None:
-        """Add `doc` to table `name`, or replace the document with its slug."""
+        """Add `doc` to table `name`, or replace the document with its slug (or query)."""
         index = self._slugs(name)
         table = self._db.table(name)
-        doc_id = index.get(doc["slug"])
+        key = doc[_KEYS.get(name, "slug")]
+        doc_id = index.get(key)
         self._encoded.pop(name, None)
         if doc_id is None:
-            index[doc["slug"]] = str(table.insert(doc))
+            index[key] = str(table.insert(doc))
         else:
             table.update(_replace_with(doc), doc_ids=[int(doc_id)])
 
@@ -230,8 +235,9 @@ def parse(path: Path, raw: bytes) -> Tables:
         for doc_id, doc in table.items():
             if not doc_id.isdigit() or not isinstance(doc, dict):
                 raise CorruptFileError(path, f"table {name!r}: document {doc_id!r} is malformed")
-            if name in _SLUG_TABLES and not isinstance(doc.get("slug"), str):
-                raise CorruptFileError(path, f"table {name!r}: document {doc_id} has no slug")
+            key = _KEYS.get(name)
+            if key is not None and not isinstance(doc.get(key), str):
+                raise CorruptFileError(path, f"table {name!r}: document {doc_id} has no {key}")
     return data
 
 

@@ -12,16 +12,29 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from reader.models import Bookmark, ReadingPosition
+from reader.models import Bookmark, ReadingPosition, SavedSearch
 from reader.state import changes
 from reader.state.changes import BookmarkMerge
-from reader.state.codec import BOOKMARKS, POSITIONS, READ, bookmark_from_doc, order_key
+from reader.state.codec import (
+    BOOKMARKS,
+    POSITIONS,
+    READ,
+    SAVED_SEARCHES,
+    bookmark_from_doc,
+    order_key,
+)
 from reader.state.errors import StateRecovery, StateUnreadable
 from reader.state.lock import LOCK_TIMEOUT
 from reader.state.recovery import write_unsaved
 from reader.state.transaction import Transactions
+from reader.text import clean_text
 
-__all__ = ["StateStore"]
+__all__ = ["StateStore", "normalise_query"]
+
+
+def normalise_query(query: str) -> str:
+    """A query as it is saved: control characters removed, runs of spaces made one."""
+    return " ".join(clean_text(query).split())
 
 
 class StateStore:
@@ -224,6 +237,31 @@ class StateStore:
     def set_position(self, position: ReadingPosition) -> None:
         """Remember where the reader is in a post (no write when unchanged)."""
         self._state.change(changes.set_position(position))
+
+    # -- saved searches ------------------------------------------------------
+
+    def saved_searches(self) -> list[SavedSearch]:
+        """Every saved search, in the order they were pinned (oldest first)."""
+        with self._lock:
+            rows = sorted(
+                self._state.view().documents(SAVED_SEARCHES),
+                key=lambda doc: (order_key(str(doc.get("created", ""))), doc.doc_id),
+            )
+            return [SavedSearch(str(doc["query"]), str(doc.get("created", ""))) for doc in rows]
+
+    def save_search(self, query: str) -> bool:
+        """Pin `query` (stripped, control characters removed); False if already pinned.
+
+        `ValueError` for an empty query.
+        """
+        clean = normalise_query(query)
+        if not clean:
+            raise ValueError("an empty search cannot be saved")
+        return self._state.change(changes.save_search(clean))
+
+    def remove_saved_search(self, query: str) -> bool:
+        """Unpin `query`; False if it was not pinned."""
+        return self._state.change(changes.remove_saved_search(normalise_query(query)))
 
     # -- settings ------------------------------------------------------------
 

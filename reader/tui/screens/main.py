@@ -29,6 +29,7 @@ from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
+from reader.tui.screens.saved import SavedPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
@@ -58,7 +59,7 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart):
+class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, FollowingPart):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -206,6 +207,7 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart)
         self.query_one(TagSidebar).show_counts(
             total, unread, bookmarks, self.library.tags() if tags is None else tags, self.filter.id
         )
+        self.refresh_saved()
 
     def refresh_row(self, slug: str, in_place: bool = False) -> None:
         """Redraw one post's row and the sidebar counts after a mark changed.

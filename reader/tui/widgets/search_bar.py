@@ -30,6 +30,7 @@ class SearchBar(Input):
         Binding("escape", "clear_search", "Clear search", id="search.clear"),
         Binding("down", "to_results", "Results", id="search.results"),
         Binding("enter", "open_result", "Open result", id="search.open"),
+        Binding("ctrl+s", "save_search", "Save search", id="search.save"),
     ]
     """Keys of the search bar; typing edits the query."""
 
@@ -42,6 +43,12 @@ class SearchBar(Input):
     @dataclass
     class ResultRequested(Message):
         """Enter: open the top (or highlighted) result."""
+
+        query: str
+
+    @dataclass
+    class SaveRequested(Message):
+        """Ctrl+S: pin the query in the sidebar."""
 
         query: str
 
@@ -66,6 +73,10 @@ class SearchBar(Input):
     def action_open_result(self) -> None:
         """Open the top or highlighted result."""
         self.post_message(self.ResultRequested(self.value))
+
+    def action_save_search(self) -> None:
+        """Pin the query as a saved search in the sidebar."""
+        self.post_message(self.SaveRequested(self.value))
 
     def action_clear_search(self) -> None:
         """Clear the query and go back to the list."""

@@ -1,7 +1,8 @@
-"""The tag sidebar: All, Unread, Bookmarks, then every tag with its count."""
+"""The tag sidebar: All, Unread, Bookmarks, the saved searches, then every tag with its count."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -9,12 +10,12 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.models import TagCount
 from reader.tui.widgets.paged_list import PagedList
 
-__all__ = ["ALL", "BOOKMARKS", "UNREAD", "TagSidebar"]
+__all__ = ["ALL", "BOOKMARKS", "SAVED_PREFIX", "UNREAD", "TagSidebar"]
 
 ALL = "all"
 """Filter id of the "All" row."""
@@ -23,9 +24,12 @@ UNREAD = "unread"
 BOOKMARKS = "bookmarks"
 """Filter id of the "Bookmarks" row."""
 TAG_PREFIX = "tag:"
+SAVED_PREFIX = "saved:"
+"""Option ids of the saved searches' rows: the prefix and the query."""
+SAVED_HEADING = "Saved searches"
 
 
-def row(label: str, count: int, special: bool = False) -> Content:
+def row(label: str, count: int | str, special: bool = False) -> Content:
     """One sidebar row: the label (plain text, never markup) and its count."""
     return Content.assemble((label, "bold" if special else ""), (f" {count}", "$text-muted"))
 
@@ -41,6 +45,7 @@ class TagSidebar(PagedList):
         Binding("j", "cursor_down", "Down", show=False, id="sidebar.down"),
         Binding("k", "cursor_up", "Up", show=False, id="sidebar.up"),
         Binding("enter", "select", "Filter", id="sidebar.choose"),
+        Binding("x,delete", "remove_saved", "Remove saved search", id="sidebar.remove_saved"),
     ]
     """Sidebar keys; arrows, home/end and page keys come from `OptionList`."""
 
@@ -50,23 +55,82 @@ class TagSidebar(PagedList):
 
         filter_id: str
 
+    @dataclass
+    class SavedChosen(Message):
+        """The user chose a saved search: run it."""
+
+        query: str
+
+    @dataclass
+    class SavedRemoved(Message):
+        """The user asked to remove a saved search."""
+
+        query: str
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._saved: Sequence[tuple[str, int | str]] = ()
+        self._filters: list[Option] = []
+        self._tags: list[Option] = []
+
     def show_counts(
         self, total: int, unread: int, bookmarks: int, tags: list[TagCount], chosen: str
     ) -> None:
-        """Replace the rows, keeping `chosen` highlighted."""
-        options = [
+        """Replace the filter and tag rows, keeping `chosen` highlighted."""
+        self._filters = [
             Option(row("All", total, special=True), id=ALL),
             Option(row("Unread", unread, special=True), id=UNREAD),
             Option(row("Bookmarks", bookmarks, special=True), id=BOOKMARKS),
         ]
-        options += [Option(row(t.name, t.count), id=TAG_PREFIX + t.name) for t in tags]
-        self.set_options(options)
+        self._tags = [Option(row(t.name, t.count), id=TAG_PREFIX + t.name) for t in tags]
+        self._fill(chosen)
+
+    def show_saved(self, saved: Sequence[tuple[str, int | str]]) -> None:
+        """Replace the saved searches' rows: query, and its count (or a mark: "…", "?")."""
+        self._saved = tuple(saved)
+        highlighted = self.highlighted_option
+        at = self.highlighted or 0
+        self._fill(highlighted.id if highlighted is not None and highlighted.id else ALL, at)
+
+    @property
+    def highlighted_saved(self) -> str | None:
+        """The query of the highlighted saved search's row, if one is highlighted."""
+        option = self.highlighted_option
+        if option is None or option.id is None or not option.id.startswith(SAVED_PREFIX):
+            return None
+        return option.id.removeprefix(SAVED_PREFIX)
+
+    def _fill(self, chosen: str, fallback: int = 0) -> None:
+        options = list(self._filters)
+        if self._saved:
+            heading = Content.styled(SAVED_HEADING, "bold $text-muted")
+            options.append(Option(heading, id="saved-heading", disabled=True))
+            options += [Option(row(q, n), id=SAVED_PREFIX + q) for q, n in self._saved]
+        self.set_options(options + self._tags)
         try:
             self.highlighted = self.get_option_index(chosen)
-        except LookupError:
-            self.highlighted = 0
+        except (LookupError, OptionDoesNotExist):  # a removed row: stay where it was
+            self.highlighted = min(fallback, self.option_count - 1) if self.option_count else None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Remove is offered (and in the footer) only on a saved search's row."""
+        if action == "remove_saved":
+            return self.highlighted_saved is not None
+        return True
+
+    def action_remove_saved(self) -> None:
+        """Ask to remove the highlighted saved search."""
+        query = self.highlighted_saved
+        if query is not None:
+            self.post_message(self.SavedRemoved(query))
+
+    def _on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.refresh_bindings()
 
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id is not None:
-            self.post_message(self.TagChosen(event.option.id))
+        option_id = event.option.id
+        if option_id is not None and option_id.startswith(SAVED_PREFIX):
+            self.post_message(self.SavedChosen(option_id.removeprefix(SAVED_PREFIX)))
+        elif option_id is not None:
+            self.post_message(self.TagChosen(option_id))
