@@ -287,6 +287,7 @@ class PostStore:
             by_shard.setdefault(self.shard_of(slug), [])
         with self._write_lock:
             token = new_token()
+            unchanged = False
             shards: dict[int, dict[str, str]] = {}
             written: list[tuple[Path, Path | bytes | None]] = []
             try:
@@ -298,6 +299,9 @@ class PostStore:
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
+                # posts.json as this store last saw it: the document written is then what
+                # the store holds, and the cache can be written from memory.
+                unchanged = file_identity(self.path) == self._seen
                 document, new_ids = posts_document(
                     self.path,
                     self._posts,
@@ -331,7 +335,7 @@ class PostStore:
                     self._posts[post.slug] = post.without_body()
                 # Keep import order: dicts keep first-insertion order already.
                 self._seen = file_identity(self.path)
-            if interrupted is None:
+            if interrupted is None and unchanged:
                 self._write_cache()  # still under the write lock: no commit in between
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program

@@ -118,3 +118,11 @@ def test_an_imported_library_opens_the_same_from_the_cache(library: Library) -> 
     directory = library.posts.directory
     cached = Library(library.root).summaries(drafts=True)
     assert cached and cached == from_json(directory)
+
+
+def test_posts_another_store_wrote_are_in_the_cache_or_it_is_not_used(tmp_path: Path) -> None:
+    ours, theirs = PostStore(tmp_path), PostStore(tmp_path)
+    theirs.upsert([post("theirs")])
+    ours.upsert([post("ours")])  # merges theirs into posts.json, which `ours` never read
+    assert [p.slug for p in PostStore(tmp_path).summaries()] == ["theirs", "ours"]
+    assert PostStore(tmp_path).summaries() == from_json(tmp_path)
