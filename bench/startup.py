@@ -72,6 +72,8 @@ class Case:
     argv: tuple[str, ...]
     markers: tuple[str, ...]
     env: tuple[tuple[str, str], ...] = ()
+    cwd: Path = REPO
+    """Where it runs: `python -m` puts this folder first on `sys.path`, before PYTHONPATH."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,7 +151,7 @@ def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) 
         stdout=slave,
         stderr=slave,
         env=_child_env(case, cols, rows),
-        cwd=REPO,
+        cwd=case.cwd,
         start_new_session=True,
         preexec_fn=_become_terminal_owner,  # safe: the harness runs no threads
     )
@@ -215,7 +217,8 @@ def first_post_markers(data_dir: Path) -> tuple[str, str]:
     from reader.library import Library
 
     library = Library(data_dir)
-    posts = library.summaries()
+    # The first row of the list as the app opens with no saved state: the default order.
+    posts = library.summaries(order=library.orders().default)
     if not posts:
         raise RuntimeError(f"no posts in {data_dir}")
     first = library.get(posts[0].slug)
@@ -261,6 +264,7 @@ def reader_cases(sizes: Sequence[int], seed: int, before: Path | None = None) ->
             (sys.executable, "-m", "reader"),
             tuple(markers),
             (("READER_DATA_DIR", root), ("PYTHONPATH", str(code))),
+            code,
         )
         for prefix, code in checkouts
         for name, (root, markers) in prepared.items()
