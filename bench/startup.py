@@ -72,6 +72,8 @@ class Case:
     argv: tuple[str, ...]
     markers: tuple[str, ...]
     env: tuple[tuple[str, str], ...] = ()
+    cwd: Path = REPO
+    """Where it runs: `python -m` puts this folder first on `sys.path`, before PYTHONPATH."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +84,8 @@ class Run:
     paint_ms: float | None
     """None when the markers never appeared before the timeout."""
     peak_mb: float
+    rss_mb: float | None = None
+    """Resident set size once settled (`VmRSS`), when /proc has it."""
 
 
 def visible_text(output: str) -> str:
@@ -108,7 +112,7 @@ def _max_rss_mb(usage: object) -> float:
     return rss / 2**20 if sys.platform == "darwin" else rss / 2**10
 
 
-def _high_water_mb(pid: int) -> float | None:
+def _high_water_mb(pid: int, line: str = "VmHWM") -> float | None:
     """The process's peak RSS so far (Linux `VmHWM`), or None where /proc has no such line.
 
     Preferred to `ru_maxrss`, which also counts the harness's own pages the
@@ -118,7 +122,7 @@ def _high_water_mb(pid: int) -> float | None:
         status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
     except OSError:
         return None
-    found = re.search(r"^VmHWM:\s+(\d+) kB", status, re.M)
+    found = re.search(rf"^{line}:\s+(\d+) kB", status, re.M)
     return int(found.group(1)) / 2**10 if found else None
 
 
@@ -147,7 +151,7 @@ def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) 
         stdout=slave,
         stderr=slave,
         env=_child_env(case, cols, rows),
-        cwd=REPO,
+        cwd=case.cwd,
         start_new_session=True,
         preexec_fn=_become_terminal_owner,  # safe: the harness runs no threads
     )
@@ -158,6 +162,7 @@ def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) 
     last_output = started
     quit_sent: float | None = None
     high_water: float | None = None
+    resident: float | None = None
     status: tuple[int, int, object] | None = None
     try:
         while status is None:
@@ -182,6 +187,7 @@ def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) 
                 )
                 if settled or now - started > timeout:
                     high_water = _high_water_mb(proc.pid)
+                    resident = _high_water_mb(proc.pid, "VmRSS")
                     os.write(master, b"q")
                     quit_sent = now
             elif now - quit_sent > QUIT_GRACE_S:
@@ -203,7 +209,7 @@ def measure(case: Case, cols: int = 120, rows: int = 40, timeout: float = 60.0) 
         why = f"exit code {proc.returncode}" if quit_sent is None else f"{timeout:.0f} s timeout"
         print(f"  {case.name}: no first paint ({why}); screen ends {tail!r}")
     peak = high_water if high_water is not None else _max_rss_mb(status[2])
-    return Run(case.name, paint_ms, peak)
+    return Run(case.name, paint_ms, peak, resident)
 
 
 def first_post_markers(data_dir: Path) -> tuple[str, str]:
@@ -211,16 +217,23 @@ def first_post_markers(data_dir: Path) -> tuple[str, str]:
     from reader.library import Library
 
     library = Library(data_dir)
-    posts = library.summaries()
+    # The first row of the list as the app opens with no saved state: the default order.
+    posts = library.summaries(order=library.orders().default)
     if not posts:
         raise RuntimeError(f"no posts in {data_dir}")
     first = library.get(posts[0].slug)
     assert first is not None
     line = next(ln for ln in first.body.splitlines() if ln.strip() and not ln.startswith("#"))
-    return first.title[:20], " ".join(line.split()[:4])
+    # Two words: a longer marker may wrap in a narrow reader pane and never show whole.
+    return first.title[:20], " ".join(line.split()[:2])
 
 
-def prepare(posts: int, seed: int) -> dict[str, tuple[str, tuple[str, ...]]]:
+def size_name(posts: int) -> str:
+    """`1k`, `10k`, `50k`: a library's name in the cases and the table."""
+    return f"{posts // 1000}k" if posts % 1000 == 0 else str(posts)
+
+
+def prepare(sizes: Sequence[int], seed: int) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Build (or reuse) both data directories; return each with its markers.
 
     Runs in a child process (`--prepare`), so that loading 10,000 posts does
@@ -231,25 +244,29 @@ def prepare(posts: int, seed: int) -> dict[str, tuple[str, tuple[str, ...]]]:
     found: dict[str, tuple[str, tuple[str, ...]]] = {}
     for name, root in (
         ("bundled", ensure_bundled_data_dir()),
-        ("large", ensure_data_dir(posts, seed)),
+        *((size_name(n), ensure_data_dir(n, seed)) for n in sizes),
     ):
         found[name] = (str(root), first_post_markers(root))
     return found
 
 
-def reader_cases(posts: int, seed: int) -> list[Case]:
-    """`python -m reader` on the bundled and the generated library."""
-    command = [sys.executable, str(Path(__file__).resolve()), "--prepare"]
-    command += ["--posts", str(posts), "--seed", str(seed)]
+def reader_cases(sizes: Sequence[int], seed: int, before: Path | None = None) -> list[Case]:
+    """`python -m reader` on the bundled and each generated library; with `before`, the
+    same libraries again with the code of that other checkout (`before-...` cases)."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--prepare", "--seed", str(seed)]
+    command += ["--sizes", *(str(n) for n in sizes)]
     done = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True, cwd=REPO)
     prepared = json.loads(done.stdout)
+    checkouts = [("", REPO)] + ([("before-", before)] if before is not None else [])
     return [
         Case(
-            name,
+            prefix + name,
             (sys.executable, "-m", "reader"),
             tuple(markers),
-            (("READER_DATA_DIR", root),),
+            (("READER_DATA_DIR", root), ("PYTHONPATH", str(code))),
+            code,
         )
+        for prefix, code in checkouts
         for name, (root, markers) in prepared.items()
     ]
 
@@ -283,27 +300,40 @@ def run_rounds(
 
 @dataclass(frozen=True, slots=True)
 class Row:
-    """One line of the table: a library beside the bare app."""
+    """One line of the table: one library, ours (and before) beside the baselines."""
 
     library: str
     ours_ms: float
+    bundled_ms: float
     bare_ms: float
-    ours_mb: float
-    bare_mb: float
-    goal_ratio: float
-    goal_mb: float | None
+    ours_rss: float
+    ours_peak: float
+    before_ms: float | None = None
+    before_bundled_ms: float | None = None
+    before_rss: float | None = None
 
     @property
     def ratio(self) -> float:
-        """Our median start-up time over the bare app's."""
-        return self.ours_ms / self.bare_ms
+        """Our first paint over our bundled library's, measured in the same run."""
+        return self.ours_ms / self.bundled_ms
+
+    @property
+    def before_ratio(self) -> float | None:
+        """The same ratio for the other checkout."""
+        if self.before_ms is None or not self.before_bundled_ms:
+            return None
+        return self.before_ms / self.before_bundled_ms
 
     @property
     def met(self) -> bool:
-        """Whether both goals hold."""
-        return self.ratio <= self.goal_ratio and (
-            self.goal_mb is None or self.ours_mb < self.goal_mb
-        )
+        """First paint within `GOAL_RATIO` of the bundled library's, RSS under `GOAL_MB`."""
+        return self.ratio <= GOAL_RATIO and self.ours_rss < GOAL_MB
+
+
+GOAL_RATIO = 1.25
+"""First paint of a generated library over the bundled library's (issue 12)."""
+GOAL_MB = 150.0
+"""Resident memory once settled (issue 12)."""
 
 
 def _median(values: Sequence[float | None]) -> float:
@@ -311,46 +341,54 @@ def _median(values: Sequence[float | None]) -> float:
     return statistics.median(found) if found else float("nan")
 
 
-def summarise(
-    results: Sequence[Run], goals: dict[str, tuple[str, float, float | None]]
-) -> list[Row]:
-    """Medians per case, each reader case beside the bare app."""
+def summarise(results: Sequence[Run], names: Sequence[str]) -> list[Row]:
+    """Medians per library: ours and before, each beside its own bundled library and the
+    bare app."""
 
-    def of(name: str) -> list[Run]:
-        return [r for r in results if r.case == name]
+    def of(name: str, pick: str) -> float:
+        return _median([getattr(r, pick) for r in results if r.case == name])
 
-    bare = of("bare")
+    def maybe(name: str, pick: str) -> float | None:
+        found = [r for r in results if r.case == name]
+        return of(name, pick) if found else None
+
     rows = []
-    for case, (label, goal_ratio, goal_mb) in goals.items():
-        ours = of(case)
-        if not ours:
-            continue
+    for name in names:
         rows.append(
             Row(
-                label,
-                _median([r.paint_ms for r in ours]),
-                _median([r.paint_ms for r in bare]),
-                _median([r.peak_mb for r in ours]),
-                _median([r.peak_mb for r in bare]),
-                goal_ratio,
-                goal_mb,
+                name,
+                of(name, "paint_ms"),
+                of("bundled", "paint_ms"),
+                of("bare", "paint_ms"),
+                of(name, "rss_mb"),
+                of(name, "peak_mb"),
+                maybe(f"before-{name}", "paint_ms"),
+                maybe("before-bundled", "paint_ms"),
+                maybe(f"before-{name}", "rss_mb"),
             )
         )
     return rows
 
 
+def _figure(value: float | None, form: str) -> str:
+    return "" if value is None or value != value else format(value, form)
+
+
 def table(rows: Sequence[Row]) -> str:
     """The results as a Markdown table."""
     lines = [
-        "| library | ours median ms | bare median ms | ratio "
-        "| ours peak MB | bare peak MB | goal | met |",
-        "|---|---:|---:|---:|---:|---:|---|---|",
+        "| library | first paint ms | x bundled | x bare | RSS MB (peak) "
+        "| before ms | before x bundled | before RSS MB | goal | met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|",
     ]
     for row in rows:
-        goal = f"≤ {row.goal_ratio:g}x" + (f", < {row.goal_mb:g} MB" if row.goal_mb else "")
+        goal = f"≤ {GOAL_RATIO:g}x bundled, < {GOAL_MB:g} MB" if row.library != "bundled" else ""
+        met = ("yes" if row.met else "no") if goal else ""
         lines.append(
-            f"| {row.library} | {row.ours_ms:.0f} | {row.bare_ms:.0f} | {row.ratio:.2f}x "
-            f"| {row.ours_mb:.0f} | {row.bare_mb:.0f} | {goal} | {'yes' if row.met else 'no'} |"
+            f"| {row.library} | {row.ours_ms:.0f} | {row.ratio:.2f}x "
+            f"| {row.ours_ms / row.bare_ms:.2f}x | {row.ours_rss:.0f} ({row.ours_peak:.0f}) "
+            f"| {_figure(row.before_ms, '.0f')} | {_figure(row.before_ratio, '.2f')} "
+            f"| {_figure(row.before_rss, '.0f')} | {goal} | {met} |"
         )
     return "\n".join(lines)
 
@@ -367,16 +405,19 @@ def machine() -> str:
 
 
 def section_text(
-    rows: Sequence[Row], runs: int, posts: int, size: tuple[int, int], spread: str
+    rows: Sequence[Row], runs: int, sizes: Sequence[int], size: tuple[int, int], spread: str
 ) -> str:
     """The "## Start-up" section of docs/PERFORMANCE.md."""
     today = dt.date.today().isoformat()
+    names = ", ".join(f"{n:,}" for n in sizes)
     return f"""{SECTION}
 
-Time from process start to the first painted screen, and peak memory, of
-`python -m reader` beside a bare Textual app with the same three widgets
-(bench/bare_app.py), measured in the same run: {runs} interleaved rounds after
-one warm-up, medians. Measured {today} on {machine()}.
+Time from process start to the first painted screen, and memory, of
+`python -m reader` on the bundled library and on generated libraries of
+{names} posts, beside a bare Textual app with the same three widgets
+(bench/bare_app.py) and, with `--before`, the same libraries opened by
+another checkout, all measured in the same run: {runs} interleaved rounds
+after one warm-up, medians. Measured {today} on {machine()}.
 Ratios are steadier than absolute times when the machine is busy.
 
 {table(rows)}
@@ -388,14 +429,15 @@ Range of the first-paint times (ms, min-max): {spread}.
   sequences removed, first contains its markers: for `reader` the start of
   the first post's title and the first words of its body (listed and shown),
   for the bare app the text of its pane. No hooks in the app.
-- *Peak memory*: the child's peak resident set size (`VmHWM`), read once the
-  app has settled after the first paint (0.3 s without output), before `q`.
-- Libraries: the {posts:,}-post library is `bench/generate.py --posts {posts}
-  --seed 0` (1% long posts of 30-300 KB), imported once into a data directory
-  cached under `bench/out/`; "bundled" is the ten posts shipped with `reader`.
+- *RSS* is the child's resident set (`VmRSS`) once the app has settled after
+  the first paint (0.3 s without output, at most 5 s), before `q`; *peak* its
+  high-water mark (`VmHWM`) then.
+- Libraries: `bench/generate.py --posts N --seed 0` (1% long posts of
+  30-300 KB), imported once into data directories cached under `bench/out/`
+  (or `READER_BENCH_CACHE`); "bundled" is the ten posts shipped with `reader`.
 
-Reproduce: `python bench/startup.py --runs {runs} --posts {posts} --write-docs`
-(the first run generates and imports the library, under a minute).
+Reproduce: `python bench/startup.py --runs {runs} --sizes {" ".join(map(str, sizes))}
+--before ../main --write-docs`.
 """
 
 
@@ -421,10 +463,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the benchmark and print the table; optionally write it into docs/PERFORMANCE.md."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="rounds after warm-up (default 7)")
-    parser.add_argument("--posts", type=int, default=10_000, help="large library size")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 10_000, 50_000], help="library sizes"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for a paint")
+    parser.add_argument("--before", type=Path, help="another checkout to run beside ours")
     parser.add_argument(
         "--bare-only", action="store_true", help="only the bare app (harness check)"
     )
@@ -433,16 +478,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.prepare:
         sys.path.insert(0, str(REPO))
-        print(json.dumps(prepare(args.posts, args.seed)))
+        print(json.dumps(prepare(args.sizes, args.seed)))
         return 0
     cols, rows = (int(n) for n in args.size.lower().split("x"))
 
     cases = [bare_case()]
-    goals: dict[str, tuple[str, float, float | None]] = {}
     if not args.bare_only:
-        cases += reader_cases(args.posts, args.seed)
-        goals = {"bundled": ("bundled (10 posts)", 1.25, None)}
-        goals["large"] = (f"generated ({args.posts:,} posts)", 1.5, 150.0)
+        before = args.before.resolve() if args.before else None
+        cases += reader_cases(args.sizes, args.seed, before)
     results = run_rounds(cases, args.runs, args.timeout, (cols, rows))
     failed = [r for r in results if r.paint_ms is None]
     spread = []
@@ -454,11 +497,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"{case.name}: median {statistics.median(mine):.0f} ms "
                 f"(min {min(mine):.0f}, max {max(mine):.0f}, n={len(mine)})"
             )
-    summary = summarise(results, goals)
+    names = ["bundled", *(size_name(n) for n in args.sizes)]
+    summary = summarise(results, names) if not args.bare_only else []
     print()
     print(table(summary))
     if args.write_docs and summary and not failed:
-        text = section_text(summary, args.runs, args.posts, (cols, rows), ", ".join(spread))
+        text = section_text(summary, args.runs, args.sizes, (cols, rows), ", ".join(spread))
         write_section(text)
         print(f"\nwrote {SECTION!r} in {PERFORMANCE_MD}")
     return 1 if failed else 0

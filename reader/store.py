@@ -40,6 +40,7 @@ from pathlib import Path
 
 from reader.models import SUMMARY_FIELDS, Post, PostSummary
 from reader.post_bodies import SHARDS, BodyFiles, describe, encode_bodies, set_aside, strerror
+from reader.post_cache import CACHE_NAME, decode_cache, encode_cache
 from reader.post_commit import (
     committed,
     finish_interrupted,
@@ -75,6 +76,9 @@ class PostStore:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / "posts.json"
+        self.cache_path = directory / CACHE_NAME
+        """A compact copy of `posts.json`'s table, rebuilt whenever missing, stale or
+        damaged (see `reader.post_cache`)."""
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._posts: dict[str, PostSummary] = {}
@@ -104,6 +108,10 @@ class PostStore:
     def _load(self) -> None:
         """Read `posts.json`; set it aside when damaged. Raises OSError if it cannot be read."""
         self._seen = file_identity(self.path)
+        cached = decode_cache(self.cache_path, self._seen)
+        if cached is not None:
+            self._take(cached)
+            return
         try:
             raw = self.path.read_bytes()
         except FileNotFoundError:
@@ -122,6 +130,19 @@ class PostStore:
         bad = self._take(read_table(table))
         if bad:
             self.recoveries.append(damaged_posts(self.path, bad, self._keep_copy(raw)))
+        else:
+            self._write_cache()
+
+    def _write_cache(self) -> None:
+        """Write the cache of the posts as they are now, read from or written to the version
+        `_seen` of `posts.json`. Best effort: without it the library still opens."""
+        if self._seen is None:
+            return
+        # A read-only library, a full disk: no cache, and a stale one is never used.
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(
+                self.cache_path, encode_cache(self._seen, self._posts, self._doc_ids)
+            )
 
     def _take(self, read: PostTable) -> list[str]:
         """Take the posts `read` from `posts.json` as the library's; the ids of the damaged ones."""
@@ -266,6 +287,7 @@ class PostStore:
             by_shard.setdefault(self.shard_of(slug), [])
         with self._write_lock:
             token = new_token()
+            unchanged = False
             shards: dict[int, dict[str, str]] = {}
             written: list[tuple[Path, Path | bytes | None]] = []
             try:
@@ -277,6 +299,9 @@ class PostStore:
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
+                # posts.json as this store last saw it: the document written is then what
+                # the store holds, and the cache can be written from memory.
+                unchanged = file_identity(self.path) == self._seen
                 document, new_ids = posts_document(
                     self.path,
                     self._posts,
@@ -310,5 +335,7 @@ class PostStore:
                     self._posts[post.slug] = post.without_body()
                 # Keep import order: dicts keep first-insertion order already.
                 self._seen = file_identity(self.path)
+            if interrupted is None and unchanged:
+                self._write_cache()  # still under the write lock: no commit in between
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program

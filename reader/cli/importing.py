@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,16 +15,43 @@ from reader.library import INDEXING, LibraryError, ProgressCallback
 __all__ = ["import_", "progress_line", "remove", "sources", "sync"]
 
 
-def progress_line(verb: str) -> tuple[ProgressCallback, Callable[[], None]]:
-    """A progress callback drawing one line on stderr when it is a terminal, and a call
-    that clears the line."""
+def progress_line(
+    verb: str, total: Callable[[], int] | None = None
+) -> tuple[ProgressCallback, Callable[[], None]]:
+    """A progress callback drawing on stderr when it is a terminal (nothing in a pipe or a
+    file), and a call that clears it.
+
+    With `total` (called only on a terminal: counting the files costs a walk of
+    the folders), a bar with the documents read, their rate and the time left
+    (`click.progressbar`); otherwise one line with the count.
+    """
     show = sys.stderr.isatty()
+    length = total() if show and total is not None else 0
+    started = time.perf_counter()
+    bar = (
+        click.progressbar(
+            length=length,
+            label=verb,
+            file=sys.stderr,
+            show_eta=True,
+            show_pos=True,
+            item_show_func=lambda rate: rate,
+        )
+        if length
+        else None
+    )
 
     def progress(count: int, current: str) -> None:
         if not show:
             return
         if current == INDEXING:
+            if bar is not None:
+                bar.render_finish()
             click.echo(f"\r\033[Ksaving and indexing {count} posts…", nl=False, err=True)
+        elif bar is not None:
+            if count % 20 == 0 or count >= length:
+                rate = count / max(time.perf_counter() - started, 1e-6)
+                bar.update(min(count, length) - bar.pos, f"{rate:,.0f} documents/s")
         elif count % 50 == 0:
             click.echo(f"\r{verb} {count} documents…", nl=False, err=True)
 
@@ -32,6 +60,13 @@ def progress_line(verb: str) -> tuple[ProgressCallback, Callable[[], None]]:
             click.echo("\r\033[K", nl=False, err=True)
 
     return progress, clear
+
+
+def count_files(paths: tuple[Path, ...]) -> int:
+    """How many files `reader import` will read from `paths` (a digest counts as one)."""
+    from reader.importer import find_files
+
+    return sum(1 for found in find_files(paths) if isinstance(found, Path))
 
 
 @cli.command("import")
@@ -49,7 +84,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     from reader.library_sources import import_sources
 
     library = open_library(ctx)
-    progress, clear = progress_line("read")
+    progress, clear = progress_line("reading", lambda: count_files(paths))
     try:
         report = import_sources(library, paths, progress=progress)
     except LibraryError as error:
