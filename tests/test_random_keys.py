@@ -42,6 +42,7 @@ BOUND = [
     "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
+    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
 

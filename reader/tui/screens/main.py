@@ -29,6 +29,7 @@ from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
+from reader.tui.screens.navigation import NavigationPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
@@ -58,19 +59,19 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart):
+class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart, NavigationPart):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.next_pane"),
-        Binding(
-            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.prev_pane"
-        ),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="main.prev_pane"),
         Binding("escape", "back", "Back to list", show=False, id="main.back"),
         Binding(
             "slash", "focus_search", "Search", key_display="/", id="main.search", priority=True
         ),
         Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
+        Binding("backspace,alt+left", "history_back", "Back", id="main.history.back"),
+        Binding("alt+right", "history_forward", "Forward", id="main.history.forward", show=False),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
@@ -173,9 +174,13 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart)
         self.set_focus(widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` types a slash while a text box has the focus."""
+        """`/` types a slash while a text box has the focus; back and forward when there is one."""
         if action == "focus_search":
             return not isinstance(self.focused, Input)
+        if action == "history_back":
+            return self.history.can_go_back
+        if action == "history_forward":
+            return self.history.can_go_forward
         return True
 
     # -- filling the panes -------------------------------------------------
@@ -253,7 +258,8 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart)
         self.open_slug(event.slug)
 
     def open_slug(self, slug: str) -> None:
-        """Show `slug` in the reader and move the focus there."""
+        """Show `slug` in the reader and move the focus there; it goes on the history."""
+        self.record_visit(slug)
         if slug != self.wanted_slug:
             self.wanted_slug = slug
             self.request_post(slug)
@@ -268,6 +274,7 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
         """Save where the reader is; reaching the end of a post marks it read."""
         self.session.set_position(event.position)
+        self.history.note(event.position)
         if event.at_end:
             self.mark_read_if_open(event.position.slug)
 
