@@ -69,7 +69,8 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart,
         Binding(
             "slash", "focus_search", "Search", key_display="/", id="main.search", priority=True
         ),
-        Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
+        Binding("t", "show_sidebar", "Show tags", id="main.toggle_sidebar"),
+        Binding("t", "hide_sidebar", "Hide tags", id="main.hide_sidebar"),
         Binding("backspace,alt+left", "history_back", "Back", id="main.history.back"),
         Binding("alt+right", "history_forward", "Forward", id="main.history.forward", show=False),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
@@ -177,6 +178,9 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart,
         """`/` types a slash while a text box has the focus; back and forward when there is one."""
         if action == "focus_search":
             return not isinstance(self.focused, Input)
+        if action in ("show_sidebar", "hide_sidebar"):
+            # One key, and the footer says which it does: tags in focus are hidden.
+            return self.query_one(TagSidebar).has_focus == (action == "hide_sidebar")
         if action == "history_back":
             return self.history.can_go_back
         if action == "history_forward":
@@ -290,20 +294,22 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart,
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < SINGLE_PANE_WIDTH, "-single")
 
-    def action_toggle_sidebar(self) -> None:
-        """Show or hide the tag sidebar."""
+    def action_show_sidebar(self) -> None:
+        """Show the tag sidebar (over the list when narrow) and move to it."""
+        self.set_class(False, "-hide-sidebar")
         if self.has_class("-narrow"):
-            self.toggle_class("-show-sidebar")
-            showing = self.has_class("-show-sidebar")
-            if showing:
-                self.set_class(False, "-reading")  # one pane at a time when very narrow
-        else:
-            self.toggle_class("-hide-sidebar")
-            showing = not self.has_class("-hide-sidebar")
-        if showing:
-            self.focus_now(self.query_one(TagSidebar))
-        else:
-            self.focus_now(self.query_one(PostList))
+            self.set_class(True, "-show-sidebar")
+            self.set_class(False, "-reading")  # one pane at a time when very narrow
+        self.focus_now(self.query_one(TagSidebar))
+        self.refresh_bindings()
+
+    def action_hide_sidebar(self) -> None:
+        """Hide the tag sidebar and go back to the list."""
+        self.set_class(False, "-show-sidebar")
+        if not self.has_class("-narrow"):
+            self.set_class(True, "-hide-sidebar")
+        self.focus_now(self.query_one(PostList))
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         """Return from the reader (or the sidebar) to the post list; in the list, end a search."""

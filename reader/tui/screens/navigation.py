@@ -17,7 +17,6 @@ from reader.history import History
 from reader.models import ReadingPosition
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
-from reader.tui.widgets.tag_sidebar import TagSidebar
 
 if TYPE_CHECKING:
     from textual.widget import Widget
@@ -38,6 +37,8 @@ class NavigationPart(Screen[None]):
 
         def request_post(self, slug: str) -> None: ...
 
+        def action_show_sidebar(self) -> None: ...
+
     def __init__(self) -> None:
         super().__init__()
         self.history = History()
@@ -48,12 +49,6 @@ class NavigationPart(Screen[None]):
         here = self.query_one(ReaderPane).current_position()
         self.history.visit(position or ReadingPosition(slug), here)
         self.refresh_bindings()
-
-    def sidebar_shown(self) -> bool:
-        """True when the tag sidebar is on screen."""
-        if self.has_class("-narrow"):
-            return self.has_class("-show-sidebar")
-        return not self.has_class("-hide-sidebar")
 
     # -- back and forward ---------------------------------------------------------
 
@@ -104,9 +99,6 @@ class NavigationPart(Screen[None]):
     def action_previous_pane(self) -> None:
         """From the list, to the tag sidebar (shown if hidden); elsewhere the previous pane."""
         if self.query_one(PostList).has_focus:
-            if not self.sidebar_shown():
-                self.set_class(True, "-show-sidebar")
-                self.set_class(False, "-hide-sidebar")
-            self.focus_now(self.query_one(TagSidebar))
+            self.action_show_sidebar()
         else:
             self.app.action_focus_previous()
