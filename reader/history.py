@@ -55,6 +55,10 @@ class History:
         """
         self.note(here)
         current = self.current
+        if current is None and here is not None and here.slug != to.slug:
+            self._visits.append(here)  # the post being read before anything was opened
+            self._index = 0
+            current = here
         if current is not None and current.slug == to.slug:
             self._visits[self._index] = to if to.anchor or to.offset else current
             del self._visits[self._index + 1 :]
