@@ -704,6 +704,7 @@ def test_every_readme_key_has_a_test() -> None:
     rows = readme_key_rows()
     assert len(rows) >= 20
     from tests.test_navigation import NAVIGATION_KEY_TESTS
+    from tests.test_palette import PALETTE_KEY_TESTS
 
-    assert sorted(rows) == sorted(KEY_TESTS | NAVIGATION_KEY_TESTS)
+    assert sorted(rows) == sorted(KEY_TESTS | NAVIGATION_KEY_TESTS | PALETTE_KEY_TESTS)
     assert re.search(r"`keymap`", README.read_text(encoding="utf-8"))
