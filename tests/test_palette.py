@@ -123,3 +123,8 @@ PALETTE_KEY_TESTS = {
     ("everywhere", "`ctrl+p`"): test_a_post_is_found_by_a_fuzzy_title_and_opened,
 }
 """This file's rows of the README's key table (test_keys checks the table against them)."""
+
+
+def notices_of(app: ReaderApp) -> str:
+    """The notifications the app was asked to show (Textual has no public reader for them)."""
+    return " ".join(n.message for n in app._notifications)

@@ -30,6 +30,7 @@ from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
 from reader.tui.screens.navigation import NavigationPart
+from reader.tui.screens.outside import OutsidePart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
@@ -59,7 +60,9 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart, NavigationPart):
+class MainScreen(
+    SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart, NavigationPart, OutsidePart
+):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -77,6 +80,8 @@ class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart,
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
+        Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
+        Binding("O", "open_original", "Open original", id="main.open_original", show=False),
     ]
     """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
     read, so the keys read with it go to the search bar (see `focus_now`)."""
