@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -78,6 +80,12 @@ def row_of(app: ReaderApp, title: str) -> str:
         if line[2:] == title:
             return line
     raise AssertionError(f"{title!r} is not listed")
+
+
+def footer_text(app: ReaderApp) -> str:
+    """The footer's keys and labels as drawn."""
+    footer = app.screen.query_one(Footer)
+    return " ".join(" ".join(text_of(key).split()) for key in footer.query(FooterKey))
 
 
 def sidebar_rows(app: ReaderApp) -> list[str]:
@@ -205,10 +213,10 @@ async def test_tab_and_shift_tab_go_round_the_panes(library: Library) -> None:
             screen.query_one(SearchBar),
             post_list,
         ]
-        await pilot.press("shift+tab")
-        assert focus_of(app) is screen.query_one(SearchBar)
-        await pilot.press("shift+tab")
+        await pilot.press("shift+tab")  # from the list: straight to the tags
         assert focus_of(app) is screen.query_one(TagSidebar)
+        await pilot.press("shift+tab")
+        assert focus_of(app) is reader
 
 
 async def test_slash_starts_a_search_from_any_pane(library: Library) -> None:
@@ -231,12 +239,16 @@ async def test_t_hides_and_shows_the_sidebar_on_a_wide_screen(library: Library) 
         sidebar = app.screen.query_one(TagSidebar)
         post_list = app.screen.query_one(PostList)
         assert sidebar.region.width > 0
+        assert "Show tags" in footer_text(app)
         list_width = post_list.region.width
-        await pilot.press("t")
+        await pilot.press("t")  # shown but not in focus: to the tags
+        await pilot.pause()
+        assert focus_of(app) is sidebar and "Hide tags" in footer_text(app)
+        await pilot.press("t")  # in focus: hidden
         await pilot.pause()
         assert sidebar.region.width == 0
         assert post_list.region.width > list_width  # the room goes to the other panes
-        assert focus_of(app) is post_list
+        assert focus_of(app) is post_list and "Show tags" in footer_text(app)
         await pilot.press("t")
         await pilot.pause()
         assert sidebar.region.width > 0 and "All 10" in text_of(sidebar)
@@ -694,5 +706,10 @@ def readme_key_rows() -> list[tuple[str, str]]:
 def test_every_readme_key_has_a_test() -> None:
     rows = readme_key_rows()
     assert len(rows) >= 20
-    assert sorted(rows) == sorted(KEY_TESTS)
+    from tests.test_navigation import NAVIGATION_KEY_TESTS
+    from tests.test_outside import OUTSIDE_KEY_TESTS
+    from tests.test_palette import PALETTE_KEY_TESTS
+
+    found = KEY_TESTS | NAVIGATION_KEY_TESTS | PALETTE_KEY_TESTS | OUTSIDE_KEY_TESTS
+    assert sorted(rows) == sorted(found)
     assert re.search(r"`keymap`", README.read_text(encoding="utf-8"))

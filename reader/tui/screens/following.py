@@ -49,6 +49,8 @@ class FollowingPart(Screen[None]):
 
         def focus_now(self, widget: Widget) -> None: ...
 
+        def record_visit(self, slug: str, position: ReadingPosition | None = None) -> None: ...
+
     @work(exclusive=True, group="load-post", thread=True, exit_on_error=False)
     def load_post(
         self, slug: str, position: ReadingPosition | None, followed: bool = False
@@ -95,7 +97,12 @@ class FollowingPart(Screen[None]):
             self.notify(f"Not a post in the library: {event.url}", title="Link", markup=False)
             return
         slug, anchor = target
-        self.wanted_slug = slug
-        self.load_post(slug, ReadingPosition(slug, anchor), followed=True)
+        self.record_visit(slug, ReadingPosition(slug, anchor))
+        self.open_at(ReadingPosition(slug, anchor))
+
+    def open_at(self, position: ReadingPosition) -> None:
+        """Open a post in the reader at `position` (a link's section, a place in the history)."""
+        self.wanted_slug = position.slug
+        self.load_post(position.slug, position, followed=True)
         self.set_class(True, "-reading")
-        self.focus_now(reader)
+        self.focus_now(self.query_one(ReaderPane))

@@ -29,6 +29,8 @@ from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
 from reader.tui.screens.marks import MarksPart
+from reader.tui.screens.navigation import NavigationPart
+from reader.tui.screens.outside import OutsidePart
 from reader.tui.screens.saved import SavedPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
@@ -59,23 +61,35 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, FollowingPart):
+class MainScreen(
+    SearchPart,
+    MarksPart,
+    SavedPart,
+    LibraryPart,
+    SortingPart,
+    FollowingPart,
+    NavigationPart,
+    OutsidePart,
+):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("tab", "app.focus_next", "Next pane", show=False, id="main.next_pane"),
-        Binding(
-            "shift+tab", "app.focus_previous", "Previous pane", show=False, id="main.prev_pane"
-        ),
+        Binding("shift+tab", "previous_pane", "Previous pane", show=False, id="main.prev_pane"),
         Binding("escape", "back", "Back to list", show=False, id="main.back"),
         Binding(
             "slash", "focus_search", "Search", key_display="/", id="main.search", priority=True
         ),
-        Binding("t", "toggle_sidebar", "Tags", id="main.toggle_sidebar"),
+        Binding("t", "show_sidebar", "Show tags", id="main.toggle_sidebar"),
+        Binding("t", "hide_sidebar", "Hide tags", id="main.hide_sidebar"),
+        Binding("backspace,alt+left", "history_back", "Back", id="main.history.back"),
+        Binding("alt+right", "history_forward", "Forward", id="main.history.forward", show=False),
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
+        Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
+        Binding("O", "open_original", "Open original", id="main.open_original", show=False),
     ]
     """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
     read, so the keys read with it go to the search bar (see `focus_now`)."""
@@ -174,9 +188,16 @@ class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, Fol
         self.set_focus(widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """`/` types a slash while a text box has the focus."""
+        """`/` types a slash while a text box has the focus; back and forward when there is one."""
         if action == "focus_search":
             return not isinstance(self.focused, Input)
+        if action in ("show_sidebar", "hide_sidebar"):
+            # One key, and the footer says which it does: tags in focus are hidden.
+            return self.query_one(TagSidebar).has_focus == (action == "hide_sidebar")
+        if action == "history_back":
+            return self.history.can_go_back
+        if action == "history_forward":
+            return self.history.can_go_forward
         return True
 
     # -- filling the panes -------------------------------------------------
@@ -255,7 +276,8 @@ class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, Fol
         self.open_slug(event.slug)
 
     def open_slug(self, slug: str) -> None:
-        """Show `slug` in the reader and move the focus there."""
+        """Show `slug` in the reader and move the focus there; it goes on the history."""
+        self.record_visit(slug)
         if slug != self.wanted_slug:
             self.wanted_slug = slug
             self.request_post(slug)
@@ -270,6 +292,7 @@ class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, Fol
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
         """Save where the reader is; reaching the end of a post marks it read."""
         self.session.set_position(event.position)
+        self.history.note(event.position)
         if event.at_end:
             self.mark_read_if_open(event.position.slug)
 
@@ -285,20 +308,22 @@ class MainScreen(SearchPart, MarksPart, SavedPart, LibraryPart, SortingPart, Fol
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < SINGLE_PANE_WIDTH, "-single")
 
-    def action_toggle_sidebar(self) -> None:
-        """Show or hide the tag sidebar."""
+    def action_show_sidebar(self) -> None:
+        """Show the tag sidebar (over the list when narrow) and move to it."""
+        self.set_class(False, "-hide-sidebar")
         if self.has_class("-narrow"):
-            self.toggle_class("-show-sidebar")
-            showing = self.has_class("-show-sidebar")
-            if showing:
-                self.set_class(False, "-reading")  # one pane at a time when very narrow
-        else:
-            self.toggle_class("-hide-sidebar")
-            showing = not self.has_class("-hide-sidebar")
-        if showing:
-            self.focus_now(self.query_one(TagSidebar))
-        else:
-            self.focus_now(self.query_one(PostList))
+            self.set_class(True, "-show-sidebar")
+            self.set_class(False, "-reading")  # one pane at a time when very narrow
+        self.focus_now(self.query_one(TagSidebar))
+        self.refresh_bindings()
+
+    def action_hide_sidebar(self) -> None:
+        """Hide the tag sidebar and go back to the list."""
+        self.set_class(False, "-show-sidebar")
+        if not self.has_class("-narrow"):
+            self.set_class(True, "-hide-sidebar")
+        self.focus_now(self.query_one(PostList))
+        self.refresh_bindings()
 
     def action_back(self) -> None:
         """Return from the reader (or the sidebar) to the post list; in the list, end a search."""

@@ -208,6 +208,8 @@ class PostList(PagedList):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False, id="list.down"),
         Binding("k", "cursor_up", "Up", show=False, id="list.up"),
+        Binding("g", "first", "First", show=False, id="list.first"),
+        Binding("G", "last", "Last", show=False, id="list.last"),
         Binding("enter", "select", "Open", id="list.open"),
     ]
     """List keys; arrows, home/end and page keys come from `OptionList`."""

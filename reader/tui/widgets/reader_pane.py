@@ -95,11 +95,26 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             show=False,
         ),
         Binding("pageup", "scroll_pages(-1)", "Page up", id="reader.scroll.page-up", show=False),
-        Binding("home", "scroll_edge(0)", "Top", id="reader.scroll.top", show=False),
-        Binding("end", "scroll_edge(1)", "Bottom", id="reader.scroll.bottom", show=False),
+        Binding("home,g", "scroll_edge(0)", "Top", id="reader.scroll.top", show=False),
+        Binding("end,G", "scroll_edge(1)", "Bottom", id="reader.scroll.bottom", show=False),
+        Binding(
+            "ctrl+d", "scroll_half(1)", "Half page down", id="reader.scroll.half-down", show=False
+        ),
+        Binding(
+            "ctrl+u", "scroll_half(-1)", "Half page up", id="reader.scroll.half-up", show=False
+        ),
+        Binding("J", "step_post(1)", "Next post", id="reader.post.next", key_display="J"),
+        Binding("K", "step_post(-1)", "Prev post", id="reader.post.previous", key_display="K"),
     ]
     """Keys of the pane; `n`, `N`, `escape` only while finding, `enter` only on a link.
     `f` is a priority binding, so the keys read with it go to the find bar."""
+
+    class StepPost(Message):
+        """The reader asked for the next (`step` 1) or previous (-1) post of the list."""
+
+        def __init__(self, step: int) -> None:
+            super().__init__()
+            self.step = step
 
     class PositionChanged(Message):
         """The reader settled somewhere else in the post; the screen saves it."""
@@ -303,6 +318,11 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         self.post_message(self.PositionChanged(position, at_end))
 
     # -- keys -----------------------------------------------------------------------
+
+    def action_step_post(self, step: int) -> None:
+        """Ask the screen for the next or previous post."""
+        if self.post is not None:
+            self.post_message(self.StepPost(step))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Find keys only while finding; `enter` only with a focused link."""

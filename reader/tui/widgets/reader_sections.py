@@ -97,6 +97,11 @@ class SectionPart(Vertical):
         step = max(1, self.view.scrollable_content_region.height - 1)
         self._scroll(self.view.scroll_y + pages * step)
 
+    def action_scroll_half(self, halves: int) -> None:
+        """Scroll by half a screen."""
+        step = max(1, self.view.scrollable_content_region.height // 2)
+        self._scroll(self.view.scroll_y + halves * step)
+
     def action_scroll_edge(self, end: int) -> None:
         """Go to the top (0) or the bottom (1)."""
         self._scroll(self.view.max_scroll_y if end else 0)
