@@ -13,7 +13,6 @@ from textual.screen import Screen
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
 from reader.tui.document_cache import DocumentCache
-from reader.tui.palette import ActionCommands, PostCommands, SectionCommands, TagCommands
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 
@@ -28,13 +27,11 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "reader"
-    COMMANDS = App.COMMANDS | {PostCommands, TagCommands, SectionCommands, ActionCommands}
-    """Textual's own commands (themes, keys, quit) and ours: posts, tags, sections, actions."""
+    ENABLE_COMMAND_PALETTE = False
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
     ]
     """Keys that work everywhere. Ids let a `keymap` setting remap them."""
 
