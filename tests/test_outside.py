@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 from reader.library import Library
+from reader.tui.app import ReaderApp
 from tests.test_keys import WIDE, make_app, reader_shows, settle
 from tests.test_navigation import notes_library  # noqa: F401 (a fixture)
-from tests.test_palette import notices_of
 
 ORIGINAL = "https://example.org/lanterns"
+
+
+def notices_of(app: ReaderApp) -> str:
+    """The notifications the app was asked to show (Textual has no public reader for them)."""
+    return " ".join(n.message for n in app._notifications)
 
 
 @pytest.fixture
