@@ -119,3 +119,13 @@ def test_a_file_that_is_not_a_feed_fails_with_its_name(tmp_path: Path) -> None:
     code, _, err = run("import", str(bad))
     assert code == 1
     assert "notes.xml: not a feed" in err
+
+
+def test_no_control_characters_reach_the_screen() -> None:
+    run("import", str(FEEDS / "hostile.json"))
+    (post,) = posts().values()
+    _, listed, _ = run("list")
+    _, shown, _ = run("show", str(post["slug"]))
+    for text in (listed, shown, str(post["title"]), str(post["authors"])):
+        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in text)
+    assert "Clear[2J screen text" in shown

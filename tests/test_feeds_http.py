@@ -122,13 +122,29 @@ def test_conditional_get_and_a_304_costs_no_parse(
 
 
 def test_a_permanent_redirect_is_followed_and_remembered(httpserver: HTTPServer) -> None:
+    serve(httpserver, "/old.xml", "rss2.xml")
+    run("add", httpserver.url_for("/old.xml"))
+    httpserver.clear()
     httpserver.expect_request("/old.xml").respond_with_data(
         "", status=301, headers={"Location": httpserver.url_for("/new.xml")}
+    )
+    changed = feed_bytes("rss2.xml").replace(b"Spring tides explained", b"Spring tides, moved")
+    httpserver.expect_request("/new.xml").respond_with_data(changed, content_type=RSS)
+    code, out, err = run("refresh")
+    assert code == 0, err
+    assert out.strip() == "0 new, 1 updated, 0 feeds with errors"
+    (feed,) = subscriptions()
+    assert feed["url"] == httpserver.url_for("/new.xml")
+    assert feed["posts"] == 2  # the same posts, not a second copy
+
+
+def test_add_follows_a_permanent_redirect_to_the_feed(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/old.xml").respond_with_data(
+        "", status=308, headers={"Location": httpserver.url_for("/new.xml")}
     )
     serve(httpserver, "/new.xml", "rss2.xml")
     code, _, err = run("add", httpserver.url_for("/old.xml"))
     assert code == 0, err
-    assert "Spring tides explained" in titles()
     (feed,) = subscriptions()
     assert feed["url"] == httpserver.url_for("/new.xml")
 
@@ -236,6 +252,20 @@ def test_an_oversized_response_is_refused(httpserver: HTTPServer, in_tmp: Path) 
     assert code == 1
     assert "reader: big: response too large (over 200 bytes)" in err
     assert "Spring tides explained" not in titles()
+
+
+def test_an_oversized_response_without_a_length_is_cut_off(
+    httpserver: HTTPServer, in_tmp: Path
+) -> None:
+    def stream(request: Request) -> Response:
+        # A generator: sent chunked, with no Content-Length to refuse it by.
+        return Response((b"<rss>" + b" " * 1000 for _ in range(5)), content_type=RSS)
+
+    httpserver.expect_request("/endless").respond_with_handler(stream)
+    subscribe_all(httpserver, "endless")
+    code, _, err = run("refresh", "--max-size", "2000")
+    assert code == 1
+    assert "reader: endless: response too large (over 2000 bytes)" in err
 
 
 def test_a_malformed_feed_is_recovered_and_named(httpserver: HTTPServer, in_tmp: Path) -> None:
