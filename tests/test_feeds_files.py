@@ -127,5 +127,5 @@ def test_no_control_characters_reach_the_screen() -> None:
     _, listed, _ = run("list")
     _, shown, _ = run("show", str(post["slug"]))
     for text in (listed, shown, str(post["title"]), str(post["authors"])):
-        assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) < 0xA0 for c in text)
+        assert not any((ord(c) < 32 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0 for c in text)
     assert "Clear[2J screen text" in shown

@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
@@ -58,7 +59,7 @@ SINGLE_PANE_WIDTH = 50
 """Below this many columns only one of the list and the reader is shown."""
 
 
-class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart):
+class MainScreen(SearchPart, MarksPart, LibraryPart, SortingPart, FollowingPart, FeedsPart):
     """Browse posts by tag and read them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
