@@ -13,6 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reader.cli import cli
+from tests.feed_server import threaded_server
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
 RSS = "application/rss+xml"
@@ -201,12 +202,8 @@ def test_http_errors_are_named_and_do_not_stop_the_others(
 
 @pytest.fixture
 def threaded() -> Iterator[HTTPServer]:
-    """A server answering several requests at once, so a stuck one does not hold the rest."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
+    with threaded_server() as server:
+        yield server
 
 
 def test_a_timeout_is_named_and_does_not_stop_the_others(

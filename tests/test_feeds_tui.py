@@ -16,19 +16,18 @@ from reader.tui import ReaderApp
 from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.tag_sidebar import TagSidebar
+from tests.feed_server import threaded_server
 from tests.screen import list_rows
-
-FEED = (Path(__file__).parent / "data" / "feeds" / "rss2.xml").read_bytes()
-STEADY = Timings(read_after=3600)
 
 
 @pytest.fixture
-def server() -> Iterator[HTTPServer]:
-    served = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    served.start()
-    yield served
-    served.clear()
-    served.stop()
+def threaded() -> Iterator[HTTPServer]:
+    with threaded_server() as server:
+        yield server
+
+
+FEED = (Path(__file__).parent / "data" / "feeds" / "rss2.xml").read_bytes()
+STEADY = Timings(read_after=3600)
 
 
 def titles(app: ReaderApp) -> list[str]:
@@ -36,7 +35,7 @@ def titles(app: ReaderApp) -> list[str]:
 
 
 async def test_R_refreshes_without_blocking_keys_and_lists_new_posts(
-    library: Library, server: HTTPServer
+    library: Library, threaded: HTTPServer
 ) -> None:
     release = threading.Event()
 
@@ -44,8 +43,8 @@ async def test_R_refreshes_without_blocking_keys_and_lists_new_posts(
         release.wait(5)
         return Response(FEED, content_type="application/rss+xml")
 
-    server.expect_request("/tide.xml").respond_with_handler(slow_feed)
-    add_feeds(library, [(server.url_for("/tide.xml"), "Tide Notes")])
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed)
+    add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
         await pilot.pause()
@@ -67,10 +66,10 @@ async def test_R_refreshes_without_blocking_keys_and_lists_new_posts(
 
 
 async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
-    library: Library, server: HTTPServer
+    library: Library, threaded: HTTPServer
 ) -> None:
-    server.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
-    add_feeds(library, [(server.url_for("/tide.xml"), "Tide Notes")])
+    threaded.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
+    add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     library.state.set_setting("feeds_refresh_on_start_minutes", 30)
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -81,12 +80,12 @@ async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
         assert any("Spring tides explained" in t for t in titles(app))
 
 
-async def test_no_refresh_on_start_by_default(library: Library, server: HTTPServer) -> None:
-    server.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
-    add_feeds(library, [(server.url_for("/tide.xml"), "Tide Notes")])
+async def test_no_refresh_on_start_by_default(library: Library, threaded: HTTPServer) -> None:
+    threaded.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
+    add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert not any("Spring tides" in t for t in titles(app))
-    assert len(server.log) == 0
+    assert len(threaded.log) == 0

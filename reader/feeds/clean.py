@@ -7,78 +7,28 @@ from html.parser import HTMLParser
 
 from markdownify import markdownify
 
+from reader.text import clean_text
+
 __all__ = ["clean_text", "safe_url", "sanitise", "to_markdown"]
 
 _DROP_WITH_CONTENT = frozenset(
-    {
-        "script",
-        "style",
-        "iframe",
-        "object",
-        "embed",
-        "noscript",
-        "template",
-        "svg",
-        "math",
-        "frame",
-        "frameset",
-        "form",
-        "head",
-        "title",
-    }
+    """
+    script style iframe object embed noscript template svg math frame frameset form
+    head title
+    """.split()  # noqa: SIM905
 )
 _VOID = frozenset(
-    {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "source", "wbr"}
+    """
+    br hr img input meta link area base col source wbr
+    """.split()  # noqa: SIM905
 )
 _KEEP = frozenset(
-    {
-        "a",
-        "p",
-        "br",
-        "hr",
-        "img",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "ul",
-        "ol",
-        "li",
-        "em",
-        "strong",
-        "b",
-        "i",
-        "code",
-        "pre",
-        "blockquote",
-        "table",
-        "thead",
-        "tbody",
-        "tr",
-        "th",
-        "td",
-        "del",
-        "s",
-        "sup",
-        "sub",
-        "dl",
-        "dt",
-        "dd",
-        "figure",
-        "figcaption",
-        "div",
-        "span",
-    }
+    """
+    a p br hr img h1 h2 h3 h4 h5 h6 ul ol li em strong b i code pre blockquote table
+    thead tbody tr th td del s sup sub dl dt dd figure figcaption div span
+    """.split()  # noqa: SIM905
 )
 _URL_ATTRS = {"a": "href", "img": "src"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean_text(text: str) -> str:
-    """`text` without control characters (tabs and newlines kept, CR dropped)."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n"))
 
 
 def safe_url(url: str) -> str:
