@@ -37,6 +37,9 @@ from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests import test_tui_saved_searches as saved_tests  # the module: not collected twice
 from tests.dated import BY_NEWEST, BY_OLDEST, BY_TIME, BY_TITLE, IMPORTED, dated_library, rows_in
 from tests.screen import background_runs, find_counter, lines_of, list_rows, reverse_runs, text_of
+from tests.test_feeds_tui import (
+    test_R_refreshes_without_blocking_keys_and_lists_new_posts as refresh_feeds_test,
+)
 
 README = Path(__file__).parent.parent / "README.md"
 KEYS_POSTS = Path(__file__).parent / "data" / "keys"
@@ -667,6 +670,7 @@ KEY_TESTS: dict[tuple[str, str], Test] = {
     ("everywhere", "`m`"): test_m_marks_read_and_unread,
     ("everywhere", "`escape`"): test_escape_goes_back_to_the_list_and_there_ends_the_search,
     ("everywhere", "`s`"): test_s_cycles_the_order_of_the_list,
+    ("everywhere", "`R`"): refresh_feeds_test,  # in test_feeds_tui
     ("sidebar", "`j` / `k`, arrows"): test_sidebar_keys_move_and_enter_filters,
     ("sidebar", "`enter`"): test_sidebar_enter_narrows_a_search,
     ("sidebar", "`x` / `delete`"): saved_tests.test_x_removes_the_row_shown_in_footer_and_help,

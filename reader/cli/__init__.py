@@ -148,4 +148,4 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported: after the group exists.
-from reader.cli import bookmarks, importing, posts, search  # noqa: E402, F401
+from reader.cli import bookmarks, feeds, importing, posts, search  # noqa: E402, F401

@@ -73,7 +73,7 @@ def count_files(paths: tuple[Path, ...]) -> int:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.pass_context
 def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Import Markdown files, folders of them, or digests.
+    """Import Markdown files, folders of them, digests, feed files or OPML.
 
     Importing the same file again updates its post. The folders and files are
     remembered (`reader sources`) for `reader sync`. The first import into a
@@ -81,8 +81,13 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     read are listed on stderr and the others are still imported; the exit code
     is 1 when any failed.
     """
+    from reader.cli.feeds import import_feed_paths
     from reader.library_sources import import_sources
 
+    rest, feeds_failed = import_feed_paths(ctx, paths)
+    if not rest:
+        ctx.exit(1 if feeds_failed else 0)
+    paths = tuple(rest)
     library = open_library(ctx)
     progress, clear = progress_line("reading", lambda: count_files(paths))
     try:
@@ -103,7 +108,7 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
             f"the {len(report.samples_removed)} sample posts were removed: "
             "the library holds only what you import now"
         )
-    if report.problems:
+    if report.problems or feeds_failed:
         ctx.exit(1)
 
 

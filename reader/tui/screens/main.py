@@ -25,6 +25,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
@@ -70,6 +71,7 @@ class MainScreen(
     FollowingPart,
     NavigationPart,
     OutsidePart,
+    FeedsPart,
 ):
     """Browse posts by tag and read them."""
 
