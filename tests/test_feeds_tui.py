@@ -89,3 +89,16 @@ async def test_no_refresh_on_start_by_default(library: Library, threaded: HTTPSe
         await pilot.pause()
         assert not any("Spring tides" in t for t in titles(app))
     assert len(threaded.log) == 0
+
+
+async def test_R_without_feeds_says_how_to_add_one(library: Library) -> None:
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("R")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        notices = " ".join(n.message for n in app._notifications)  # no public reader
+        assert "No feeds yet" in notices
+        assert "reader add URL" in notices
+        assert "feeds with errors" not in notices

@@ -20,7 +20,10 @@ from textual.screen import Screen
 if TYPE_CHECKING:
     from reader.library import Library
 
-__all__ = ["FeedsPart"]
+__all__ = ["NO_FEEDS", "FeedsPart"]
+
+NO_FEEDS = "No feeds yet: subscribe with reader add URL, or reader import a feed or OPML file."
+"""What `R` says when there is nothing to refresh."""
 
 
 class FeedsPart(Screen[None]):
@@ -52,7 +55,16 @@ class FeedsPart(Screen[None]):
             self.action_refresh_feeds()
 
     def action_refresh_feeds(self) -> None:
-        """Fetch every subscription in a thread worker."""
+        """Fetch every subscription in a thread worker; with none, say how to add one."""
+        from reader.feeds.refresh import store_for
+
+        try:
+            none = not store_for(self.library).load()
+        except (OSError, ValueError):
+            none = False  # the worker names the damaged file
+        if none:
+            self.notify(NO_FEEDS, title="Feeds", markup=False)
+            return
         self.notify("Refreshing feeds…", title="Feeds", timeout=3, markup=False)
         self.refresh_feeds()
 
