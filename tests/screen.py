@@ -7,8 +7,10 @@ attributes: a feature that computes the right value but draws nothing fails.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from rich.style import Style
+from textual.app import App
 from textual.geometry import Region
 from textual.widget import Widget
 
@@ -21,10 +23,16 @@ __all__ = [
     "lines_of",
     "list_rows",
     "marked_runs",
+    "notices",
     "reverse_runs",
     "styled_runs",
     "text_of",
 ]
+
+
+def notices(app: App[Any]) -> str:
+    """The notifications the app was asked to show (Textual has no public reader for them)."""
+    return " ".join(n.message for n in app._notifications)
 
 
 def lines_of(widget: Widget) -> list[str]:

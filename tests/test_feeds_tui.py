@@ -17,7 +17,7 @@ from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
-from tests.screen import list_rows
+from tests.screen import list_rows, notices
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ async def test_R_without_feeds_says_how_to_add_one(library: Library) -> None:
         await pilot.press("R")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        notices = " ".join(n.message for n in app._notifications)  # no public reader
-        assert "No feeds yet" in notices
-        assert "reader add URL" in notices
-        assert "feeds with errors" not in notices
+        shown = notices(app)
+        assert "No feeds yet" in shown
+        assert "reader add URL" in shown
+        assert "feeds with errors" not in shown

@@ -16,7 +16,7 @@ from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
-from tests.screen import text_of
+from tests.screen import notices, text_of
 from tests.test_keys import (
     FIRST,
     KEYS_POSTS,
@@ -47,11 +47,6 @@ def cursor_title(app: ReaderApp) -> str:
     option = post_list.highlighted_option
     assert option is not None
     return str(option.prompt).split("\n")[0][2:]
-
-
-def notices(app: ReaderApp) -> str:
-    """The notifications the app was asked to show (Textual has no public reader for them)."""
-    return " ".join(n.message for n in app._notifications)
 
 
 async def test_capital_j_and_k_step_to_the_next_and_previous_post(library: Library) -> None:

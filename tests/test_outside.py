@@ -8,16 +8,11 @@ from pathlib import Path
 import pytest
 
 from reader.library import Library
-from reader.tui.app import ReaderApp
+from tests.screen import notices
 from tests.test_keys import WIDE, make_app, reader_shows, settle
 from tests.test_navigation import notes_library  # noqa: F401 (a fixture)
 
 ORIGINAL = "https://example.org/lanterns"
-
-
-def notices_of(app: ReaderApp) -> str:
-    """The notifications the app was asked to show (Textual has no public reader for them)."""
-    return " ".join(n.message for n in app._notifications)
 
 
 @pytest.fixture
@@ -42,14 +37,14 @@ async def test_c_copies_the_focused_link_else_the_original_url(with_url: Library
         assert reader_shows(app, "Alpha With Url")
         await pilot.press("c")
         await pilot.pause()
-        assert app.clipboard == ORIGINAL and f"Copied {ORIGINAL}" in notices_of(app)
+        assert app.clipboard == ORIGINAL and f"Copied {ORIGINAL}" in notices(app)
         await pilot.press("enter", "l", "c")
         await pilot.pause()
         assert app.clipboard == "https://example.com/x"
         await pilot.press("escape", "j", "c")
         await settle(app, pilot)
         assert app.clipboard == "https://example.com/x"  # unchanged
-        assert "has no original URL" in notices_of(app)
+        assert "has no original URL" in notices(app)
 
 
 async def test_capital_o_opens_the_original_url_or_says_there_is_none(
@@ -66,7 +61,7 @@ async def test_capital_o_opens_the_original_url_or_says_there_is_none(
         assert opened == [ORIGINAL]
         await pilot.press("j", "O")
         await settle(app, pilot)
-        assert opened == [ORIGINAL] and "has no original URL" in notices_of(app)
+        assert opened == [ORIGINAL] and "has no original URL" in notices(app)
 
 
 async def test_with_no_browser_capital_o_says_so_and_offers_to_copy(
@@ -85,7 +80,7 @@ async def test_with_no_browser_capital_o_says_so_and_offers_to_copy(
         await pilot.press("O")
         await pilot.pause()
         assert opened == []
-        assert "No browser can be opened here. Press c to copy" in notices_of(app)
+        assert "No browser can be opened here. Press c to copy" in notices(app)
 
 
 OUTSIDE_KEY_TESTS = {

@@ -15,7 +15,7 @@ from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.open_link import OpenLinkScreen
 from reader.tui.widgets.post_view import PostView
-from tests.screen import reverse_runs, text_of
+from tests.screen import notices, reverse_runs, text_of
 from tests.test_keys import STEADY, WIDE, reader_shows, settle, top_line
 
 MARKUP = Path(__file__).parent / "data" / "markup"
@@ -132,11 +132,6 @@ async def focus_link(app: ReaderApp, pilot: Pilot[None], count: int) -> str:
     await pilot.pause()
     runs = reverse_runs(app.screen.query_one(PostView))
     return " ".join(runs).split(" <")[0]
-
-
-def notices(app: ReaderApp) -> str:
-    """The notifications the app was asked to show (Textual has no public reader for them)."""
-    return " ".join(n.message for n in app._notifications)
 
 
 def shown_at(app: ReaderApp, title: str, section: str) -> bool:
