@@ -10,11 +10,18 @@ from __future__ import annotations
 import codecs
 import contextlib
 import errno
+import multiprocessing
 import os
 import stat
+import sys
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reader.digest import is_digest, parse_digest, render_markdown
 from reader.metadata import name_hints
@@ -22,11 +29,22 @@ from reader.models import ImportProblem
 from reader.parsing import ParsedPost, ParseError, parse_markdown
 from reader.text import SlugClaims, slugify
 
-__all__ = ["MARKDOWN_SUFFIXES", "Candidate", "find_files", "read_documents"]
+if TYPE_CHECKING:
+    from reader.search.forward import PostTerms
+
+__all__ = ["MARKDOWN_SUFFIXES", "POOL_MIN_FILES", "Candidate", "find_files", "read_documents"]
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DIGEST_SUFFIX = ".txt"
 """A `.txt` file is imported only when it is a digest (`reader.digest.is_digest`)."""
+POOL_MIN_FILES = 200
+"""Files from which `read_documents` parses in a pool of processes: below it, starting
+the processes (each imports markdown-it and PyYAML) costs more than it saves."""
+CHUNK_FILES = 16
+"""Files a pool process reads and parses per task."""
+IN_FLIGHT = 4
+"""Tasks queued per pool process: enough to keep it busy, few enough that parsed
+posts never pile up in memory while the importer stores them."""
 NOT_A_DIGEST = (
     "not a digest: a .txt file is imported only as a digest "
     "(a 'Tag: NAME' first line, then '  • Title' posts)"
@@ -40,6 +58,9 @@ class Candidate:
     source: str
     """Stable identity of the document: re-importing it updates the same post."""
     parsed: ParsedPost
+    terms: PostTerms | None = field(default=None, compare=False)
+    """Its search terms (`reader.search.forward.post_terms`), when found in a parse
+    process: the search index need not find them again."""
 
 
 def find_files(paths: Iterable[Path]) -> Iterator[Path | ImportProblem]:
@@ -227,17 +248,72 @@ def read_document(path: Path, source: str | None = None) -> list[Candidate]:
 
 
 def read_documents(
-    paths: Iterable[Path], source_prefix: str | None = None
+    paths: Iterable[Path], source_prefix: str | None = None, workers: int = 1
 ) -> Iterator[Candidate | ImportProblem]:
-    """Read every document under `paths`, yielding candidates and problems in order."""
-    for item in find_files(paths):
-        if isinstance(item, ImportProblem):
-            yield item
-            continue
-        source = f"{source_prefix}{item.name}" if source_prefix else None
+    """Read every document under `paths`, yielding candidates and problems in order.
+
+    With `workers` above 1 and at least `POOL_MIN_FILES` files, the files are read
+    and parsed in that many processes (markdown-it is most of an import's time),
+    a few chunks ahead of what the caller has taken: in order, and never the
+    whole import in memory. Only where forking is safe (`_can_fork`).
+    """
+    found = list(find_files(paths))
+    files = sum(1 for item in found if not isinstance(item, ImportProblem))
+    if workers < 2 or files < POOL_MIN_FILES or not _can_fork():
+        for item in found:
+            yield from _read_one(item, source_prefix)
+        return
+    context = multiprocessing.get_context("fork")
+    items = iter(found)
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        pending: deque[Future[list[Candidate | ImportProblem]]] = deque()
         try:
-            yield from read_document(item, source)
-        except ParseError as error:
-            yield ImportProblem(str(item), error.reason, error.line)
-        except OSError as error:
-            yield ImportProblem(str(item), error.strerror or str(error))
+            while True:
+                while len(pending) < workers * IN_FLIGHT:
+                    chunk = list(islice(items, CHUNK_FILES))
+                    if not chunk:
+                        break
+                    pending.append(pool.submit(_read_chunk, chunk, source_prefix))
+                if not pending:
+                    return
+                yield from pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _can_fork() -> bool:
+    """True when a pool of processes can be forked safely: on Linux, from a process
+    running one thread (the CLI). Forking copies no other thread, and a lock another
+    thread holds would stay locked in the copy; `spawn` (the other way) imports the
+    caller's `__main__` again in each process, which a script without a main guard
+    does not survive. Elsewhere, and from the TUI's threads, one process parses."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+
+def _read_chunk(
+    items: list[Path | ImportProblem], source_prefix: str | None
+) -> list[Candidate | ImportProblem]:
+    """`_read_one` of each of `items`, with their search terms, in a pool process."""
+    from reader.search.forward import post_terms
+
+    return [
+        replace(read, terms=post_terms(read.parsed)) if isinstance(read, Candidate) else read
+        for item in items
+        for read in _read_one(item, source_prefix)
+    ]
+
+
+def _read_one(
+    item: Path | ImportProblem, source_prefix: str | None
+) -> list[Candidate | ImportProblem]:
+    """The candidates of one file found, or the problem that names it."""
+    if isinstance(item, ImportProblem):
+        return [item]
+    source = f"{source_prefix}{item.name}" if source_prefix else None
+    try:
+        return list(read_document(item, source))
+    except ParseError as error:
+        return [ImportProblem(str(item), error.reason, error.line)]
+    except OSError as error:
+        return [ImportProblem(str(item), error.strerror or str(error))]

@@ -12,6 +12,7 @@ was damaged, from its post's source.
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ from reader.text import SlugClaims, slugify
 
 if TYPE_CHECKING:
     from reader.importer import Candidate
+    from reader.search.forward import PostTerms
 
 # The importer (markdown-it, PyYAML) is imported where it is used: `reader`
 # with no command must paint its first screen fast, and needs none of it.
@@ -43,6 +45,12 @@ BUNDLED_PREFIX = "bundled:"
 ProgressCallback = Callable[[int, str], None]
 """Called with the number of documents read so far and the current file; last,
 with the number of posts to store and `INDEXING`."""
+IMPORT_WORKERS = min(
+    2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+)
+"""Processes that parse a big import (`reader.importer.read_documents`)."""
+INDEX_BATCH = 500
+"""Posts an import gives the search index at a time."""
 INDEXING = "(saving and indexing)"
 """What `ProgressCallback` gets as the file once reading is done."""
 
@@ -96,38 +104,60 @@ class Importer:
         updated: list[str] = []
         unchanged: list[str] = []
         problems: list[ImportProblem] = []
-        to_write: list[Post] = []
         from reader.importer import read_documents
+        from reader.post_spill import PostSpill
 
-        for count, item in enumerate(read_documents(paths, source_prefix), start=1):
-            if isinstance(item, ImportProblem):
-                problems.append(item)
-                if progress:
-                    progress(count, item.path)
-                continue
-            post, existing = post_for(item, by_source, taken)
-            if progress:
-                progress(count, item.source)
-            if existing is None:
-                by_source[post.source] = post
-                added.append(post.slug)
-                to_write.append(post)
-            elif self.posts.get(post.slug) == post:
-                unchanged.append(post.slug)
-            else:
-                updated.append(post.slug)
-                to_write.append(post)
-        if progress and to_write:
-            progress(len(to_write), INDEXING)
-        try:
-            self.posts.commit(to_write, drop if to_write else ())
-        except OSError as error:
-            raise LibraryError.wrap(
-                error, "nothing was imported, the library is as it was", self.posts.directory
-            ) from error
+        # The posts to write go to a spill file as they are read (their bodies on disk,
+        # not in memory) and to the search index a batch at a time; one commit then
+        # stores them all, one body file at a time.
+        with PostSpill(self.posts.directory) as spill:
+            batch: list[Post] = []
+            texts: list[PostTerms | None] = []
+            documents = read_documents(paths, source_prefix, workers=IMPORT_WORKERS)
+            try:
+                for count, item in enumerate(documents, start=1):
+                    if isinstance(item, ImportProblem):
+                        problems.append(item)
+                        if progress:
+                            progress(count, item.path)
+                        continue
+                    post, existing = post_for(item, by_source, taken)
+                    if progress:
+                        progress(count, item.source)
+                    if existing is None:
+                        by_source[post.source] = post
+                        added.append(post.slug)
+                    elif self.posts.get(post.slug) == post:
+                        unchanged.append(post.slug)
+                        continue
+                    else:
+                        updated.append(post.slug)
+                    spill.add(post)
+                    batch.append(post)
+                    texts.append(item.terms)
+                    if len(batch) >= INDEX_BATCH:
+                        self.index.insert(batch, texts)
+                        batch, texts = [], []
+                if batch:
+                    self.index.insert(batch, texts)
+                del batch, texts
+                if progress and len(spill):
+                    progress(len(spill), INDEXING)
+                self.posts.commit(spill, drop if len(spill) else ())
+            except BaseException as error:
+                if len(spill):
+                    self.index.forget()  # it holds posts that were not stored
+                if isinstance(error, OSError):
+                    raise LibraryError.wrap(
+                        error,
+                        "nothing was imported, the library is as it was",
+                        self.posts.directory,
+                    ) from error
+                raise
+            written = len(spill)
         self._changed()
-        if to_write:
-            self.index.add(to_write)
+        if written:
+            self.index.add([])
         return ImportReport(tuple(added), tuple(updated), tuple(unchanged), tuple(problems))
 
     def remove(self, slugs: Iterable[str]) -> list[str]:

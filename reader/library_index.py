@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -19,6 +19,7 @@ from reader.store import PostStore
 
 if TYPE_CHECKING:
     from reader.search import SearchIndex
+    from reader.search.forward import PostTerms
 
 __all__ = ["LibraryIndex"]
 
@@ -37,6 +38,8 @@ class LibraryIndex:
         self._index: SearchIndex | None = None
         self._lock = threading.Lock()
         self._rebuilt = False
+        self._inserted = False
+        """True when `insert` added posts not saved yet."""
 
     @property
     def loaded(self) -> bool:
@@ -62,6 +65,27 @@ class LibraryIndex:
         """Index posts just stored (loading the index first if need be), and save it."""
         with self._lock:
             self._load(posts)
+
+    def insert(self, posts: list[Post], texts: Sequence[PostTerms | None] = ()) -> None:
+        """Index posts an import has read, before it stores them, without saving: a big
+        import indexes a batch at a time (`SearchIndex.insert`). Once the posts are
+        stored, `add` makes their postings and saves the index; if storing them
+        failed, `forget` drops them."""
+        with self._lock:
+            index = self._index
+            if index is None:
+                index = self._load([], save=False)
+            index.insert(posts, texts)
+            self._inserted = True
+
+    def forget(self) -> None:
+        """Drop the index in memory (an import that failed after `insert`): the next use
+        loads it from its file, in step with the store."""
+        with self._lock:
+            if self._index is not None:
+                self._index.close()
+                self._index = None
+            self._inserted = False
 
     def remove(self, slugs: list[str]) -> None:
         """Drop posts just removed from the store from an index in memory, and save it.
@@ -103,20 +127,21 @@ class LibraryIndex:
                 raise
         return search(self.get())
 
-    def _load(self, fresh: list[Post]) -> SearchIndex:
-        """Load (or build) the index, index `fresh` posts, sync with the store, save if changed.
+    def _load(self, fresh: list[Post], save: bool = True) -> SearchIndex:
+        """Load (or build) the index, index `fresh` posts, sync with the store, save if changed
+        (and `save`).
 
         Callers hold the lock.
         """
         from reader.search import SearchIndex
 
         if self._index is not None:
-            return self._sync(self._index, fresh, False)
+            return self._sync(self._index, fresh, False, save)
         loaded = SearchIndex.load(self.path)
         if loaded is None:  # missing or damaged: the posts just stored are in the store
-            return self._sync(SearchIndex(), [], True)
+            return self._sync(SearchIndex(), [], True, save)
         try:
-            return self._sync(loaded, fresh, False)
+            return self._sync(loaded, fresh, False, save)
         except Exception as error:
             # Damage `SearchIndex.load` did not see came out while updating the
             # index: it is a cache, so start again from the posts.
@@ -125,11 +150,20 @@ class LibraryIndex:
                 f"The search index {self.path} was damaged "
                 f"({type(error).__name__}: {error}) and has been rebuilt."
             )
-            return self._sync(SearchIndex(), [], True)
+            return self._sync(SearchIndex(), [], True, save)
 
-    def _sync(self, index: SearchIndex, fresh: list[Post], dirty: bool) -> SearchIndex:
-        """Bring `index` in step with the store (and `fresh` posts), save it if changed,
-        and make it the library's index. Callers hold the lock."""
+    def _sync(
+        self, index: SearchIndex, fresh: list[Post], dirty: bool, save: bool = True
+    ) -> SearchIndex:
+        """Bring `index` in step with the store (and `fresh` posts), save it if changed (and
+        `save`), and make it the library's index. Callers hold the lock."""
+        self._index = index
+        if not save:
+            # Posts `insert` adds are not in the store yet: no comparison with it now.
+            self._inserted = self._inserted or dirty
+            return index
+        dirty = dirty or self._inserted
+        self._inserted = False
         if fresh:
             index.update(fresh)
             dirty = True

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
-from reader.models import Post, PostSummary
+from reader.models import PostSummary
 from reader.storage import (
     CorruptFileError,
     aside_path,
@@ -115,21 +115,43 @@ class BodyFiles:
                 found = self._shards[shard] = self._read(shard)
             return found
 
-    def updated(self, shard: int, posts: list[Post], gone: set[str]) -> dict[str, str]:
-        """The bodies of `shard` with those of `posts` put in and those `gone` names taken
-        out. Raises the OSError of a file that cannot be read: never write over it."""
+    def updated(
+        self,
+        shard: int,
+        posts: list[PostSummary],
+        gone: set[str],
+        body_of: Callable[[PostSummary], str],
+    ) -> dict[str, str]:
+        """The bodies of `shard` with those of `posts` (each read with `body_of`) put in and
+        those `gone` names taken out. Raises the OSError of a file that cannot be read:
+        never write over it. A shard not held already is read but not kept: a big
+        import passes through every shard once, and keeping them all would hold every
+        body of the library."""
+        with self._lock:
+            held = self._shards.get(shard)
         try:
-            bodies = dict(self.shard(shard))
+            bodies = dict(held) if held is not None else self._read_locked(shard)
         except Unreadable as error:
             raise error.error from None
-        bodies.update({p.slug: p.body for p in posts})
+        bodies.update({p.slug: body_of(p) for p in posts})
         for slug in gone:
             bodies.pop(slug, None)
         return bodies
 
+    def holds(self, shard: int) -> bool:
+        """True when `shard`'s bodies have been read and are kept."""
+        return shard in self._shards
+
     def written(self, shards: dict[int, dict[str, str]]) -> None:
-        """Take the bodies an upsert wrote. Caller holds the lock."""
-        self._shards.update(shards)
+        """Take the bodies an upsert wrote, for the shards held already. Caller holds the
+        lock."""
+        for shard, bodies in shards.items():
+            if shard in self._shards:
+                self._shards[shard] = bodies
+
+    def _read_locked(self, shard: int) -> dict[str, str]:
+        with self._lock:
+            return self._read(shard)
 
     def forget(self) -> None:
         """Drop the bodies read so far: another process changed the library. Caller holds

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from reader.models import Post, PostSummary
+from reader.models import PostSummary
 from reader.post_bodies import describe, set_aside
 from reader.post_docs import doc_from_summary
 from reader.storage import CorruptFileError, decode_json_object, fsync_dir
@@ -136,7 +136,7 @@ def posts_document(
     held: dict[str, PostSummary],
     doc_ids: dict[str, int],
     bad_doc_ids: set[str],
-    change: tuple[list[Post], set[str]],
+    change: tuple[list[PostSummary], set[str]],
     token: str,
     recoveries: list[str],
 ) -> tuple[dict[str, Any], dict[str, int]]:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reader.models import SUMMARY_FIELDS, Post, PostSummary
@@ -58,6 +58,7 @@ from reader.post_load import (
     reread,
     table_of,
 )
+from reader.post_spill import PostSpill
 from reader.state import StateStore
 from reader.storage import (
     CorruptFileError,
@@ -266,8 +267,11 @@ class PostStore:
         """Remove posts by slug: their metadata and their bodies (see `commit`)."""
         self.commit((), slugs)
 
-    def commit(self, posts: Iterable[Post], remove: Iterable[str] = ()) -> None:
+    def commit(self, posts: Iterable[Post] | PostSpill, remove: Iterable[str] = ()) -> None:
         """Add or replace `posts` by slug and remove the posts `remove` names, in one commit.
+
+        `posts` may be a `PostSpill` (a big import): its bodies are read back one
+        body file at a time, so the commit never holds them all.
 
         All or nothing: when a write fails (a full disk, a damaged file), every
         file already written is put back as it was and OSError is raised, so a
@@ -276,11 +280,17 @@ class PostStore:
         process killed before it is undone when the library is next opened
         (`_finish_interrupted_upsert`).
         """
-        posts = list(posts)
+        body_of: Callable[[PostSummary], str]
+        if isinstance(posts, PostSpill):
+            body_of = posts.body
+            posts = list(posts)
+        else:
+            posts = list(posts)
+            body_of = _body
         gone = {slug for slug in remove if slug in self._posts} - {p.slug for p in posts}
         if not posts and not gone:
             return
-        by_shard: dict[int, list[Post]] = {}
+        by_shard: dict[int, list[PostSummary]] = {}
         for post in posts:
             by_shard.setdefault(self.shard_of(post.slug), []).append(post)
         for slug in gone:
@@ -293,12 +303,14 @@ class PostStore:
             try:
                 # Bodies first: metadata never points at a body not yet written.
                 for shard, shard_posts in by_shard.items():
-                    bodies = self._bodies.updated(shard, shard_posts, gone)
+                    bodies = self._bodies.updated(shard, shard_posts, gone, body_of)
                     path = self._bodies.path(shard)
                     data = encode_bodies(bodies)
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
-                    shards[shard] = bodies
+                    if self._bodies.holds(shard):
+                        shards[shard] = bodies
+                    del bodies, data
                 # posts.json as this store last saw it: the document written is then what
                 # the store holds, and the cache can be written from memory.
                 unchanged = file_identity(self.path) == self._seen
@@ -332,10 +344,16 @@ class PostStore:
                 for slug in gone:
                     self._posts.pop(slug, None)
                 for post in posts:
-                    self._posts[post.slug] = post.without_body()
+                    self._posts[post.slug] = post.without_body() if isinstance(post, Post) else post
                 # Keep import order: dicts keep first-insertion order already.
                 self._seen = file_identity(self.path)
             if interrupted is None and unchanged:
                 self._write_cache()  # still under the write lock: no commit in between
             if interrupted is not None:
                 raise interrupted  # a KeyboardInterrupt still stops the program
+
+
+def _body(post: PostSummary) -> str:
+    """The body of a post given to `PostStore.commit` whole."""
+    assert isinstance(post, Post)
+    return post.body

@@ -21,11 +21,12 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import compress, pairwise, repeat
 from operator import add, contains
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
-from reader.models import Post
+from reader.models import Post, Section
 from reader.search.plain import markdown_to_plain
 from reader.search.records import split_text
+from reader.search.tokenize import terms
 from reader.search.vocabulary import BARRIER, FIELD, FIRST_TERM, Vocabulary
 
 __all__ = [
@@ -38,7 +39,9 @@ __all__ = [
     "TITLE",
     "AddedPost",
     "ForwardLists",
+    "PostTerms",
     "is_plain_pair",
+    "post_terms",
 ]
 
 TITLE, TAGS, HEADINGS, BODY = range(4)
@@ -54,6 +57,19 @@ _SPECIAL_CHARS = (chr(BARRIER), _FIELD_CHAR, OVERFLOW_CHAR)
 _SURROGATES = "surrogatepass"  # term ids 0xD800-0xDFFF are lone surrogates
 
 
+class PostLike(Protocol):
+    """What `post_terms` reads of a post (a `Post`, or a parsed document not stored yet)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def sections(self) -> tuple[Section, ...]: ...
+    @property
+    def body(self) -> str: ...
+
+
 class AddedPost(NamedTuple):
     """What `ForwardLists.add_post` found in a post."""
 
@@ -63,6 +79,31 @@ class AddedPost(NamedTuple):
     """The plain text of the body, cut where the snippet records cut it."""
     pieces_at: list[int]
     """Where each piece's terms start in the forward sequence, in bytes."""
+
+
+class PostTerms(NamedTuple):
+    """A post's terms by field, each list joined by spaces (a term holds none), found
+    without a vocabulary: an import finds them in its parse processes."""
+
+    title: str
+    tags: tuple[str, ...]
+    headings: tuple[str, ...]
+    pieces: list[str]
+    """The plain text of the body, cut where the snippet records cut it."""
+    piece_terms: list[str]
+    """The terms of each piece."""
+
+
+def post_terms(post: PostLike) -> PostTerms:
+    """The terms of `post`'s title, tags, headings and body (see `PostTerms`)."""
+    pieces = split_text(markdown_to_plain(post.body))
+    return PostTerms(
+        " ".join(terms(post.title)),
+        tuple(" ".join(terms(tag)) for tag in post.tags),
+        tuple(" ".join(terms(section.heading)) for section in post.sections),
+        pieces,
+        [" ".join(terms(piece)) for piece in pieces],
+    )
 
 
 class ForwardLists:
@@ -80,35 +121,38 @@ class ForwardLists:
 
     # -- building ------------------------------------------------------------
 
-    def add_post(self, post: Post, vocabulary: Vocabulary) -> AddedPost:
-        """Tokenize `post` into a new forward sequence (new words join `vocabulary`)."""
+    def add_post(
+        self, post: Post, vocabulary: Vocabulary, text: PostTerms | None = None
+    ) -> AddedPost:
+        """Add `post`'s forward sequence (new words join `vocabulary`); `text` is its
+        `post_terms`, when found already (in an import's parse processes)."""
+        found = post_terms(post) if text is None else text
         ids: list[int] = []
-        add_text = vocabulary.add_text
+        add_terms = vocabulary.add_terms
         lengths = [0] * FIELDS
-        lengths[TITLE] = add_text(post.title, ids)
+        lengths[TITLE] = add_terms(found.title.split(), ids)
         ids.append(FIELD)
-        for i, tag in enumerate(post.tags):
+        for i, tag in enumerate(found.tags):
             if i:
                 ids.append(BARRIER)
-            lengths[TAGS] += add_text(tag, ids)
+            lengths[TAGS] += add_terms(tag.split(), ids)
         ids.append(FIELD)
-        for i, section in enumerate(post.sections):
+        for i, heading in enumerate(found.headings):
             if i:
                 ids.append(BARRIER)
-            lengths[HEADINGS] += add_text(section.heading, ids)
+            lengths[HEADINGS] += add_terms(heading.split(), ids)
         ids.append(FIELD)
         # The body a piece at a time, noting where each piece's terms start in the
         # forward sequence, so a snippet reads only the piece its words are in.
-        pieces = split_text(markdown_to_plain(post.body))
         starts = [len(ids)]
-        for piece in pieces:
-            lengths[BODY] += add_text(piece, ids)
+        for piece in found.piece_terms:
+            lengths[BODY] += add_terms(piece.split(), ids)
             starts.append(len(ids))
         pieces_at = [self._utf8_length(ids[: starts[0]])]
         for a, b in pairwise(starts[:-1]):
             pieces_at.append(pieces_at[-1] + self._utf8_length(ids[a:b]))
         self.sequences.append(self._encode(len(self.sequences), ids))
-        return AddedPost(lengths, pieces, pieces_at)
+        return AddedPost(lengths, found.pieces, pieces_at)
 
     def clear(self, doc_id: int) -> None:
         """Forget a removed post's sequence."""

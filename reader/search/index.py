@@ -29,11 +29,13 @@ import threading
 import zlib
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
+from itertools import zip_longest
 from pathlib import Path
 
 from reader.models import Post, PostSummary, Section
 from reader.search import file_format, scoring
 from reader.search.evaluate import evaluate, highlight_patterns
+from reader.search.forward import PostTerms
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
 from reader.search.query import Query, QueryError, parse_query
@@ -70,6 +72,8 @@ class SearchIndex:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._parts = IndexParts()
+        self._unweighed: list[int] = []
+        """Documents `insert` added whose postings are not made yet."""
 
     # -- building ----------------------------------------------------------
 
@@ -99,23 +103,50 @@ class SearchIndex:
     def update(self, posts: Iterable[Post], remove: Iterable[str] = ()) -> None:
         """Index new or changed `posts` (replacing older versions) and drop `remove`."""
         with self._lock:
+            self._weigh_inserted()
             for slug in remove:
                 self._remove(slug)
-            added = [self._insert(post) for post in posts]
-            if not added:
-                return
-            if len(added) > max(50, len(self._parts.documents) // 4):
-                self._reweigh()  # a big import: recompute every weight
-                return
-            averages = self._parts.documents.averages()
-            for doc_id in added:
-                self._weigh(doc_id, averages)
+            self._weigh_added([self._insert(post) for post in posts])
 
-    def _insert(self, post: Post) -> int:
+    def insert(self, posts: Iterable[Post], texts: Iterable[PostTerms | None] = ()) -> None:
+        """Index new or changed `posts` without making their postings yet.
+
+        A big import adds its posts a batch at a time, as it reads them, and
+        the postings of all of them are made at once by the next `update` or
+        `save` (every weight computed once, not once per batch). Until then a
+        search does not find them. `texts` are the posts' `post_terms`, when
+        found already (None for one that was not).
+        """
+        with self._lock:
+            unweighed = self._unweighed
+            doc_of = self._parts.documents.doc_of
+            for post, text in zip_longest(posts, texts):
+                if unweighed and doc_of.get(post.slug, -1) >= unweighed[0]:
+                    self._weigh_inserted()  # replacing a post not weighed yet
+                    unweighed = self._unweighed
+                unweighed.append(self._insert(post, text))
+
+    def _weigh_inserted(self) -> None:
+        """Make the postings of the posts `insert` added."""
+        added, self._unweighed = self._unweighed, []
+        self._weigh_added(added)
+
+    def _weigh_added(self, added: list[int]) -> None:
+        """Make the postings of the documents just `added`."""
+        if not added:
+            return
+        if len(added) > max(50, len(self._parts.documents) // 4):
+            self._reweigh()  # a big import: recompute every weight
+            return
+        averages = self._parts.documents.averages()
+        for doc_id in added:
+            self._weigh(doc_id, averages)
+
+    def _insert(self, post: Post, text: PostTerms | None = None) -> int:
         """Add a post's document (not its postings), replacing any older one; its id."""
         self._remove(post.slug)
         parts = self._parts
-        added = parts.forward.add_post(post, parts.vocabulary)
+        added = parts.forward.add_post(post, parts.vocabulary, text)
         parts.postings.reserve(len(parts.vocabulary))
         parts.postings.add_document()
         doc_id = parts.documents.add(post, added.lengths)
@@ -177,6 +208,7 @@ class SearchIndex:
     def save(self, path: Path) -> None:
         """Write the index to `path` atomically (compacting it first if it has many holes)."""
         with self._lock:
+            self._weigh_inserted()
             parts = self._parts
             docs = parts.documents
             if docs.holes() > COMPACT_RATIO * len(docs.slugs):

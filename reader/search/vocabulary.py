@@ -101,7 +101,10 @@ class Vocabulary:
 
     def add_text(self, text: str, out: list[int]) -> int:
         """Append the ids of the terms of `text` to `out` (adding new ones); how many."""
-        found = terms(text)
+        return self.add_terms(terms(text), out)
+
+    def add_terms(self, found: list[str], out: list[int]) -> int:
+        """Append the ids of the terms `found` to `out` (adding new ones); how many."""
         ids = list(map(self.ids.get, found))
         if None in ids:
             add = self.add
