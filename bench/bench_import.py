@@ -1,51 +1,39 @@
 """Import and sync benchmark: a generated library, imported, then synced with nothing changed.
 
-Figures, medians of `--rounds` runs (each in a new process, the import
-pairs interleaved and each first in turn), beside baselines measured in
-the same run:
+Each figure is the median of `--rounds` runs, each in a new process (the
+kinds of one round interleaved, and each first in turn), with its peak
+resident memory, beside baselines measured in the same run:
 
-* `reader import DIR` into a new data directory (`import_sources`: it also
-  hashes each file and remembers the folder), beside `Library.import_paths`,
-  the import as it was before sources were remembered;
+* `reader import DIR` into a new data directory (`import_sources`: parse,
+  index, store, hash each file and remember the folder), beside the floor
+  of any import, a bare loop in one process that reads every file and runs
+  markdown-it on it once (nothing stored, nothing indexed), and, with
+  `--before CHECKOUT`, beside the same import run with another checkout's
+  code;
 * `reader sync` with nothing changed (`sync`, in a library opened afresh as
-  the command does), beside what keeping a library in step cost before it:
-  importing the folder again (`Library.import_paths`, every file read and
-  parsed, all found unchanged), and beside the floor, walking the folder
-  and `stat`ing every file;
-* the whole `python -m reader sync` command in a new process (start-up and
-  reading `posts.json` included), beside `python -m reader sources`, which
-  opens the same library and lists one line.
+  the command does), beside walking the folder with a `stat` of every file
+  (the floor of any sync), and beside `--before`'s sync.
 
-    python bench/bench_import.py [--posts 10000] [--rounds 3]
+The machine this runs on is shared: compare the ratios in one run, not
+seconds between runs.
+
+    python bench/bench_import.py [--posts 10000] [--rounds 3] [--before CHECKOUT]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bench.generate import ensure_content
-from reader.importer import find_files
-from reader.library import Library
-from reader.library_sources import import_sources, sync
-from reader.models import ImportProblem
-
-
-def timed(call: Callable[[], object]) -> float:
-    """Seconds `call()` takes."""
-    started = time.perf_counter()
-    call()
-    return time.perf_counter() - started
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def fresh(work: Path, name: str) -> Path:
@@ -55,114 +43,127 @@ def fresh(work: Path, name: str) -> Path:
     return root
 
 
-def import_ours(root: Path, content: Path, posts: int) -> None:
-    report = import_sources(Library.open(root, seed=False), [content])
-    assert len(report.added) == posts and not report.problems, report.problems[:3]
-
-
-def import_plain(root: Path, content: Path, posts: int) -> None:
-    report = Library.open(root, seed=False).import_paths([content])
-    assert len(report.added) == posts and not report.problems, report.problems[:3]
-
-
-def sync_ours(root: Path, posts: int) -> None:
-    report = sync(Library.open(root, seed=False))
-    assert len(report.unchanged) == posts and not (report.added or report.updated), report
-
-
-def reimport(root: Path, content: Path, posts: int) -> None:
-    report = Library.open(root, seed=False).import_paths([content])
-    assert len(report.unchanged) == posts, report
-
-
-def walk_and_stat(content: Path) -> None:
-    for item in find_files([content]):
-        if not isinstance(item, ImportProblem):
-            os.stat(item)
-
-
-def command(root: Path, *args: str) -> None:
-    env = {**os.environ, "READER_DATA_DIR": str(root)}
-    subprocess.run(
-        [sys.executable, "-m", "reader", *args], env=env, check=True, capture_output=True
-    )
-
-
 def one(kind: str, root: Path, content: Path, posts: int) -> float:
-    """Seconds one measurement of `kind` takes, in this process."""
-    calls: dict[str, Callable[[], object]] = {
-        "import-ours": lambda: import_ours(root, content, posts),
-        "import-plain": lambda: import_plain(root, content, posts),
-        "sync-ours": lambda: sync_ours(root, posts),
-        "reimport": lambda: reimport(root, content, posts),
-        "walk": lambda: walk_and_stat(content),
-    }
-    return timed(calls[kind])
+    """Seconds one measurement of `kind` takes, in this process (reader from `sys.path`)."""
+    from reader.importer import find_files
+    from reader.library import Library
+    from reader.library_sources import import_sources, sync
+    from reader.models import ImportProblem
+
+    started = time.perf_counter()
+    if kind == "import":
+        report = import_sources(Library.open(root, seed=False), [content])
+        assert len(report.added) == posts and not report.problems, report.problems[:3]
+    elif kind == "sync":
+        synced = sync(Library.open(root, seed=False))
+        assert len(synced.unchanged) == posts and not (synced.added or synced.updated)
+    elif kind == "floor-import":
+        from reader.parsing import markdown_parser
+
+        parser = markdown_parser()
+        for item in find_files([content]):
+            if not isinstance(item, ImportProblem):
+                parser.parse(item.read_text(encoding="utf-8"))
+    elif kind == "floor-sync":
+        for item in find_files([content]):
+            if not isinstance(item, ImportProblem):
+                os.stat(item)
+    else:
+        raise ValueError(kind)
+    return time.perf_counter() - started
 
 
-def measure(kind: str, root: Path, content: Path, posts: int) -> float:
-    """`one(kind, ...)` in a new process, so that no run inherits another's heap."""
-    result = subprocess.run(
-        [sys.executable, __file__, "--one", kind, str(root), str(content), str(posts)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return float(result.stdout.strip())
+def measure(
+    kind: str, code: Path, root: Path, content: Path, posts: int
+) -> tuple[float, float, float]:
+    """(seconds, peak RSS MB, CPU seconds of the process and its pool) of `one(kind)` in a
+    new process running the `reader` of the checkout `code`."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    args = [sys.executable, __file__, "--one", kind, str(root), str(content), str(posts)]
+    result = subprocess.run(args, check=True, capture_output=True, text=True, env=env, cwd=code)
+    seconds, rss, cpu = result.stdout.split()
+    return float(seconds), float(rss), float(cpu)
+
+
+def peak_mb() -> float:
+    """The peak resident set of this process or any of its children (the parse pool), MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    pool = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, pool) / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time (user and system) of this process and its children (the parse pool)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    pool = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + pool.ru_utime + pool.ru_stime
 
 
 def main() -> int:
     if len(sys.argv) == 6 and sys.argv[1] == "--one":
         kind, root, content, posts = sys.argv[2:]
-        print(one(kind, Path(root), Path(content), int(posts)))
+        seconds = one(kind, Path(root), Path(content), int(posts))
+        print(f"{seconds} {peak_mb()} {cpu_seconds()}")
         return 0
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--before", type=Path, help="another checkout, run in the same rounds")
     args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from bench.generate import ensure_content
+
     content = ensure_content(args.posts)
     size_mb = sum(p.stat().st_size for p in content.rglob("*.md")) / 1e6
     print(f"{args.posts} posts, {size_mb:.0f} MB of Markdown; {args.rounds} rounds, medians")
-    rows: list[tuple[str, float]] = []
+    codes = {"ours": ROOT}
+    if args.before is not None:
+        codes["before"] = args.before.resolve()
+    figures: dict[str, list[tuple[float, float, float]]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         work = Path(tmp)
-        ours: list[float] = []
-        plain: list[float] = []
-        for n in range(args.rounds):  # interleaved, and each first in turn
-            pair = [("import-ours", ours, "ours"), ("import-plain", plain, "plain")]
-            for kind, into, name in pair if n % 2 == 0 else pair[::-1]:
-                into.append(measure(kind, fresh(work, name), content, args.posts))
-        rows.append(("reader import (hashes and remembers the files)", statistics.median(ours)))
-        rows.append(
-            ("baseline: Library.import_paths (the import before)", statistics.median(plain))
+        for n in range(args.rounds):
+            runs = [(f"import {name}", "import", code, name) for name, code in codes.items()]
+            runs.append(("floor-import", "floor-import", ROOT, "floor"))
+            for label, kind, code, name in runs if n % 2 == 0 else runs[::-1]:
+                root = fresh(work, name)
+                figures.setdefault(label, []).append(measure(kind, code, root, content, args.posts))
+            runs = [(f"sync {name}", "sync", code, name) for name, code in codes.items()]
+            runs.append(("floor-sync", "floor-sync", ROOT, "floor"))
+            for label, kind, code, name in runs if n % 2 == 0 else runs[::-1]:
+                root = work / name
+                figures.setdefault(label, []).append(measure(kind, code, root, content, args.posts))
+
+    def median(label: str) -> tuple[float, float, float]:
+        runs = figures[label]
+        return (
+            statistics.median(s for s, _, _ in runs),
+            statistics.median(m for _, m, _ in runs),
+            statistics.median(c for _, _, c in runs),
         )
 
-        synced: list[float] = []
-        again: list[float] = []
-        walked: list[float] = []
-        for _ in range(args.rounds):
-            synced.append(measure("sync-ours", work / "ours", content, args.posts))
-            again.append(measure("reimport", work / "plain", content, args.posts))
-            walked.append(measure("walk", work, content, args.posts))
-        rows.append(("reader sync, nothing changed", statistics.median(synced)))
-        rows.append(("baseline: importing the folder again", statistics.median(again)))
-        rows.append(("floor: walking the folder, stat of every file", statistics.median(walked)))
-
-        whole: list[float] = []
-        listing: list[float] = []
-        for _ in range(args.rounds):
-            whole.append(timed(lambda: command(work / "ours", "sync")))
-            listing.append(timed(lambda: command(work / "ours", "sources")))
-        rows.append(("python -m reader sync (new process)", statistics.median(whole)))
-        rows.append(
-            ("baseline: python -m reader sources (new process)", statistics.median(listing))
-        )
-
-    width = max(len(name) for name, _ in rows)
-    print(f"| {'what':<{width}} | median s |")
-    print(f"|{'-' * (width + 2)}|---------:|")
-    for name, seconds in rows:
-        print(f"| {name:<{width}} | {seconds:8.2f} |")
+    rows = [
+        ("reader import (ours)", "import ours", "floor-import"),
+        ("reader import (before)", "import before", "floor-import"),
+        ("floor: read every file, markdown-it once", "floor-import", "floor-import"),
+        ("reader sync, nothing changed (ours)", "sync ours", "floor-sync"),
+        ("reader sync, nothing changed (before)", "sync before", "floor-sync"),
+        ("floor: walk the folder, stat every file", "floor-sync", "floor-sync"),
+    ]
+    width = max(len(name) for name, _, _ in rows)
+    print(f"| {'what':<{width}} | median s | x floor | CPU s | peak RSS MB |")
+    print(f"|{'-' * (width + 2)}|---------:|--------:|------:|------------:|")
+    for name, label, floor in rows:
+        if label not in figures:
+            continue
+        seconds, rss, cpu = median(label)
+        ratio = seconds / median(floor)[0]
+        print(f"| {name:<{width}} | {seconds:8.2f} | {ratio:7.2f} | {cpu:5.1f} | {rss:11.0f} |")
+    if "import before" in figures:
+        ours, before = median("import ours")[0], median("import before")[0]
+        print(f"import: ours / before = {ours / before:.2f}")
+        ours, before = median("sync ours")[0], median("sync before")[0]
+        print(f"sync: ours / before = {ours / before:.2f}")
     return 0
 
 

@@ -125,14 +125,14 @@ class Importer:
                     if progress:
                         progress(count, item.source)
                     if existing is None:
-                        by_source[post.source] = post
                         added.append(post.slug)
                     elif self.posts.get(post.slug) == post:
                         unchanged.append(post.slug)
                         continue
                     else:
                         updated.append(post.slug)
-                    spill.add(post)
+                    # Its summary, not the post: the body stays in the spill file only.
+                    by_source[post.source] = spill.add(post)
                     batch.append(post)
                     texts.append(item.terms)
                     if len(batch) >= INDEX_BATCH:

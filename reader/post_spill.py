@@ -39,8 +39,8 @@ class PostSpill:
     def __iter__(self) -> Iterator[PostSummary]:
         return iter(self._posts.values())
 
-    def add(self, post: Post) -> None:
-        """Keep `post` (a later post of the same slug replaces it)."""
+    def add(self, post: Post) -> PostSummary:
+        """Keep `post` (a later post of the same slug replaces it); its summary."""
         data = post.body.encode("utf-8", "surrogatepass")
         if self._file is None:
             self._directory.mkdir(parents=True, exist_ok=True)
@@ -51,7 +51,8 @@ class PostSpill:
         self._at[post.slug] = (self._end, len(data))
         self._end += len(data)
         self._posts.pop(post.slug, None)  # in the order last added, as a list of posts would be
-        self._posts[post.slug] = post.without_body()
+        summary = self._posts[post.slug] = post.without_body()
+        return summary
 
     def body(self, post: PostSummary) -> str:
         """The body of a post added here."""

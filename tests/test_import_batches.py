@@ -13,8 +13,10 @@ from reader import importer
 from reader.importer import read_documents
 from reader.library import Library
 from reader.library_sources import import_sources, sync
+from reader.models import Post
 from reader.parsing import import_parser, markdown_parser, parse_markdown
 from reader.paths import bundled_content_dir
+from reader.search import SearchIndex
 
 POSTS = 12
 
@@ -169,3 +171,31 @@ def test_the_pool_builds_the_index_one_process_builds(
     pooled = Library.open(tmp_path / "pooled", seed=False)
     pooled.import_paths([folder])
     assert pooled.search_index_path.read_bytes() == alone.search_index_path.read_bytes()
+
+
+def test_snippet_records_spilled_to_a_file_show_and_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past `SPILL_BYTES`, records pending a save wait in a temporary file: snippets
+    still show before the save, after it, and after a re-import drops some."""
+    monkeypatch.setattr("reader.search.record_file.SPILL_BYTES", 200)
+    folder = folder_of_posts(tmp_path / "in")
+    posts = [
+        Post(slug=f"p{n}", title=f"P{n}", body=f"The word kestrel{n} is here.\n") for n in range(9)
+    ]
+    index = SearchIndex()
+    index.update(posts)  # not saved: every record pending, most in the file
+    for n in (0, 8):
+        (hit,) = [h for h in index.search(f"kestrel{n}").hits if h.slug == f"p{n}"]
+        assert f"kestrel{n}" in hit.snippet.text
+    index.close()
+    library = Library.open(tmp_path / "data", seed=False)
+    library.import_paths([folder])
+    (folder / "post-03.md").write_text("# Post 3\n\nNow about ospreys.\n", encoding="utf-8")
+    library.import_paths([folder])
+    for opened in (library, Library.open(tmp_path / "data", seed=False)):
+        for n in (0, 7, 11):
+            (hit,) = [h for h in opened.search(f"kestrel{n}").hits if h.slug == f"post-{n}"]
+            assert f"kestrel{n}" in hit.snippet.text
+        (hit,) = opened.search("ospreys").hits
+        assert hit.slug == "post-3" and "ospreys" in hit.snippet.text

@@ -11,19 +11,92 @@ rewrites it with the live records only.
 
 from __future__ import annotations
 
+import tempfile
 import weakref
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterator, MutableMapping, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO, BinaryIO
 
 from reader.search.records import Reader
 
-__all__ = ["RECORD_SLACK", "RecordFile"]
+__all__ = ["RECORD_SLACK", "SPILL_BYTES", "PendingRecords", "RecordFile"]
 
 RECORD_SLACK = 0.3
 """Rewrite the records region (dropping dead records) when more than this share is dead."""
 _COPY_CHUNK = 1 << 20
+SPILL_BYTES = 8 << 20
+"""Records pending a save kept in memory up to this many bytes; past it (a big import:
+some 90 MB at 50,000 posts) they go to a temporary file until the save."""
+
+
+class PendingRecords(MutableMapping[int, bytes]):
+    """Records not saved yet, by document id: in memory, then in an unnamed temporary
+    file once they pass `SPILL_BYTES` (it goes with the process, however it ends)."""
+
+    def __init__(self) -> None:
+        self._held: dict[int, bytes] = {}
+        self._at: dict[int, tuple[int, int]] = {}
+        """Records in the file: (offset, length)."""
+        self._file: IO[bytes] | None = None
+        self._end = 0
+        self._bytes = 0
+
+    def __getitem__(self, doc_id: int) -> bytes:
+        held = self._held.get(doc_id)
+        if held is not None:
+            return held
+        offset, length = self._at[doc_id]
+        assert self._file is not None
+        self._file.seek(offset)
+        return self._file.read(length)
+
+    def __setitem__(self, doc_id: int, record: bytes) -> None:
+        self.pop(doc_id, None)
+        if self._file is None and self._bytes + len(record) <= SPILL_BYTES:
+            self._held[doc_id] = record
+            self._bytes += len(record)
+            return
+        if self._file is None:
+            # No `with`: the file lives until the save empties these records.
+            self._file = tempfile.TemporaryFile(prefix="reader-records-")  # noqa: SIM115
+        self._file.seek(self._end)
+        self._file.write(record)
+        self._at[doc_id] = (self._end, len(record))
+        self._end += len(record)
+
+    def __delitem__(self, doc_id: int) -> None:
+        record = self._held.pop(doc_id, None)
+        if record is not None:
+            self._bytes -= len(record)
+        elif self._at.pop(doc_id, None) is None:
+            raise KeyError(doc_id)
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self._held or doc_id in self._at
+
+    def __iter__(self) -> Iterator[int]:
+        yield from self._held
+        yield from self._at
+
+    def __len__(self) -> int:
+        return len(self._held) + len(self._at)
+
+    def renumbered(self, new_of: dict[int, int]) -> PendingRecords:
+        """These records under new document ids (`new_of`, old -> new), without copying
+        the file; this object is not used afterwards."""
+        moved = PendingRecords()
+        moved._held = {new_of[d]: r for d, r in self._held.items()}
+        moved._at = {new_of[d]: at for d, at in self._at.items()}
+        moved._file, moved._end, moved._bytes = self._file, self._end, self._bytes
+        self._file = None
+        return moved
+
+    def close(self) -> None:
+        """Remove the temporary file, if any."""
+        if self._file is not None:
+            self._file.close()
+            self._file = None
 
 
 class RecordFile:
@@ -36,7 +109,7 @@ class RecordFile:
         """Length of each document's record in the file (0 if none there)."""
         self.region = (0, 0)
         """Start and end of the records region in the file."""
-        self.pending: dict[int, bytes] = {}
+        self.pending = PendingRecords()
         """Records not saved yet, by document id."""
         self._file: BinaryIO | None = None
         self.path: Path | None = None
@@ -58,7 +131,7 @@ class RecordFile:
         new_of = {old: new for new, old in enumerate(live)}
         self.at = array("Q", [self.at[d] for d in live])
         self.length = array("I", [self.length[d] for d in live])
-        self.pending = {new_of[d]: rec for d, rec in self.pending.items()}
+        self.pending = self.pending.renumbered(new_of)
 
     # -- the open file ---------------------------------------------------------
 
@@ -154,4 +227,5 @@ class RecordFile:
     def saved(self, at: array[int], length: array[int], region: tuple[int, int]) -> None:
         """The new file replaced the old: read records at these places from now on."""
         self.at, self.length, self.region = at, length, region
-        self.pending = {}
+        self.pending.close()
+        self.pending = PendingRecords()
