@@ -280,18 +280,15 @@ class PostStore:
         process killed before it is undone when the library is next opened
         (`_finish_interrupted_upsert`).
         """
-        body_of: Callable[[PostSummary], str]
-        if isinstance(posts, PostSpill):
-            body_of = posts.body
-            posts = list(posts)
-        else:
-            posts = list(posts)
-            body_of = _body
-        gone = {slug for slug in remove if slug in self._posts} - {p.slug for p in posts}
-        if not posts and not gone:
+        body_of: Callable[[PostSummary], str] = (
+            posts.body if isinstance(posts, PostSpill) else _body
+        )
+        change: list[PostSummary] = list(posts)
+        gone = {slug for slug in remove if slug in self._posts} - {p.slug for p in change}
+        if not change and not gone:
             return
         by_shard: dict[int, list[PostSummary]] = {}
-        for post in posts:
+        for post in change:
             by_shard.setdefault(self.shard_of(post.slug), []).append(post)
         for slug in gone:
             by_shard.setdefault(self.shard_of(slug), [])
@@ -319,7 +316,7 @@ class PostStore:
                     self._posts,
                     self._doc_ids,
                     self._bad_doc_ids,
-                    (posts, gone),
+                    (change, gone),
                     token,
                     self.recoveries,
                 )
@@ -343,7 +340,7 @@ class PostStore:
                 self._doc_ids = new_ids
                 for slug in gone:
                     self._posts.pop(slug, None)
-                for post in posts:
+                for post in change:
                     self._posts[post.slug] = post.without_body() if isinstance(post, Post) else post
                 # Keep import order: dicts keep first-insertion order already.
                 self._seen = file_identity(self.path)
