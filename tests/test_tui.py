@@ -125,6 +125,8 @@ async def test_choosing_a_tag_filters_the_list(library: Library) -> None:
         # Back to All with the keyboard: k up to the top row, enter.
         sidebar.focus()
         await pilot.press("home", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert post_list.option_count == 10
         assert post_list.highlighted_slug == post.slug  # the cursor stays on the post
 
