@@ -17,22 +17,91 @@ from __future__ import annotations
 
 import marshal
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from reader.models import PostSummary, Section
 from reader.post_load import PostTable
 
-__all__ = ["CACHE_NAME", "decode_cache", "encode_cache"]
+__all__ = [
+    "CACHE_NAME",
+    "decode_cache",
+    "decode_rows",
+    "encode_cache",
+    "encode_rows",
+    "seal",
+    "unseal",
+]
 
 CACHE_NAME = "posts.cache"
 """The cache's file name, beside `posts.json`."""
 
 _MAGIC = b"reader-posts-cache\x00"
-_VERSION = 1
+_VERSION = 2
 """Bump when the layout below or `PostSummary`'s fields change."""
 
 Identity = tuple[int, int, int, int]
+SectionKey = tuple[str, str, int, int]
+Row = tuple[Any, ...]
+
+
+def encode_rows(posts: Iterable[PostSummary]) -> tuple[list[SectionKey], list[Row]]:
+    """`posts` as marshal-able rows, their sections shared: (the section keys, the rows),
+    each row a post's fields in order with its sections as indexes into the keys."""
+    sections: dict[Section, int] = {}
+    rows = [
+        (
+            post.slug,
+            post.title,
+            post.tags,
+            tuple(sections.setdefault(s, len(sections)) for s in post.sections),
+            post.words,
+            post.source,
+            post.date,
+            post.updated,
+            post.authors,
+            post.summary,
+            post.draft,
+            post.lang,
+            post.url,
+            post.aliases,
+        )
+        for post in posts
+    ]
+    return [(s.heading, s.anchor, s.level, s.line) for s in sections], rows
+
+
+def decode_rows(keys: Sequence[SectionKey], rows: Iterable[Row]) -> Iterator[PostSummary]:
+    """The summaries of rows made by `encode_rows`; raises ValueError, TypeError or
+    IndexError when they are not such rows."""
+    shared = [Section(*key) for key in keys]
+    for slug, title, tags, found, *rest in rows:
+        yield PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
+
+
+def seal(magic: bytes, payload: Any) -> bytes:
+    """`payload` in marshal's format, after `magic` and a CRC-32 of it."""
+    data = marshal.dumps(payload)
+    return magic + zlib.crc32(data).to_bytes(4, "big") + data
+
+
+def unseal(path: Path, magic: bytes) -> Any:
+    """What `seal` put in the file at `path`, or None when it is missing, unreadable,
+    not made with `magic` or damaged."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    start = len(magic) + 4
+    if not raw.startswith(magic) or zlib.crc32(raw[start:]) != int.from_bytes(
+        raw[len(magic) : start], "big"
+    ):
+        return None
+    try:
+        return marshal.loads(raw[start:])
+    except (ValueError, TypeError, EOFError):
+        return None
 
 
 def encode_cache(
@@ -40,31 +109,9 @@ def encode_cache(
 ) -> bytes:
     """The bytes of a cache of `posts` (and their document ids) read from the version
     `identity` of `posts.json`."""
-    sections: dict[Section, int] = {}
-    rows = []
-    for slug, post in posts.items():
-        rows.append(
-            (
-                doc_ids[slug],
-                post.slug,
-                post.title,
-                post.tags,
-                tuple(sections.setdefault(s, len(sections)) for s in post.sections),
-                post.words,
-                post.source,
-                post.date,
-                post.updated,
-                post.authors,
-                post.summary,
-                post.draft,
-                post.lang,
-                post.url,
-                post.aliases,
-            )
-        )
-    keys = [(s.heading, s.anchor, s.level, s.line) for s in sections]
-    payload = marshal.dumps((_VERSION, tuple(identity), keys, rows))
-    return _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    keys, rows = encode_rows(posts.values())
+    ids = [doc_ids[slug] for slug in posts]
+    return seal(_MAGIC, (_VERSION, tuple(identity), keys, rows, ids))
 
 
 def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
@@ -72,25 +119,16 @@ def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
     of another version, or not made from the version `identity` of `posts.json`."""
     if identity is None:
         return None
+    found = unseal(path, _MAGIC)
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    start = len(_MAGIC) + 4
-    if not raw.startswith(_MAGIC) or zlib.crc32(raw[start:]) != int.from_bytes(
-        raw[len(_MAGIC) : start], "big"
-    ):
-        return None
-    try:
-        version, made_from, keys, rows = marshal.loads(raw[start:])
+        version, made_from, keys, rows, ids = found
         if version != _VERSION or tuple(made_from) != tuple(identity):
             return None
-        shared = [Section(*key) for key in keys]
         table = PostTable()
         posts, doc_ids = table.posts, table.doc_ids
-        for doc_id, slug, title, tags, found, *rest in rows:
-            posts[slug] = PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
-            doc_ids[slug] = doc_id
-    except (ValueError, TypeError, EOFError, IndexError):
+        for post, doc_id in zip(decode_rows(keys, rows), ids, strict=True):
+            posts[post.slug] = post
+            doc_ids[post.slug] = doc_id
+    except (ValueError, TypeError, IndexError):
         return None
     return table
