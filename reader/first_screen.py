@@ -104,7 +104,7 @@ def first_screen_of(posts: Sequence[PostSummary]) -> FirstScreen:
 
 def encode_first_screen(identity: Identity, screen: FirstScreen) -> bytes:
     """The bytes of the file for `screen`, made from the version `identity` of `posts.json`."""
-    keys, rows = encode_rows(screen.rows)
+    keys, rows = encode_rows(screen.rows, {})
 
     def counts(tags: Iterable[TagCount]) -> list[tuple[str, int]]:
         return [(t.name, t.count) for t in tags]
@@ -137,7 +137,7 @@ def decode_first_screen(path: Path, identity: Identity | None) -> FirstScreen | 
             return None
         screen = FirstScreen(
             SortOrder(order),
-            tuple(decode_rows(keys, rows)),
+            tuple(post for _, post in decode_rows(keys, rows)),
             int(total),
             int(drafts),
             tuple(TagCount(name, count) for name, count in tags),

@@ -38,7 +38,7 @@ CACHE_NAME = "posts.cache"
 """The cache's file name, beside `posts.json`."""
 
 _MAGIC = b"reader-posts-cache\x00"
-_VERSION = 2
+_VERSION = 1
 """Bump when the layout below or `PostSummary`'s fields change."""
 
 Identity = tuple[int, int, int, int]
@@ -46,12 +46,16 @@ SectionKey = tuple[str, str, int, int]
 Row = tuple[Any, ...]
 
 
-def encode_rows(posts: Iterable[PostSummary]) -> tuple[list[SectionKey], list[Row]]:
+def encode_rows(
+    posts: Iterable[PostSummary], doc_ids: Mapping[str, int]
+) -> tuple[list[SectionKey], list[Row]]:
     """`posts` as marshal-able rows, their sections shared: (the section keys, the rows),
-    each row a post's fields in order with its sections as indexes into the keys."""
+    each row a post's document id then its fields in order, with its sections as
+    indexes into the keys."""
     sections: dict[Section, int] = {}
     rows = [
         (
+            doc_ids.get(post.slug, 0),
             post.slug,
             post.title,
             post.tags,
@@ -72,12 +76,14 @@ def encode_rows(posts: Iterable[PostSummary]) -> tuple[list[SectionKey], list[Ro
     return [(s.heading, s.anchor, s.level, s.line) for s in sections], rows
 
 
-def decode_rows(keys: Sequence[SectionKey], rows: Iterable[Row]) -> Iterator[PostSummary]:
-    """The summaries of rows made by `encode_rows`; raises ValueError, TypeError or
-    IndexError when they are not such rows."""
+def decode_rows(
+    keys: Sequence[SectionKey], rows: Iterable[Row]
+) -> Iterator[tuple[int, PostSummary]]:
+    """The document ids and summaries of rows made by `encode_rows`; raises ValueError,
+    TypeError or IndexError when they are not such rows."""
     shared = [Section(*key) for key in keys]
-    for slug, title, tags, found, *rest in rows:
-        yield PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
+    for doc_id, slug, title, tags, found, *rest in rows:
+        yield doc_id, PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
 
 
 def seal(magic: bytes, payload: Any) -> bytes:
@@ -109,9 +115,8 @@ def encode_cache(
 ) -> bytes:
     """The bytes of a cache of `posts` (and their document ids) read from the version
     `identity` of `posts.json`."""
-    keys, rows = encode_rows(posts.values())
-    ids = [doc_ids[slug] for slug in posts]
-    return seal(_MAGIC, (_VERSION, tuple(identity), keys, rows, ids))
+    keys, rows = encode_rows(posts.values(), doc_ids)
+    return seal(_MAGIC, (_VERSION, tuple(identity), keys, rows))
 
 
 def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
@@ -121,12 +126,12 @@ def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
         return None
     found = unseal(path, _MAGIC)
     try:
-        version, made_from, keys, rows, ids = found
+        version, made_from, keys, rows = found
         if version != _VERSION or tuple(made_from) != tuple(identity):
             return None
         table = PostTable()
         posts, doc_ids = table.posts, table.doc_ids
-        for post, doc_id in zip(decode_rows(keys, rows), ids, strict=True):
+        for doc_id, post in decode_rows(keys, rows):
             posts[post.slug] = post
             doc_ids[post.slug] = doc_id
     except (ValueError, TypeError, IndexError):
