@@ -62,8 +62,11 @@ def child(data_dir: str, trace: bool) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
 
             async def settle() -> None:
+                # Until no worker is left: one may start another (the posts, then the index).
                 await pilot.pause()
-                await app.workers.wait_for_complete()
+                while any(not w.is_finished for w in app.workers):
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
                 await pilot.pause()
 
             await settle()

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.models import PostSummary, TagCount
-from reader.post_cache import Identity, decode_rows, encode_rows, seal, unseal
+from reader.post_cache import decode_rows, encode_rows
+from reader.sealed import Identity, seal, unseal
 from reader.sorting import SortOrder, default_order, sort_posts
 
 __all__ = [

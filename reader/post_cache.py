@@ -15,14 +15,13 @@ reads `posts.json` and writes the cache again. Writing it is the store's
 
 from __future__ import annotations
 
-import marshal
-import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from reader.models import PostSummary, Section
 from reader.post_load import PostTable
+from reader.sealed import Identity, seal, unseal
 
 __all__ = [
     "CACHE_NAME",
@@ -30,8 +29,6 @@ __all__ = [
     "decode_rows",
     "encode_cache",
     "encode_rows",
-    "seal",
-    "unseal",
 ]
 
 CACHE_NAME = "posts.cache"
@@ -41,7 +38,6 @@ _MAGIC = b"reader-posts-cache\x00"
 _VERSION = 1
 """Bump when the layout below or `PostSummary`'s fields change."""
 
-Identity = tuple[int, int, int, int]
 SectionKey = tuple[str, str, int, int]
 Row = tuple[Any, ...]
 
@@ -84,30 +80,6 @@ def decode_rows(
     shared = [Section(*key) for key in keys]
     for doc_id, slug, title, tags, found, *rest in rows:
         yield doc_id, PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
-
-
-def seal(magic: bytes, payload: Any) -> bytes:
-    """`payload` in marshal's format, after `magic` and a CRC-32 of it."""
-    data = marshal.dumps(payload)
-    return magic + zlib.crc32(data).to_bytes(4, "big") + data
-
-
-def unseal(path: Path, magic: bytes) -> Any:
-    """What `seal` put in the file at `path`, or None when it is missing, unreadable,
-    not made with `magic` or damaged."""
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    start = len(magic) + 4
-    if not raw.startswith(magic) or zlib.crc32(raw[start:]) != int.from_bytes(
-        raw[len(magic) : start], "big"
-    ):
-        return None
-    try:
-        return marshal.loads(raw[start:])
-    except (ValueError, TypeError, EOFError):
-        return None
 
 
 def encode_cache(

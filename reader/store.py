@@ -36,8 +36,10 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 
+from reader.body_spans import Spans, encode_with_spans
 from reader.first_screen import (
     FIRST_SCREEN_NAME,
     FirstScreen,
@@ -46,7 +48,7 @@ from reader.first_screen import (
     first_screen_of,
 )
 from reader.models import SUMMARY_FIELDS, Post, PostSummary
-from reader.post_bodies import SHARDS, BodyFiles, describe, encode_bodies, set_aside, strerror
+from reader.post_bodies import SHARDS, BodyFiles, describe, set_aside, strerror
 from reader.post_cache import CACHE_NAME, decode_cache, encode_cache
 from reader.post_commit import (
     committed,
@@ -108,7 +110,14 @@ class PostStore:
         self.recoveries: list[str] = []
         """What was found damaged and what was done, a message each, oldest first
         (body files are read on demand, so this can grow after opening)."""
-        self._bodies = BodyFiles(directory / "bodies", self._lock, self._posts_in, self.recoveries)
+        self._bodies = BodyFiles(
+            directory / "bodies",
+            self._lock,
+            self._posts_in,
+            self.recoveries,
+            # Every write is made here; spans are a cache, not worth an fsync per file.
+            partial(atomic_write_bytes, durable=False),
+        )
         self.lost_sources: list[str] = []
         """Sources of posts whose metadata was lost to damage: re-import to get them back."""
         self.damaged = False
@@ -363,13 +372,14 @@ class PostStore:
             token = new_token()
             unchanged = False
             shards: dict[int, dict[str, str]] = {}
+            spans: dict[int, Spans] = {}
             written: list[tuple[Path, Path | bytes | None]] = []
             try:
                 # Bodies first: metadata never points at a body not yet written.
                 for shard, shard_posts in by_shard.items():
                     bodies = self._bodies.updated(shard, shard_posts, gone)
                     path = self._bodies.path(shard)
-                    data = encode_bodies(bodies)
+                    data, spans[shard] = encode_with_spans(bodies)
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     shards[shard] = bodies
@@ -401,7 +411,7 @@ class PostStore:
                     with contextlib.suppress(OSError):
                         previous.unlink()
             with self._lock:
-                self._bodies.written(shards)
+                self._bodies.written(shards, spans)
                 self._doc_ids = new_ids
                 for slug in gone:
                     self._posts.pop(slug, None)
