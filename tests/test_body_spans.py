@@ -21,7 +21,8 @@ def post(n: int, body: str = "") -> Post:
 
 
 def table(bodies: dict[str, str]) -> object:
-    return {"bodies": {str(i): {"slug": k, "body": v} for i, (k, v) in enumerate(bodies.items(), 1)}}
+    numbered = enumerate(bodies.items(), 1)
+    return {"bodies": {str(i): {"slug": k, "body": v} for i, (k, v) in numbered}}
 
 
 @pytest.mark.parametrize(
