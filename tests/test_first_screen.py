@@ -234,3 +234,26 @@ async def test_keys_that_need_every_post_wait_for_them(root: Path, held: threadi
         await settle(app, pilot)
         assert titles(app)[0] == "Post 0000"
         assert "oldest first" in text_of(app.screen.query_one(PostList))
+
+
+async def test_a_search_typed_before_the_index_is_open_says_so_and_then_finds(
+    root: Path, held: threading.Event
+) -> None:
+    library = Library.open(root, lazy=True)
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"number")
+        # The search waits for the posts and the index, which are held: the list says so.
+        for _ in range(200):
+            await pilot.pause()
+            if "indexing…" in text_of(app.screen.query_one(PostList)):
+                break
+        assert not library.search_index_loaded
+        assert "indexing…" in text_of(app.screen.query_one(PostList))
+        await pilot.press("down")  # keys still work meanwhile
+        held.set()
+        await settle(app, pilot)
+        listed = text_of(app.screen.query_one(PostList))
+        assert "indexing…" not in listed
+        assert "Results" in listed and "Post " in listed
