@@ -144,6 +144,12 @@ def held(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     gate.set()
 
 
+def open_lazily(root: Path) -> tuple[Library, ReaderApp]:
+    """The library opened as the TUI opens it, and the app over it."""
+    library = Library.open(root, lazy=True)
+    return library, ReaderApp(library, timings=STEADY)
+
+
 def titles(app: ReaderApp) -> list[str]:
     return [title for title, _ in list_rows(app.screen.query_one(PostList))]
 
@@ -171,8 +177,7 @@ async def settle_held(app: ReaderApp, pilot: Pilot[None]) -> None:
 async def test_the_first_screen_shows_before_every_post_is_read(
     root: Path, held: threading.Event
 ) -> None:
-    library = Library.open(root, lazy=True)
-    app = ReaderApp(library, timings=STEADY)
+    library, app = open_lazily(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not library.posts.loaded
@@ -191,8 +196,7 @@ async def test_the_first_screen_shows_before_every_post_is_read(
 
 
 async def test_keys_pressed_while_the_posts_load_work(root: Path, held: threading.Event) -> None:
-    library = Library.open(root, lazy=True)
-    app = ReaderApp(library, timings=STEADY)
+    library, app = open_lazily(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         # Moving, opening, marking, bookmarking, the sidebar: none waits for the load.
@@ -221,8 +225,7 @@ async def test_keys_pressed_while_the_posts_load_work(root: Path, held: threadin
 
 
 async def test_keys_that_need_every_post_wait_for_them(root: Path, held: threading.Event) -> None:
-    library = Library.open(root, lazy=True)
-    app = ReaderApp(library, timings=STEADY)
+    library, app = open_lazily(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert not library.posts.loaded
@@ -239,8 +242,7 @@ async def test_keys_that_need_every_post_wait_for_them(root: Path, held: threadi
 async def test_a_search_typed_before_the_index_is_open_says_so_and_then_finds(
     root: Path, held: threading.Event
 ) -> None:
-    library = Library.open(root, lazy=True)
-    app = ReaderApp(library, timings=STEADY)
+    library, app = open_lazily(root)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press("slash", *"number")
