@@ -61,8 +61,10 @@ def open_library(ctx: click.Context) -> Library:
         try:
             # Only the TUI seeds an empty library with the sample posts: `reader
             # import` into a new data directory imports only what it is given.
+            # The TUI reads what its first screen shows first, the rest after it.
+            tui = ctx.parent is None
             ctx.meta["library"] = Library.open(
-                ctx.find_root().params.get("data_dir"), seed=ctx.parent is None
+                ctx.find_root().params.get("data_dir"), seed=tui, lazy=tui
             )
         except LibraryError as error:
             raise click.ClickException(error.message) from None

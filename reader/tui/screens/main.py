@@ -29,6 +29,7 @@ from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
+from reader.tui.screens.loading import UNKNOWN_COUNT, LoadingPart
 from reader.tui.screens.marks import MarksPart
 from reader.tui.screens.navigation import NavigationPart
 from reader.tui.screens.outside import OutsidePart
@@ -63,6 +64,7 @@ SINGLE_PANE_WIDTH = 50
 
 
 class MainScreen(
+    LoadingPart,
     SearchPart,
     MarksPart,
     SavedPart,
@@ -146,7 +148,11 @@ class MainScreen(
         self.restore_order(settings)
         last_slug = settings.get("last_slug")
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
-        self.refresh_lists()
+        kept = self.library.first_screen
+        if kept is not None and self.first_screen_fits(kept):
+            self.show_first_screen(kept)  # the rest is read after the first frame
+        else:
+            self.refresh_lists()
         post_list = self.query_one(PostList)
         self.focus_now(post_list)
         first = post_list.highlighted_slug
@@ -169,9 +175,9 @@ class MainScreen(
         # Called from the writer thread after a second's wait; `notify` only posts a message.
         state.on_wait = partial(self.app.notify, title="Waiting", timeout=10, markup=False)
         self.set_interval(self.timings.state_poll, self.poll_state)
-        # After the first frame: loading the index holds the GIL for a while.
-        self.call_after_refresh(self.preload_search_index)
-        self.call_after_refresh(self.presort)
+        # After the first frame: every post (if not read yet), then the search index and
+        # the other orders, which hold the GIL for a while.
+        self.load_after_first_frame()
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def preload_search_index(self) -> None:
@@ -224,7 +230,7 @@ class MainScreen(
             self.query_one(ReaderPane).show_post(None)
 
     def refresh_sidebar(
-        self, total: int, unread: int, bookmarks: int, tags: list[TagCount] | None = None
+        self, total: int, unread: int | str, bookmarks: int, tags: list[TagCount] | None = None
     ) -> None:
         """Show the current counts in the sidebar."""
         self.query_one(TagSidebar).show_counts(
@@ -245,9 +251,14 @@ class MainScreen(
             self.refresh_lists()
             return
         session = self.session
-        summaries = self.library.summaries()
-        unread = sum(1 for p in summaries if session.is_unread(p.slug))
-        self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
+        first = self.library.first_screen
+        if first is not None:  # not every post is read yet: not the unread count either
+            total = first.total if self.library.show_drafts else first.total - first.drafts
+            self.refresh_sidebar(total, UNKNOWN_COUNT, len(session.bookmarks))
+        else:
+            summaries = self.library.summaries()
+            unread = sum(1 for p in summaries if session.is_unread(p.slug))
+            self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
         self.query_one(PostList).refresh_post(
             slug, session.is_bookmarked(slug), session.is_unread(slug)
         )

@@ -32,12 +32,14 @@ if TYPE_CHECKING:
     from reader.session import ReadingSession
     from reader.tui.timings import Timings
 
-__all__ = ["SEARCH_LIMIT", "SNIPPETS_FIRST", "SearchPart"]
+__all__ = ["INDEXING_NOTE", "SEARCH_LIMIT", "SNIPPETS_FIRST", "SearchPart"]
 
 SEARCH_LIMIT = 50
 """Most results listed for a query."""
 SNIPPETS_FIRST = 12
 """Results shown with their snippets at once; the rest get theirs right after."""
+INDEXING_NOTE = "indexing…"
+"""The list's bottom border while a search waits for the index to open (after start-up)."""
 
 
 class SearchPart(Screen[None]):
@@ -121,6 +123,9 @@ class SearchPart(Screen[None]):
             self.search_results = None
             self.refresh_lists()
             return
+        if not self.library.search_index_loaded:
+            # The index opens after the first frame: the search waits for it, the keys do not.
+            self.query_one(PostList).border_subtitle = INDEXING_NOTE
         self._search_timer = self.set_timer(
             self.timings.search_debounce, partial(self.run_search, query, self.filter)
         )
@@ -173,6 +178,8 @@ class SearchPart(Screen[None]):
         if event.query != self.search_query:
             return
         post_list = self.query_one(PostList)
+        if str(post_list.border_subtitle) == INDEXING_NOTE:
+            post_list.border_subtitle = ""
         results = event.results
         if results is None and event.invalid:
             self.search_results = None

@@ -46,7 +46,7 @@ class SortingPart(Screen[None]):
     def restore_order(self, settings: Mapping[str, object]) -> None:
         """Take the order saved last time, else the library's default."""
         saved_order = SortOrder.from_name(settings.get(SORT_SETTING))
-        self.order = saved_order or self.library.orders().default
+        self.order = saved_order or self.library.default_order()
 
     def list_title(self) -> str:
         """The list's border title while browsing: the order, or that Bookmarks keep theirs."""

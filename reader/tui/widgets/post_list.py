@@ -233,6 +233,8 @@ class PostList(PagedList):
         self._listed: frozenset[str] = frozenset()
         self.row_height = 0
         """Height of every row (0 when rows may differ)."""
+        self.generation = 0
+        """Counts the fills of the list: rows added later belong to the fill they continue."""
 
     def _update_lines(self) -> None:
         """Lay out every row at once: they all have the same height.
@@ -265,6 +267,7 @@ class PostList(PagedList):
 
         `title` goes in the border: what is listed, and in which order.
         """
+        self.generation += 1
         self.slugs = [p.slug for p in posts]
         self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
@@ -278,6 +281,37 @@ class PostList(PagedList):
         index = self.slugs.index(keep) if keep in self.slugs else 0
         self.highlighted = index if self.slugs else None
 
+    def add_posts(
+        self,
+        posts: Sequence[PostSummary],
+        bookmarked: set[str] | frozenset[str],
+        unread: set[str] | frozenset[str],
+        places: Places,
+    ) -> None:
+        """Add rows after those `show_posts` put in (the rest of a list shown in parts);
+        the cursor stays where it is."""
+        slugs = [p.slug for p in posts]
+        self.slugs.extend(slugs)
+        self._listed = self._listed.union(slugs)
+        self.add_options(
+            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
+            for p in posts
+        )
+
+    def take_places(self, places: Places) -> None:
+        """Tell repeated titles apart by `places` from now on (made from more of the list
+        than the rows shown so far); rows it changes are drawn again."""
+        for index, option in enumerate(self.options):
+            row = option.prompt
+            if isinstance(row, PostRow):
+                old = row.places.of(row.post) if row.places is not None else ""
+                if places.of(row.post) != old:
+                    self.replace_option_prompt_at_index(
+                        index, PostRow(row.post, row.bookmarked, row.unread, places)
+                    )
+                else:
+                    row.places = places
+
     def show_results(
         self,
         hits: Sequence[SearchHit],
@@ -288,6 +322,7 @@ class PostList(PagedList):
 
         Results keep their ranking whatever the browse order, and the border says so.
         """
+        self.generation += 1
         self.slugs = [h.slug for h in hits]
         self._listed = frozenset(self.slugs)
         self.row_height = RESULT_HEIGHT
@@ -304,6 +339,7 @@ class PostList(PagedList):
         `message` is plain text (it quotes the query, which is never read as markup);
         the line cannot be highlighted or opened.
         """
+        self.generation += 1
         self.slugs = []
         self._listed = frozenset()
         self.row_height = 0

@@ -74,9 +74,10 @@ class TagSidebar(PagedList):
         self._tags: list[Option] = []
 
     def show_counts(
-        self, total: int, unread: int, bookmarks: int, tags: list[TagCount], chosen: str
+        self, total: int, unread: int | str, bookmarks: int, tags: list[TagCount], chosen: str
     ) -> None:
-        """Replace the filter and tag rows, keeping `chosen` highlighted."""
+        """Replace the filter and tag rows, keeping `chosen` highlighted (`unread` may be a
+        mark, "…", until it is counted)."""
         self._filters = [
             Option(row("All", total, special=True), id=ALL),
             Option(row("Unread", unread, special=True), id=UNREAD),
