@@ -119,13 +119,16 @@ def write_entries(library: Library, key: str, feed: Feed, title: str) -> Path:
     """
     folder = _folder(library, key)
     folder.mkdir(parents=True, exist_ok=True)
+    # One listing rather than a failed open per new entry: in threads, every
+    # system call waits for the GIL again.
+    present = set(os.listdir(folder))
     for entry in feed.entries:
         name = hashlib.blake2b(entry.key.encode("utf-8"), digest_size=10).hexdigest() + ".md"
         target = folder / name
         text = entry_document(entry, title)
         try:
-            same = target.read_text("utf-8") == text
-        except (OSError, UnicodeDecodeError):  # missing, or not what we wrote
+            same = name in present and target.read_text("utf-8") == text
+        except (OSError, UnicodeDecodeError):  # gone since, or not what we wrote
             same = False
         if not same:
             tmp = folder / f".{name}.tmp"
@@ -240,15 +243,21 @@ def refresh(
                     if fetched.error:
                         report.errors.append((fetched.sub.name, fetched.error))
                     done[fetched.sub.key] = fetched.sub
-                # Read again before writing, so a subscription added meanwhile is kept.
-                latest = store.load()
-                store.save([done.get(s.key, s) for s in latest])
+                if groups:  # the new ETags go with the posts just stored
+                    _save(store, done)
                 if on_posts and fresh:
                     on_posts(fresh)
                 for fetched in batch:
                     count += 1
                     if progress:
                         progress(count, len(chosen), fetched.sub)
+        _save(store, done)  # the feeds unchanged or failed since the last commit
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return report
+
+
+def _save(store: SubscriptionStore, done: dict[str, Subscription]) -> None:
+    """Save the subscriptions refreshed so far, read again first so one added meanwhile stays."""
+    latest = store.load()
+    store.save([done.get(s.key, s) for s in latest])
