@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
-from textual.pilot import Pilot
 from werkzeug import Request, Response
 
 from reader.feeds.refresh import refresh
@@ -22,6 +21,7 @@ from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
 from tests.screen import lines_of, list_rows, notices
+from tests.test_tui_state import wait_until
 
 
 @pytest.fixture
@@ -54,13 +54,14 @@ def reader_title(app: ReaderApp) -> str:
     return lines_of(app.screen.query_one(ReaderPane))[0].strip("╭╮─ ")
 
 
-async def wait_for(pilot: Pilot[None], done: Callable[[], bool], what: str) -> None:
-    """Pause until `done()`; fail after about five seconds."""
-    for _ in range(500):
-        if done():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError(f"never happened: {what}")
+def slow_feed(release: threading.Event) -> Callable[[Request], Response]:
+    """Tide Notes, answered once `release` is set (or after five seconds)."""
+
+    def answer(request: Request) -> Response:
+        release.wait(5)
+        return Response(FEED, content_type="application/rss+xml")
+
+    return answer
 
 
 def serve_two_feeds(server: HTTPServer, library: Library) -> None:
@@ -76,12 +77,7 @@ async def test_R_refreshes_without_blocking_keys_and_lists_new_posts(
     library: Library, threaded: HTTPServer
 ) -> None:
     release = threading.Event()
-
-    def slow_feed(request: Request) -> Response:
-        release.wait(5)
-        return Response(FEED, content_type="application/rss+xml")
-
-    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed)
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -117,7 +113,7 @@ async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
             await pilot.pause(0.01)
         assert any("Spring tides explained" in t for t in titles(app))
         # Said, in a worker: the first frame did not wait for the network.
-        await wait_for(pilot, lambda: "2 new" in notices(app), "the summary")
+        await wait_until(pilot, lambda: "2 new" in notices(app), "the summary")
         assert "Refreshing 1 feed… (last refreshed over 30 minutes ago)" in notices(app)
 
 
@@ -152,7 +148,7 @@ async def test_the_sidebar_lists_the_feeds_with_unread_counts_and_enter_filters(
     refresh(library)
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
-        await wait_for(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
         rows = sidebar_lines(app)
         at = rows.index("Feeds")
         # By title (the feed's own title when the subscription has none), unread counts.
@@ -178,7 +174,7 @@ async def test_reading_a_feed_post_lowers_its_feeds_count(
     app = ReaderApp(library, timings=Timings(read_after=0.05))
     async with app.run_test(size=(140, 40)) as pilot:
         # The post open at start is the newest, Tide Notes' "Only a summary": read soon.
-        await wait_for(pilot, lambda: "Tide Notes 1" in sidebar_lines(app), "Tide Notes 1")
+        await wait_until(pilot, lambda: "Tide Notes 1" in sidebar_lines(app), "Tide Notes 1")
         assert "Kiln Diary 1" in sidebar_lines(app)
         post_list = app.screen.query_one(PostList)
         while (
@@ -187,20 +183,15 @@ async def test_reading_a_feed_post_lowers_its_feeds_count(
         ):
             await pilot.press("j")
         await pilot.press("enter")
-        await wait_for(pilot, lambda: "Kiln Diary 0" in sidebar_lines(app), "Kiln Diary 0")
+        await wait_until(pilot, lambda: "Kiln Diary 0" in sidebar_lines(app), "Kiln Diary 0")
 
 
 async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_post(
     library: Library, threaded: HTTPServer
 ) -> None:
     release = threading.Event()
-
-    def slow_feed(request: Request) -> Response:
-        release.wait(5)
-        return Response(FEED, content_type="application/rss+xml")
-
     # The slow feed comes first: the fast one must not wait for it.
-    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed)
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
     threaded.expect_request("/kiln.xml").respond_with_data(
         ATOM, content_type="application/atom+xml"
     )
@@ -214,7 +205,7 @@ async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_p
     app = ReaderApp(library, timings=QUIET)
     try:
         async with app.run_test(size=(140, 40)) as pilot:
-            await wait_for(pilot, lambda: "Tide Notes 0" in sidebar_lines(app), "the feeds' rows")
+            await wait_until(pilot, lambda: "Tide Notes 0" in sidebar_lines(app), "the feeds' rows")
             assert "Kiln Diary 0" in sidebar_lines(app)
             post_list = app.screen.query_one(PostList)
             await pilot.press("j", "j", "enter")  # open the third post
@@ -223,7 +214,7 @@ async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_p
             open_title = reader_title(app)
             assert open_title.startswith(cursor[:10])
             await pilot.press("escape", "R")
-            await wait_for(pilot, lambda: "Glaze firing" in titles(app), "the fast feed's post")
+            await wait_until(pilot, lambda: "Glaze firing" in titles(app), "the fast feed's post")
             assert "Spring tides explained" not in titles(app)
             assert "Kiln Diary 1" in sidebar_lines(app)
             assert "Feeds (refreshing 1/2)" in sidebar_lines(app)
@@ -233,11 +224,11 @@ async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_p
             await pilot.pause()
             assert "already" in notices(app)
             release.set()
-            await wait_for(
+            await wait_until(
                 pilot, lambda: "Spring tides explained" in titles(app), "the slow feed's posts"
             )
-            await wait_for(pilot, lambda: "Tide Notes 2" in sidebar_lines(app), "Tide Notes 2")
-            await wait_for(pilot, lambda: "Feeds" in sidebar_lines(app), "the heading, done")
+            await wait_until(pilot, lambda: "Tide Notes 2" in sidebar_lines(app), "Tide Notes 2")
+            await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the heading, done")
             assert titles(app)[post_list.highlighted or 0] == cursor
             assert reader_title(app) == open_title
             assert "3 new, 0 updated, 0 feeds with errors" in notices(app)
