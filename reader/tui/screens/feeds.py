@@ -163,7 +163,7 @@ class FeedsPart(Screen[None]):
             return
         feeds = f"{len(subs)} feed" + ("s" if len(subs) != 1 else "")
         why = "" if due_after is None else f" (last refreshed over {due_after} minutes ago)"
-        app.notify(f"Refreshing {feeds}…{why}", title="Feeds", timeout=3, markup=False)
+        app.notify(f"Refreshing {feeds}…{why}", title="Feeds", timeout=10, markup=False)
         self.post_message(self.FeedsProgress(0, len(subs)))
 
         def arrived(slugs: list[str]) -> None:
