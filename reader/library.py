@@ -282,6 +282,11 @@ class Library:
         """
         return self._importer.import_paths(paths, progress, source_prefix, drop)
 
+    def import_groups(self, groups: Iterable[tuple[Iterable[Path], str | None]]) -> ImportReport:
+        """Import several groups of paths, each with its own source prefix, in one commit
+        and one update of the search index (a refresh's feeds, each under its own prefix)."""
+        return self._importer.import_groups(groups)
+
     # -- searching ---------------------------------------------------------
 
     @property

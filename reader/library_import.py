@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Collection, Iterable
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,6 +90,15 @@ class Importer:
         drop: Collection[str] = (),
     ) -> ImportReport:
         """Import files, folders and digests (see `Library.import_paths`)."""
+        return self.import_groups([(paths, source_prefix)], progress, drop)
+
+    def import_groups(
+        self,
+        groups: Iterable[tuple[Iterable[Path], str | None]],
+        progress: ProgressCallback | None = None,
+        drop: Collection[str] = (),
+    ) -> ImportReport:
+        """Import several groups of paths, each with its own source prefix, in one commit."""
         kept = [p for p in self.posts.summaries() if p.slug not in drop]
         by_source = {p.source: p for p in kept}
         taken = SlugClaims(p.slug for p in kept)
@@ -99,7 +109,8 @@ class Importer:
         to_write: list[Post] = []
         from reader.importer import read_documents
 
-        for count, item in enumerate(read_documents(paths, source_prefix), start=1):
+        found = chain.from_iterable(read_documents(paths, prefix) for paths, prefix in groups)
+        for count, item in enumerate(found, start=1):
             if isinstance(item, ImportProblem):
                 problems.append(item)
                 if progress:

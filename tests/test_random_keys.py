@@ -42,7 +42,7 @@ BOUND = [
     "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
-    "ctrl+s", "x",
+    "ctrl+s", "x", "R",
     "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
@@ -191,3 +191,22 @@ async def test_random_keys_on_bundled_posts(library: Library, seed: int) -> None
 @pytest.mark.parametrize("seed", range(SEEDS))
 async def test_random_keys_on_hostile_posts(isolated_data_dir: Path, seed: int) -> None:
     await drive(hostile_library(isolated_data_dir), 1000 + seed, KEYS_PER_SEED)
+
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("seed", range(2))
+async def test_random_keys_with_feeds(library: Library, seed: int) -> None:
+    """The sidebar's feed rows, and `R` failing fast (nothing listens on port 1)."""
+    from reader.feeds.parse import parse_feed
+    from reader.feeds.refresh import import_feed
+    from reader.feeds.subscribe import add_feeds
+
+    for name, title in (("rss2.xml", "Tide Notes"), ("atom.xml", "Kiln Diary")):
+        (sub,) = add_feeds(library, [(f"http://127.0.0.1:1/{name}", title)])
+        feed = parse_feed((FEEDS / name).read_bytes())
+        assert feed is not None
+        import_feed(library, sub.key, feed, title)
+    await drive(library, 2000 + seed, KEYS_PER_SEED)

@@ -237,6 +237,7 @@ class MainScreen(
             total, unread, bookmarks, self.library.tags() if tags is None else tags, self.filter.id
         )
         self.refresh_saved()
+        self.refresh_feed_rows()
 
     def refresh_row(self, slug: str, in_place: bool = False) -> None:
         """Redraw one post's row and the sidebar counts after a mark changed.
