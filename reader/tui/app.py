@@ -13,6 +13,7 @@ from textual.screen import Screen
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
 from reader.tui.document_cache import DocumentCache
+from reader.tui.palette import PROVIDERS
 from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
@@ -28,6 +29,8 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "reader"
+    COMMANDS = App.COMMANDS | PROVIDERS
+    """Textual's own commands (themes, keys, quit) and ours (`reader/tui/palette.py`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
