@@ -117,14 +117,28 @@ class SlowToClose(Provider):
             await asyncio.sleep(0)
 
 
-async def test_a_search_typed_after_escape_never_reaches_the_removed_list(
-    library: Library, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def slow_app(library: Library, monkeypatch: pytest.MonkeyPatch) -> ReaderApp:
+    """The app with `SlowToClose` among its providers."""
     monkeypatch.setattr(ReaderApp, "COMMANDS", ReaderApp.COMMANDS | {SlowToClose})
-    app = make_app(library)
+    return make_app(library)
+
+
+async def open_watched(
+    app: ReaderApp, pilot: Pilot[None], monkeypatch: pytest.MonkeyPatch
+) -> CommandPalette:
+    """Open the palette; `SlowToClose` watches its list."""
+    palette = await open_palette(app, pilot)
+    monkeypatch.setattr(SlowToClose, "watched", palette.query_one(CommandList))
+    return palette
+
+
+async def test_a_search_typed_after_escape_never_reaches_the_removed_list(
+    slow_app: ReaderApp, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = slow_app
     async with app.run_test(size=WIDE) as pilot:
-        palette = await open_palette(app, pilot)
-        monkeypatch.setattr(SlowToClose, "watched", palette.query_one(CommandList))
+        palette = await open_watched(app, pilot, monkeypatch)
         # Escape, then a key the same read held, reaching the palette after
         # escape took it off the stack (the order a busy app handles them in).
         await palette.run_action("escape")
@@ -137,13 +151,11 @@ async def test_a_search_typed_after_escape_never_reaches_the_removed_list(
 
 
 async def test_quitting_with_a_search_running_in_the_palette(
-    library: Library, monkeypatch: pytest.MonkeyPatch
+    slow_app: ReaderApp, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ReaderApp, "COMMANDS", ReaderApp.COMMANDS | {SlowToClose})
-    app = make_app(library)
+    app = slow_app
     async with app.run_test(size=WIDE) as pilot:
-        palette = await open_palette(app, pilot)
-        monkeypatch.setattr(SlowToClose, "watched", palette.query_one(CommandList))
+        await open_watched(app, pilot, monkeypatch)
         await pilot.press(*"zzzzzz")  # its search ends only once the palette is taken down
         assert isinstance(app.screen, CommandPalette)
     # Leaving `run_test` shut the app down with the palette open; it raises what crashed.
