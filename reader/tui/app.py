@@ -35,7 +35,9 @@ class ReaderApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
-        Binding("ctrl+p", "command_palette", "Commands", id="app.palette", priority=True),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.palette", priority=True, show=False
+        ),
     ]
     """Keys that work everywhere. Ids let a `keymap` setting remap them."""
 
