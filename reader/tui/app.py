@@ -13,6 +13,8 @@ from textual.screen import Screen
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
 from reader.tui.document_cache import DocumentCache
+from reader.tui.palette import PROVIDERS
+from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 
@@ -27,11 +29,15 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "reader"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | PROVIDERS
+    """Textual's own commands (themes, keys, quit) and ours (`reader/tui/palette.py`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.palette", priority=True, show=False
+        ),
     ]
     """Keys that work everywhere. Ids let a `keymap` setting remap them."""
 
@@ -96,6 +102,11 @@ class ReaderApp(App[None]):
             if isinstance(screen, MainScreen):
                 screen.save_before_quit()
         self.exit()
+
+    def action_command_palette(self) -> None:
+        """Open the command palette (ours: it survives keys read after the one closing it)."""
+        if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
+            self.push_screen(ReaderPalette())
 
     def action_help(self) -> None:
         """Show every key binding."""
