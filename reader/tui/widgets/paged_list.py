@@ -17,13 +17,18 @@ __all__ = ["PagedList", "page"]
 
 
 def page(options: OptionList, direction: Literal[-1, 1]) -> None:
-    """Move the highlight of `options` a page down (1) or up (-1); a row when none is visible."""
-    if options.scrollable_content_region.height == 0:
-        options.action_cursor_down() if direction > 0 else options.action_cursor_up()
-    elif direction > 0:
-        OptionList.action_page_down(options)  # type: ignore[no-untyped-call]  # untyped upstream
-    else:
-        OptionList.action_page_up(options)  # type: ignore[no-untyped-call]  # untyped upstream
+    """Move the highlight of `options` a page down (1) or up (-1); a row when none is visible
+    (or laid out)."""
+    if options.scrollable_content_region.height:
+        try:
+            if direction > 0:
+                OptionList.action_page_down(options)  # type: ignore[no-untyped-call]  # untyped
+            else:
+                OptionList.action_page_up(options)  # type: ignore[no-untyped-call]  # upstream
+            return
+        except KeyError:  # Textual 8.2: a height, but its lines not laid out yet
+            pass
+    options.action_cursor_down() if direction > 0 else options.action_cursor_up()
 
 
 class PagedList(OptionList):
