@@ -20,6 +20,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.config import Config
 from reader.library_error import LibraryError
 from reader.library_import import BUNDLED_PREFIX, INDEXING, Importer, ProgressCallback
 from reader.library_index import LibraryIndex
@@ -78,6 +79,8 @@ class Library:
         self.show_drafts = False
         """Show drafts among the other posts, in browsing, tags and search (the
         `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
+        self.config = Config()
+        """The user's settings (`config.toml`), set by `use_config`; the defaults until then."""
         self._problems: list[str] = []
         self._index = LibraryIndex(
             self.posts, library_dir(root) / "search-index.bin", self._problems
@@ -108,6 +111,11 @@ class Library:
         except OSError as error:
             raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
+
+    def use_config(self, config: Config) -> None:
+        """Take the user's settings: whether drafts show, and what the feeds read."""
+        self.config = config
+        self.show_drafts = config.show_drafts
 
     @property
     def problems(self) -> list[str]:

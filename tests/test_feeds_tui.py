@@ -10,6 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from reader.config import Config
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -27,7 +28,7 @@ def threaded() -> Iterator[HTTPServer]:
 
 
 FEED = (Path(__file__).parent / "data" / "feeds" / "rss2.xml").read_bytes()
-STEADY = Timings(read_after=3600)
+STEADY = Timings()
 
 
 def titles(app: ReaderApp) -> list[str]:
@@ -70,8 +71,7 @@ async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
 ) -> None:
     threaded.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
-    library.state.set_setting("feeds_refresh_on_start_minutes", 30)
-    app = ReaderApp(library, timings=STEADY)
+    app = ReaderApp(library, timings=STEADY, config=Config(feeds_refresh_on_start_minutes=30))
     async with app.run_test(size=(140, 40)) as pilot:
         for _ in range(400):
             if any("Spring tides explained" in t for t in titles(app)):

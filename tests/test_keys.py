@@ -23,6 +23,7 @@ from textual.widgets._footer import FooterKey
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.help import HelpScreen
+from reader.tui.settings import load_for_tui
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.screens.open_link import OpenLinkScreen
@@ -52,7 +53,7 @@ WIDE = (140, 40)
 
 Test = Callable[..., Awaitable[None]]
 
-STEADY = Timings(read_after=3600)
+STEADY = Timings()
 """No post is marked read behind a test's back, however slow the machine."""
 
 
@@ -644,9 +645,11 @@ async def test_l_and_capital_l_focus_links_and_enter_opens(
 # -- the keymap setting ------------------------------------------------------------
 
 
-async def test_keymap_setting_remaps_a_binding(library: Library) -> None:
-    library.state.update_settings({"keymap": {"main.bookmark": "ctrl+b"}})
-    app = make_app(library)
+async def test_keymap_setting_remaps_a_binding(library: Library, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"main.bookmark" = "ctrl+b"\n', encoding="utf-8")
+    loaded, _ = load_for_tui(library.state, config)
+    app = ReaderApp(library, timings=STEADY, config=loaded)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
         await pilot.press("b")

@@ -4,7 +4,7 @@ A part of `MainScreen`, like `LibraryPart`. The worker fetches and imports
 off the event loop; each feed's new and updated posts reach the list as that
 feed is done (through `LibraryPart.library_changed`), and a notification
 ends with the summary line and names every feed that failed. Keys go on
-working meanwhile. With the `feeds_refresh_on_start_minutes` setting, the
+working meanwhile. With `[feeds] refresh_on_start_minutes` in the config, the
 screen refreshes on start when the last refresh is older than that.
 """
 

@@ -23,6 +23,7 @@ from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
+from reader.config import Config
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
 from reader.tui.screens.feeds import FeedsPart
@@ -104,9 +105,12 @@ class MainScreen(
         session: ReadingSession,
         timings: Timings | None = None,
         documents: DocumentCache | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.config = Config() if config is None else config
+        """The user's settings: the read-marking rule, the reading width, the order at start."""
         self.session = session
         self.timings = Timings() if timings is None else timings
         """How long the screen's timers (and the reader pane's) wait."""
@@ -132,7 +136,12 @@ class MainScreen(
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
-            yield ReaderPane(id="reader", timings=self.timings, documents=self.documents)
+            yield ReaderPane(
+                id="reader",
+                timings=self.timings,
+                documents=self.documents,
+                reading_width=self.config.reading_width,
+            )
         yield Static(id="state-problem", markup=False)
         yield Footer()
 
@@ -268,6 +277,7 @@ class MainScreen(
         reader = self.query_one(ReaderPane)
         stale = reader.post is None or self.shown_highlight != self.highlight_words()
         if event.slug != self.wanted_slug or stale:
+            self.stop_reading()  # only highlighted: never read by the rule
             self.wanted_slug = event.slug
             self.request_post(event.slug)
             self.remember_place()
@@ -283,6 +293,7 @@ class MainScreen(
         if slug != self.wanted_slug:
             self.wanted_slug = slug
             self.request_post(slug)
+        self.start_reading(slug)
         self.set_class(True, "-reading")
         self.focus_now(self.query_one(ReaderPane))
 
@@ -292,11 +303,11 @@ class MainScreen(
 
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
-        """Save where the reader is; reaching the end of a post marks it read."""
+        """Save where the reader is; reaching the end may mark it read (`on-end`)."""
         self.session.set_position(event.position)
         self.history.note(event.position)
         if event.at_end:
-            self.mark_read_if_open(event.position.slug)
+            self.reached_end(event.position.slug)
 
     def action_focus_search(self) -> None:
         """Move to the search bar."""
