@@ -23,11 +23,11 @@ from textual.widgets._footer import FooterKey
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.help import HelpScreen
-from reader.tui.settings import load_for_tui
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.screens.open_link import OpenLinkScreen
 from reader.tui.screens.outline import OutlineScreen
+from reader.tui.settings import load_for_tui
 from reader.tui.timings import Timings
 from reader.tui.widgets.find_bar import FindBar
 from reader.tui.widgets.post_list import PostList

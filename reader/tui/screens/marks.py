@@ -160,8 +160,11 @@ class MarksPart(Screen[None]):
             self._read_timer = None
 
     def reached_end(self, slug: str) -> None:
-        """The reader shows the end of `slug`: with `on-end`, an opened post is read."""
-        if self.config.mark_read is ReadRule.ON_END and slug == self._reading:
+        """The reader shows the end of `slug`: with `on-end`, it is read if the user took
+        it there (opened it, or scrolled the reader in focus), not where it opened by itself."""
+        if self.config.mark_read is not ReadRule.ON_END:
+            return
+        if slug == self._reading or self.query_one(ReaderPane).has_focus_within:
             self.mark_read_if_open(slug)
 
     def _read_a_while(self, slug: str) -> None:
