@@ -114,8 +114,12 @@ def _unset(name: str) -> str:
     }[name]
 
 
-def describe(loaded: LoadedConfig) -> str:
-    """The settings in effect, as TOML with comments: what `reader config` prints."""
+def describe(loaded: LoadedConfig, keys: Mapping[str, str] | None = None) -> str:
+    """The settings in effect, as TOML with comments: what `reader config` prints.
+
+    `keys` (binding ids to their built-in keys) are listed, commented out, under
+    `[keymap]`, so the user sees every id there is to remap.
+    """
     config = loaded.config
     state = "" if loaded.exists else " (there is none: every setting is default)"
     out = [f"# {loaded.path}{state}"]
@@ -138,6 +142,10 @@ def describe(loaded: LoadedConfig) -> str:
     if not config.keymap:
         out.append("# no key remapped")
     out.extend(f"{json.dumps(k)} = {toml_value(v)}" for k, v in sorted(config.keymap.items()))
+    built_in = {k: v for k, v in (keys or {}).items() if k not in config.keymap}
+    if built_in:
+        out.append("# the other bindings, with their built-in keys:")
+        out.extend(f"# {json.dumps(k)} = {toml_value(v)}" for k, v in sorted(built_in.items()))
     return "\n".join(out) + "\n"
 
 

@@ -713,9 +713,10 @@ def readme_key_rows() -> list[tuple[str, str]]:
 def test_every_readme_key_has_a_test() -> None:
     rows = readme_key_rows()
     assert len(rows) >= 20
+    from tests.test_editing import EDITING_KEY_TESTS
     from tests.test_navigation import NAVIGATION_KEY_TESTS
     from tests.test_outside import OUTSIDE_KEY_TESTS
 
-    found = KEY_TESTS | NAVIGATION_KEY_TESTS | OUTSIDE_KEY_TESTS
+    found = KEY_TESTS | NAVIGATION_KEY_TESTS | OUTSIDE_KEY_TESTS | EDITING_KEY_TESTS
     assert sorted(rows) == sorted(found)
     assert re.search(r"`keymap`", README.read_text(encoding="utf-8"))

@@ -61,8 +61,10 @@ def config_command(ctx: click.Context, edit: bool, init: bool) -> None:
         if not path.exists():
             write_default(path)
         click.edit(filename=str(path), editor=loaded.config.editor)
+    from reader.tui.settings import default_keys
+
     loaded = _load(ctx)
-    click.echo(describe(loaded), nl=False)
+    click.echo(describe(loaded, default_keys()), nl=False)
     _say_problems(loaded)
     if loaded.problems:
         ctx.exit(1)

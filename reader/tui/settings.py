@@ -19,7 +19,7 @@ from reader.config import LoadedConfig
 from reader.config_file import load_and_move
 from reader.state import StateStore
 
-__all__ = ["binding_ids", "load_for_tui", "theme_names"]
+__all__ = ["binding_ids", "default_keys", "load_for_tui", "theme_names"]
 
 
 def _classes(root: type[DOMNode]) -> Iterator[type[DOMNode]]:
@@ -39,6 +39,19 @@ def binding_ids() -> frozenset[str]:
         if isinstance(binding, Binding) and binding.id
     }
     return frozenset(ids)
+
+
+def default_keys() -> dict[str, str]:
+    """The app's own binding ids and their built-in keys, for `reader config` to list."""
+    import reader.tui.app  # noqa: F401  (imports every screen and widget)
+
+    return {
+        binding.id: binding.key
+        for cls in _classes(DOMNode)
+        if cls.__module__.startswith("reader.")
+        for binding in cls.__dict__.get("BINDINGS", [])
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 def theme_names() -> frozenset[str]:

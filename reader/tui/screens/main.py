@@ -26,6 +26,7 @@ from textual.widgets import Footer, Input, Static
 from reader.config import Config
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.screens.editing import EditingPart
 from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
@@ -57,6 +58,8 @@ __all__ = [
     "MainScreen",
 ]
 
+EDIT_HELP = "Edit the post's file in your editor"
+"""The help screen's line for `e`: the footer says only "Edit"."""
 NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
@@ -73,6 +76,7 @@ class MainScreen(
     NavigationPart,
     OutsidePart,
     FeedsPart,
+    EditingPart,
 ):
     """Browse posts by tag and read them."""
 
@@ -93,6 +97,7 @@ class MainScreen(
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
         Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
         Binding("O", "open_original", "Open original", id="main.open_original", show=False),
+        Binding("e", "edit_source", "Edit", id="main.edit", tooltip=EDIT_HELP),
     ]
     """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
     read, so the keys read with it go to the search bar (see `focus_now`)."""
