@@ -17,7 +17,11 @@ from reader.library_import import BUNDLED_PREFIX
 from reader.models import PostSummary
 from reader.paths import library_dir
 
-__all__ = ["NotEditable", "editor_command", "source_file"]
+__all__ = ["FEED_PREFIX", "NotEditable", "editor_command", "source_file"]
+
+FEED_PREFIX = "feed:"
+"""How a feed entry's source starts (`reader.feeds.refresh.source_prefix`, not imported
+here: it would bring the HTTP client into the TUI's start)."""
 
 
 class NotEditable(Exception):
@@ -33,7 +37,7 @@ def source_file(library: Library, post: PostSummary) -> Path:
             "to edit (import your own with `reader import PATH`)"
         )
     path = Path(source.partition("#")[0] if "#" in source else source)
-    if path.is_relative_to(library_dir(library.root).resolve()):
+    if source.startswith(FEED_PREFIX) or path.is_relative_to(library_dir(library.root).resolve()):
         raise NotEditable(
             f"{post.title!r} comes from a feed: each refresh writes it again, so it is not "
             "edited here"

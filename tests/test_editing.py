@@ -129,3 +129,20 @@ EDITING_KEY_TESTS = {
     ("everywhere", "`e`"): test_e_edits_the_file_and_the_reader_shows_the_new_text,
 }
 """This file's row of the README's key table (test_keys checks the table against them)."""
+
+
+async def test_a_feed_entry_cannot_be_edited(tmp_path: Path) -> None:
+    from reader.feeds.refresh import source_prefix
+
+    library = Library.open(tmp_path / "data", seed=False)
+    entry = tmp_path / "entry.md"
+    entry.write_text(POST, encoding="utf-8")
+    library.import_paths([entry], source_prefix=source_prefix("tides"))
+    marker = tmp_path / "ran"
+    app = ReaderApp(library, config=Config(editor=str(script(tmp_path, f"touch {marker}"))))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first(app, pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert "comes from a feed: each refresh writes it again" in notices(app)
+    assert not marker.exists()
