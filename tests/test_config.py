@@ -146,6 +146,8 @@ def test_an_unknown_binding_id_names_the_nearest(config_file: Path, state: State
         ("editor = 3", "editor", "must be a command"),
         ("[feeds]\nrefresh_on_start_minutes = 1.5", "feeds.refresh_on_start_minutes", "minutes"),
         ("[keymap]\n'app.quit' = 'ctrl q'", "keymap.app.quit", "must be a key or keys"),
+        ("keymap = 'ctrl+b'", "keymap", "must be a table"),
+        ("feeds = 30", "feeds", "must be a table"),
     ],
 )
 def test_a_bad_value_is_named_and_its_default_used(

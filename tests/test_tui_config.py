@@ -26,6 +26,7 @@ from tests.test_tui_state import (
     POLL,
     StatePolls,
     mark,
+    position_on_disk,
     settings_on_disk,
     settle,
     slugs_on_disk,
@@ -52,6 +53,12 @@ async def polls_pass(pilot: Pilot[None], polls: StatePolls) -> None:
     """Wait for three more state polls: any rule's timer (0.02 s) has fired by then."""
     target = polls.count + 3
     await wait_until(pilot, lambda: polls.count >= target, "three state polls")
+
+
+def at_bottom(library: Library, slug: str) -> bool:
+    """True once the reader's place in `slug`, saved on disk, is past its start."""
+    saved = position_on_disk(library, slug)
+    return saved is not None and saved[1] > 0
 
 
 def rule(name: str) -> str:
@@ -144,7 +151,8 @@ async def test_after_seconds_forgets_a_post_left_before_its_time(
     app = ReaderApp(library, timings=Timings(state_poll=3600), config=loaded)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app)
-        await pilot.press("enter", "escape", "j")  # opened, then another only highlighted
+        # Opened, then another only highlighted, then back to it: only highlighted now.
+        await pilot.press("enter", "escape", "j", "k")
         passed: list[bool] = []
         app.set_timer(2.5, lambda: passed.append(True))  # past the rule's two seconds
         await wait_until(pilot, lambda: bool(passed), "two seconds and a half")
@@ -159,8 +167,10 @@ async def test_manual_marks_read_only_with_m(library: Library, config: Path) -> 
     app = app_for(library, config, rule("manual"))
     async with app.run_test(size=SIZE, message_hook=polls) as pilot:
         await settle(app)
-        await pilot.press("enter", "G")
-        await polls_pass(pilot, polls)
+        await pilot.press("enter")  # opened...
+        await settle(app)
+        await pilot.press("G")  # ...and read to the end: saved as the place it was left
+        await wait_until(pilot, lambda: at_bottom(library, first), "the end position saved")
         await settle(app)
         assert mark(app, first) == "•"
         await pilot.press("m")
