@@ -44,7 +44,7 @@ BOUND = [
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
     "ctrl+s", "x",
-    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right",
+    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
 
