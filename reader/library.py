@@ -19,6 +19,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.config import Config
 from reader.first_screen import FirstScreen, tag_counts
 from reader.library_error import LibraryError
 from reader.library_import import BUNDLED_PREFIX, INDEXING, Importer, ProgressCallback
@@ -72,6 +73,8 @@ class Library:
         self.show_drafts = False
         """Show drafts among the other posts, in browsing, tags and search (the
         `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
+        self.config = Config()
+        """The user's settings (`config.toml`), set by `use_config`; the defaults until then."""
         self._problems: list[str] = []
         self._index = LibraryIndex(
             self.posts, library_dir(root) / "search-index.bin", self._problems
@@ -106,6 +109,11 @@ class Library:
         except OSError as error:
             raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
+
+    def use_config(self, config: Config) -> None:
+        """Take the user's settings: whether drafts show, and what the feeds read."""
+        self.config = config
+        self.show_drafts = config.show_drafts
 
     @property
     def problems(self) -> list[str]:

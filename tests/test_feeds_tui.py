@@ -11,6 +11,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from reader.config import Config
 from reader.feeds.refresh import refresh
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
@@ -35,8 +36,8 @@ FEED = (FEEDS / "rss2.xml").read_bytes()
 """Tide Notes: "Spring tides explained" and "Only a summary"."""
 ATOM = (FEEDS / "atom.xml").read_bytes()
 """Kiln Diary: "Glaze firing"."""
-STEADY = Timings(read_after=3600)
-QUIET = Timings(read_after=3600, state_poll=3600, library_poll=3600)
+STEADY = Timings()
+QUIET = Timings(state_poll=3600, library_poll=3600)
 """No timer of the app's own changes what the test watches: only the refresh does."""
 
 
@@ -104,8 +105,7 @@ async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
 ) -> None:
     threaded.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
-    library.state.set_setting("feeds_refresh_on_start_minutes", 30)
-    app = ReaderApp(library, timings=STEADY)
+    app = ReaderApp(library, timings=STEADY, config=Config(feeds_refresh_on_start_minutes=30))
     async with app.run_test(size=(140, 40)) as pilot:
         starting = "Refreshing 1 feed… (last refreshed over 30 minutes ago)"
         await wait_until(pilot, lambda: starting in notices(app), "the notice")
@@ -172,10 +172,10 @@ async def test_reading_a_feed_post_lowers_its_feeds_count(
     library = Library.open(tmp_path / "data", seed=False)
     serve_two_feeds(threaded, library)
     refresh(library)
-    app = ReaderApp(library, timings=Timings(read_after=0.05))
+    app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
-        # The post open at start is the newest, Tide Notes' "Only a summary": read soon.
-        await wait_until(pilot, lambda: "Tide Notes 1" in sidebar_lines(app), "Tide Notes 1")
+        # The post open at start is never marked read by itself: both Tide Notes stay unread.
+        await wait_until(pilot, lambda: "Tide Notes 2" in sidebar_lines(app), "Tide Notes 2")
         assert "Kiln Diary 1" in sidebar_lines(app)
         post_list = app.screen.query_one(PostList)
         while (

@@ -24,7 +24,7 @@ from tests.screen import list_rows, text_of
 
 POSTS = ROWS + 60
 """More posts than the first screen keeps, so the rest is added after it."""
-STEADY = Timings(read_after=3600)
+STEADY = Timings()
 NEWEST = [f"Post {n:04d}" for n in reversed(range(POSTS)) if n % 5 != 4]
 """The titles as the list shows them: newest first, drafts left out."""
 

@@ -29,6 +29,7 @@ from textual.app import App
 from textual.keys import key_to_character
 from textual.screen import ModalScreen
 
+from reader.config import Config, ReadRule
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
@@ -43,7 +44,7 @@ BOUND = [
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
     "ctrl+s", "x", "R",
-    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right",
+    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
 
@@ -131,8 +132,14 @@ def on_known_screen(app: App[Any]) -> bool:
     )
 
 
-QUICK = Timings(read_after=0.02, state_poll=0.05, position_settle=0.01)
+QUICK = Timings(state_poll=0.05, position_settle=0.01)
 """The app's timers firing within a few batches."""
+
+
+def random_config(rng: random.Random) -> Config:
+    """A read-marking rule drawn for each run (its timer firing within a few batches); `e`
+    runs `true` as the editor, which returns at once."""
+    return Config(mark_read=rng.choice(list(ReadRule)), mark_read_seconds=0.02, editor="true")
 
 
 async def drive(library: Library, seed: int, keys: int) -> None:
@@ -142,7 +149,7 @@ async def drive(library: Library, seed: int, keys: int) -> None:
     size = random_size(rng)
     sent = 0
     while sent < keys:
-        app = ReaderApp(library, timings=QUICK)
+        app = ReaderApp(library, timings=QUICK, config=random_config(rng))
         try:
             more, size = await run_once(app, rng, size, keys - sent, history)
         except Exception as error:

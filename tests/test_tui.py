@@ -42,7 +42,7 @@ async def test_starts_with_first_post_highlighted_and_shown(
 
 
 async def test_sidebar_lists_all_tags_with_counts(library: Library) -> None:
-    app = ReaderApp(library, timings=Timings(read_after=3600))  # "Unread 10" on a slow machine
+    app = ReaderApp(library, timings=Timings())  # "Unread 10" on a slow machine
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         sidebar = app.screen.query_one(TagSidebar)

@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 import reader.state
+from reader.config import Config, ReadRule
 from reader.library import Library
 from reader.models import ReadingPosition
 from reader.store import PostStore
@@ -63,9 +64,12 @@ async def test_read_mark_after_the_list_changed(
 ) -> None:
     """The read timer fires for a post that a search has taken out of the list."""
     first = library.summaries()[0].slug
-    app = ReaderApp(library, timings=Timings(read_after=0.05))
+    app = ReaderApp(
+        library, config=Config(mark_read=ReadRule.AFTER_SECONDS, mark_read_seconds=0.05)
+    )
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
+        await pilot.press("enter")  # opened: the rule's timer runs
         send_batch(app, ["slash", *keys("zzzz")])
         for _ in range(100):  # until the timer has marked the post read
             await pilot.pause(0.02)
@@ -181,7 +185,7 @@ async def test_page_keys_in_a_tiny_terminal(library: Library, key: str) -> None:
 
 async def test_keys_after_slash_go_to_the_search_bar(library: Library) -> None:
     slug = library.summaries()[0].slug
-    app = ReaderApp(library, timings=Timings(read_after=3600))  # `m` alone could mark it
+    app = ReaderApp(library, timings=Timings())  # `m` alone could mark it
     async with app.run_test(size=(160, 45)) as pilot:
         await pilot.pause()
         send_batch(app, ["slash", "b", "m", "q"])

@@ -4,7 +4,7 @@ Every subcommand calls the same `reader.library.Library` the TUI uses.
 Results go to stdout; errors go to stderr with a non-zero exit code. This
 module holds the `cli` group and what its commands share (opening the
 library once, the JSON of a post, problem reports); the commands live by
-job in `posts`, `importing`, `bookmarks` and `search`, each registering
+job in `posts`, `importing`, `bookmarks`, `search` and `configuring`, each registering
 itself on the group when imported below.
 """
 
@@ -19,6 +19,7 @@ import click
 from reader import __version__
 from reader.library import Library, LibraryError
 from reader.models import PostSummary
+from reader.paths import config_path
 from reader.state import StateStore, StateWriteError
 
 __all__ = ["cli", "main"]
@@ -69,8 +70,8 @@ def open_library(ctx: click.Context) -> Library:
         except LibraryError as error:
             raise click.ClickException(error.message) from None
         report_problems(ctx)
-        opened: Library = ctx.meta["library"]
-        opened.show_drafts = opened.state.settings().get("show_drafts") is True
+        if ctx.parent is not None:  # the TUI reads the config its own way (checking keys)
+            use_config(ctx, ctx.meta["library"])
         for recovery in ctx.meta["library"].state.recoveries:
             click.echo(f"reader: {recovery}", err=True)
         if ctx.parent is not None:  # a subcommand: the TUI shows these its own way
@@ -86,6 +87,19 @@ EMPTY = (
     "(a Markdown file, a folder of them or a digest)"
 )
 """What the reading commands say on an empty library."""
+
+
+def use_config(ctx: click.Context, library: Library) -> None:
+    """Read the config file (after moving old settings out of the state) for a subcommand;
+    say on stderr what is wrong in it."""
+    from reader.config_file import load_and_move
+
+    loaded, moved = load_and_move(library.state, config_path(ctx.find_root().params.get("config")))
+    if moved:
+        click.echo(f"reader: {moved}", err=True)
+    for problem in loaded.problems:
+        click.echo(f"reader: {problem}", err=True)
+    library.use_config(loaded.config)
 
 
 def report_problems(ctx: click.Context) -> None:
@@ -117,17 +131,26 @@ def check_state(state: StateStore, needed: bool) -> None:
     envvar="READER_DATA_DIR",
     help="Where the library and your bookmarks live (default: the user data directory).",
 )
+@click.option(
+    "--config",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="READER_CONFIG",
+    help="The settings file (default: config.toml in the user config directory).",
+)
 @click.version_option(__version__, "--version", prog_name="reader")
 @click.pass_context
-def cli(ctx: click.Context, data_dir: Path | None) -> None:
+def cli(ctx: click.Context, data_dir: Path | None, config: Path | None) -> None:
     """Read, search and keep a collection of posts.
 
     Run without a command to open the reader in the terminal.
     """
     if ctx.invoked_subcommand is None:
         from reader.tui import run_app  # Textual loads only for the TUI.
+        from reader.tui.settings import load_for_tui
 
-        run_app(open_library(ctx))
+        library = open_library(ctx)
+        loaded, moved = load_for_tui(library.state, config_path(config))
+        run_app(library, loaded, moved)
 
 
 def save_error(error: StateWriteError) -> click.ClickException:
@@ -150,4 +173,11 @@ def main() -> None:
 
 
 # The commands register themselves on `cli` when imported: after the group exists.
-from reader.cli import bookmarks, feeds, importing, posts, search  # noqa: E402, F401
+from reader.cli import (  # noqa: E402, F401
+    bookmarks,
+    configuring,
+    feeds,
+    importing,
+    posts,
+    search,
+)

@@ -19,8 +19,8 @@ __all__ = ["list_posts", "list_tags", "show"]
     "order",
     type=click.Choice([o.value for o in SortOrder]),
     help="newest or oldest first (undated posts last), title (natural order), "
-    "time (shortest first) or imported. Default: newest when any post has a date, "
-    "else imported.",
+    "time (shortest first) or imported. Default: the config's sort, else newest when "
+    "any post has a date, else imported.",
 )
 @click.option("--drafts", is_flag=True, help="Include drafts (hidden by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -30,7 +30,8 @@ def list_posts(
 ) -> None:
     """List the posts in the library (drafts only with --drafts or the show_drafts setting)."""
     library = open_library(ctx)
-    chosen = SortOrder(order) if order is not None else library.orders().default
+    default = library.config.sort or library.orders().default
+    chosen = SortOrder(order) if order is not None else default
     posts = library.summaries(tag, chosen, drafts=drafts or None)
     if tag is not None and not posts:
         click.echo(f"reader: no post has the tag {tag!r} (see `reader tags`)", err=True)

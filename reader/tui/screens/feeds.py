@@ -8,8 +8,8 @@ batch of feeds done reach the list as soon as they are stored (through
 the sidebar's "Feeds" heading counts the feeds done, and a notification ends
 with the summary line and names every feed that failed. Keys go on working
 meanwhile; `R` during a refresh says so rather than start a second one.
-With the `feeds_refresh_on_start_minutes` setting, the screen refreshes on
-start, in the same worker, when the last refresh is older than that.
+With `[feeds] refresh_on_start_minutes` in the config, the screen refreshes
+on start, in the same worker, when the last refresh is older than that.
 
 The feeds' unread counts are recounted in a worker whenever the marks or the
 library change (like the saved searches' counts), never while a key waits.

@@ -23,8 +23,10 @@ from textual.events import Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
+from reader.config import Config
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.screens.editing import EditingPart
 from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
@@ -57,6 +59,8 @@ __all__ = [
     "MainScreen",
 ]
 
+EDIT_HELP = "Edit the post's file in your editor"
+"""The help screen's line for `e`: the footer says only "Edit"."""
 NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
@@ -74,6 +78,7 @@ class MainScreen(
     NavigationPart,
     OutsidePart,
     FeedsPart,
+    EditingPart,
 ):
     """Browse posts by tag and read them."""
 
@@ -94,6 +99,7 @@ class MainScreen(
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
         Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
         Binding("O", "open_original", "Open original", id="main.open_original", show=False),
+        Binding("e", "edit_source", "Edit", id="main.edit", tooltip=EDIT_HELP),
     ]
     """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
     read, so the keys read with it go to the search bar (see `focus_now`)."""
@@ -106,9 +112,12 @@ class MainScreen(
         session: ReadingSession,
         timings: Timings | None = None,
         documents: DocumentCache | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.config = Config() if config is None else config
+        """The user's settings: the read-marking rule, the reading width, the order at start."""
         self.session = session
         self.timings = Timings() if timings is None else timings
         """How long the screen's timers (and the reader pane's) wait."""
@@ -134,7 +143,12 @@ class MainScreen(
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
-            yield ReaderPane(id="reader", timings=self.timings, documents=self.documents)
+            yield ReaderPane(
+                id="reader",
+                timings=self.timings,
+                documents=self.documents,
+                reading_width=self.config.reading_width,
+            )
         yield Static(id="state-problem", markup=False)
         yield Footer()
 
@@ -280,6 +294,7 @@ class MainScreen(
         reader = self.query_one(ReaderPane)
         stale = reader.post is None or self.shown_highlight != self.highlight_words()
         if event.slug != self.wanted_slug or stale:
+            self.stop_reading()  # only highlighted: never read by the rule
             self.wanted_slug = event.slug
             self.request_post(event.slug)
             self.remember_place()
@@ -295,6 +310,7 @@ class MainScreen(
         if slug != self.wanted_slug:
             self.wanted_slug = slug
             self.request_post(slug)
+        self.start_reading(slug)
         self.set_class(True, "-reading")
         self.focus_now(self.query_one(ReaderPane))
 
@@ -304,11 +320,11 @@ class MainScreen(
 
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
-        """Save where the reader is; reaching the end of a post marks it read."""
+        """Save where the reader is; reaching the end may mark it read (`on-end`)."""
         self.session.set_position(event.position)
         self.history.note(event.position)
         if event.at_end:
-            self.mark_read_if_open(event.position.slug)
+            self.reached_end(event.position.slug)
 
     def action_focus_search(self) -> None:
         """Move to the search bar."""
