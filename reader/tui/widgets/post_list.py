@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from reader.listing import Places, short_date
 from reader.models import PostSummary
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
@@ -65,7 +66,7 @@ def post_row(
         if part
     )
     return Content.assemble(
-        mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
+        mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED)
     )
 
 
@@ -156,7 +157,7 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Con
     """`text` with the spans in `marks` highlighted. Plain text in, never markup."""
     content = Content(text).stylize(style) if style else Content(text)
     for start, end in marks:
-        content = content.stylize("bold reverse $accent", start, end)
+        content = content.stylize("bold not dim reverse $accent", start, end)
     return content
 
 
@@ -191,8 +192,8 @@ class ResultRow(FixedRow):
         return Content("\n").join(
             [
                 Content.assemble(mark, _marked(hit.title, hit.title_marks, "bold")),
-                Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
-                Content.assemble("  ", (where, "$text-muted")),
+                Content.assemble("  ", _marked(snippet, hit.snippet.marks, MUTED)),
+                Content.assemble("  ", (where, MUTED)),
             ]
         )
 

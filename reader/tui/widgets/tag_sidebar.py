@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.models import TagCount
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
 __all__ = ["ALL", "BOOKMARKS", "SAVED_PREFIX", "UNREAD", "TagSidebar"]
@@ -31,7 +32,7 @@ SAVED_HEADING = "Saved searches"
 
 def row(label: str, count: int | str, special: bool = False) -> Content:
     """One sidebar row: the label (plain text, never markup) and its count."""
-    return Content.assemble((label, "bold" if special else ""), (f" {count}", "$text-muted"))
+    return Content.assemble((label, "bold" if special else ""), (f" {count}", MUTED))
 
 
 class TagSidebar(PagedList):
@@ -69,6 +70,7 @@ class TagSidebar(PagedList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.border_title = "Tags"
         self._saved: Sequence[tuple[str, int | str]] = ()
         self._filters: list[Option] = []
         self._tags: list[Option] = []
@@ -103,7 +105,7 @@ class TagSidebar(PagedList):
     def _fill(self, chosen: str, fallback: int = 0) -> None:
         options = list(self._filters)
         if self._saved:
-            heading = Content.styled(SAVED_HEADING, "bold $text-muted")
+            heading = Content.styled(SAVED_HEADING, f"bold {MUTED}")
             options.append(Option(heading, id="saved-heading", disabled=True))
             options += [Option(row(q, n), id=SAVED_PREFIX + q) for q, n in self._saved]
         self.set_options(options + self._tags)

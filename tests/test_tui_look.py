@@ -1,0 +1,133 @@
+"""How the main screen looks: contrast in several themes, pane titles, fitting small terminals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.color import Color
+from rich.style import Style
+from textual.geometry import Region
+from textual.widget import Widget
+
+from reader.library import Library
+from reader.tui import ReaderApp
+from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_view import PostView
+from reader.tui.widgets.reader_pane import ReaderPane
+from reader.tui.widgets.tag_sidebar import TagSidebar
+from tests.screen import lines_of, text_of
+from tests.test_tui_search import settle, type_query
+
+THEMES = ["textual-dark", "textual-light", "nord", "ansi-dark"]
+"""A dark and a light theme, one with its own palette, and one of the terminal's colours."""
+
+
+def style_of(widget: Widget, text: str, after: str = "") -> tuple[Style, Color | None]:
+    """The style of the first drawn segment holding `text`, and the background under it.
+
+    With `after`, only from the first line holding `after` on (the same row of a list).
+    """
+    width, height = widget.outer_size
+    lines = list(widget.render_lines(Region(0, 0, width, height)))
+    start = next(i for i, line in enumerate(lines) if after in line.text)
+    for strip in lines[start:]:
+        for segment in strip:
+            if text in segment.text and segment.style is not None:
+                return segment.style, segment.style.bgcolor
+    raise AssertionError(f"{text!r} is not drawn in {widget!r}")
+
+
+def luminance(color: Color) -> float:
+    red, green, blue = color.get_truecolor()
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast(widget: Widget, text: str, after: str = "") -> float:
+    """How far the text stands out from its background (0 for none); dim halves it.
+
+    The ANSI themes draw in the terminal's default colours, which cannot be
+    compared: there only the dim attribute tells secondary text apart.
+    """
+    style, background = style_of(widget, text, after)
+    color = style.color
+    if color is None or color.is_default or background is None or background.is_default:
+        return 50.0 if style.dim else 100.0
+    return abs(luminance(color) - luminance(background)) * (0.5 if style.dim else 1.0)
+
+
+def assert_dimmer(widget: Widget, title: str, secondary: str, theme: str) -> None:
+    strong, weak = contrast(widget, title), contrast(widget, secondary, after=title)
+    assert weak < strong, f"{theme}: {secondary!r} ({weak:.0f}) not dimmer than {title!r} ({strong:.0f})"
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_secondary_text_is_dimmer_than_titles(library: Library, theme: str) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(160, 40)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        post_list = app.screen.query_one(PostList)
+        # The second row, not under the cursor: its title, then its tags and minutes.
+        assert_dimmer(post_list, "Debugging Redis", "redis, cach", theme)
+        assert_dimmer(post_list, "Debugging Redis", "min", theme)
+        sidebar = app.screen.query_one(TagSidebar)
+        assert_dimmer(sidebar, "Unread", " 10", theme)
+        assert_dimmer(sidebar, "redis", " 1", theme)
+        reader = app.screen.query_one(PostView)
+        assert_dimmer(reader, "The Hard-Won Playbook", "#streaming", theme)
+
+        await type_query(app, pilot, "redis")
+        await settle(app, pilot)
+        # A result's title, then the context of its snippet and its tags.
+        assert_dimmer(post_list, "Debugging", "Machine Learning", theme)
+        rows = list(post_list.render_lines(Region(0, 0, *post_list.outer_size)))
+        context = rows[2].text.strip("│ ").split()[0]
+        assert "redis" not in context.lower()
+        assert_dimmer(post_list, "Debugging", context, theme)
+
+
+async def test_unfocused_pane_borders_stay_visible_in_every_theme(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(160, 40)) as pilot:
+        themes = [t for t in app.available_themes if not t.startswith("ansi")]
+        assert len(themes) > 10
+        for theme in themes:
+            app.theme = theme
+            await pilot.pause()
+            sidebar = app.screen.query_one(TagSidebar)
+            assert not sidebar.has_focus
+            style, _ = style_of(sidebar, "╭")
+            assert style.color is not None and style.bgcolor is not None
+            seen = abs(luminance(style.color) - luminance(style.bgcolor))
+            assert seen > 30, f"{theme}: the unfocused border is hardly visible ({seen:.0f})"
+
+
+async def test_panes_have_titles_and_the_post_title_is_shown_once(tmp_path: Path) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    body = "\n\n".join(f"Paragraph {i} of the introduction." for i in range(30))
+    (folder / "same.md").write_text(
+        f"---\ntitle: Same Title Here\ntags: [x]\n---\n\n# Same Title Here\n\n{body}\n"
+    )
+    library = Library.open(tmp_path / "data", seed=False)
+    library.import_paths([folder])
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert "Tags" in lines_of(screen.query_one(TagSidebar))[0]
+        assert "Posts" in lines_of(screen.query_one(PostList))[0]
+        reader = screen.query_one(ReaderPane)
+
+        def drawn() -> str:
+            """The pane's border (with its title) and the post inside it."""
+            return lines_of(reader)[0] + "\n" + text_of(reader.query_one(PostView))
+
+        # The border, the header and the Markdown H1 would make three.
+        assert drawn().count("Same Title Here") == 1
+        await pilot.press("enter", *"jjjjj")
+        await pilot.pause()
+        # Its header scrolled away, the title goes to the border: still once.
+        assert drawn().count("Same Title Here") == 1
+        assert "Same Title Here" in lines_of(reader)[0]
