@@ -15,6 +15,7 @@ from reader.tui import ReaderApp
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
+from reader.tui.widgets.search_bar import PLACEHOLDERS, SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.screen import lines_of, text_of
 from tests.test_tui_search import settle, type_query
@@ -131,3 +132,50 @@ async def test_panes_have_titles_and_the_post_title_is_shown_once(tmp_path: Path
         # Its header scrolled away, the title goes to the border: still once.
         assert drawn().count("Same Title Here") == 1
         assert "Same Title Here" in lines_of(reader)[0]
+
+
+TOGGLES = {
+    "tags shown": ["t"],
+    "tags shown then hidden": ["t", "t"],
+    "tags from the list": ["shift+tab"],
+    "tags shown, then a tag chosen": ["t", "down", "enter"],
+    "search bar open": ["slash", "r", "e", "d"],
+    "find bar open": ["enter", "f", "t", "h", "e"],
+    "tags shown, then the find bar": ["t", "escape", "enter", "f"],
+}
+"""Every way of showing or hiding a part of the main screen, as keys."""
+
+
+@pytest.mark.parametrize("keys", TOGGLES.values(), ids=TOGGLES.keys())
+async def test_at_80x24_every_toggle_keeps_all_panes_on_screen(
+    library: Library, keys: list[str]
+) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen.region
+        reader = app.screen.query_one(ReaderPane)
+        assert reader.region.width > 0 and screen.contains_region(reader.region), reader.region
+        for pane in app.screen.query("#sidebar, #middle, #reader").results(Widget):
+            if pane.display:
+                assert screen.contains_region(pane.region), (pane.id, pane.region)
+        # Whichever pane has the focus is one the user can see.
+        focused = app.focused
+        assert focused is not None and focused.region.width > 0
+
+
+@pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24), (120, 40), (200, 50)])
+async def test_the_search_placeholder_fits_its_width(library: Library, size: tuple[int, int]) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        bar = app.screen.query_one(SearchBar)
+        drawn = text_of(bar).strip()
+        assert drawn in PLACEHOLDERS, drawn
+        if size[0] >= 200:
+            assert drawn == PLACEHOLDERS[0]

@@ -19,7 +19,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.widget import Widget
 from textual.widgets import Footer, Input, Static
 
@@ -187,6 +187,8 @@ class MainScreen(
         `Widget.focus()` takes effect only after the messages already queued,
         so keys read in the same batch would still go to the old focus.
         """
+        if not isinstance(widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")  # it stood in the list's place
         self.set_focus(widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -309,6 +311,11 @@ class MainScreen(
         """Collapse the sidebar when narrow, and show one pane when very narrow."""
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < SINGLE_PANE_WIDTH, "-single")
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """A narrow screen's sidebar, shown in the list's place, goes once the focus leaves it."""
+        if not isinstance(event.widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")
 
     def action_show_sidebar(self) -> None:
         """Show the tag sidebar (over the list when narrow) and move to it."""
