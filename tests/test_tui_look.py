@@ -9,9 +9,11 @@ from rich.color import Color
 from rich.style import Style
 from textual.geometry import Region
 from textual.widget import Widget
+from textual.widgets._footer import FooterKey
 
 from reader.library import Library
 from reader.tui import ReaderApp
+from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
@@ -179,3 +181,34 @@ async def test_the_search_placeholder_fits_its_width(library: Library, size: tup
         assert drawn in PLACEHOLDERS, drawn
         if size[0] >= 200:
             assert drawn == PLACEHOLDERS[0]
+
+
+def footer_on_screen(app: ReaderApp) -> list[str]:
+    """The footer's keys drawn wholly on screen, as their text."""
+    screen = app.screen.region
+    keys = app.screen.query_one(KeyFooter).query(FooterKey)
+    return [" ".join(text_of(k).split()) for k in keys if screen.contains_region(k.region)]
+
+
+@pytest.mark.parametrize("size", [(40, 12), (59, 20)])
+@pytest.mark.parametrize("keys", [[], ["enter"], ["t"], ["slash"]], ids=["list", "reader", "tags", "search"])
+async def test_below_60_columns_the_footer_keeps_quit_help_and_back(
+    library: Library, size: tuple[int, int], keys: list[str]
+) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await pilot.press(*keys)
+        await pilot.pause()
+        shown = footer_on_screen(app)
+        if keys != ["slash"]:  # in the search bar q and ? are typed, not keys
+            assert "q Quit" in shown and "? Help" in shown, shown
+        assert any(k.startswith("esc ") for k in shown), shown
+
+
+async def test_a_wide_footer_keeps_its_order(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(200, 40)) as pilot:
+        await pilot.pause()
+        shown = footer_on_screen(app)
+        assert shown[-2:] == ["q Quit", "? Help"], shown

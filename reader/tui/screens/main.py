@@ -21,7 +21,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
@@ -36,6 +36,7 @@ from reader.tui.screens.saved import SavedPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
+from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -134,7 +135,7 @@ class MainScreen(
                 yield PostList(id="post-list")
             yield ReaderPane(id="reader", timings=self.timings, documents=self.documents)
         yield Static(id="state-problem", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         state = self.library.state
