@@ -8,6 +8,7 @@ import pytest
 from rich.color import Color
 from rich.style import Style
 from textual.geometry import Region
+from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets._footer import FooterKey
 
@@ -61,7 +62,9 @@ def contrast(widget: Widget, text: str, after: str = "") -> float:
 
 def assert_dimmer(widget: Widget, title: str, secondary: str, theme: str) -> None:
     strong, weak = contrast(widget, title), contrast(widget, secondary, after=title)
-    assert weak < strong, f"{theme}: {secondary!r} ({weak:.0f}) not dimmer than {title!r} ({strong:.0f})"
+    assert weak < strong, (
+        f"{theme}: {secondary!r} ({weak:.0f}) not dimmer than {title!r} ({strong:.0f})"
+    )
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -172,7 +175,9 @@ async def test_at_80x24_every_toggle_keeps_all_panes_on_screen(
 
 
 @pytest.mark.parametrize("size", [(40, 12), (60, 20), (80, 24), (120, 40), (200, 50)])
-async def test_the_search_placeholder_fits_its_width(library: Library, size: tuple[int, int]) -> None:
+async def test_the_search_placeholder_fits_its_width(
+    library: Library, size: tuple[int, int]
+) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -191,7 +196,9 @@ def footer_on_screen(app: ReaderApp) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [(40, 12), (59, 20)])
-@pytest.mark.parametrize("keys", [[], ["enter"], ["t"], ["slash"]], ids=["list", "reader", "tags", "search"])
+@pytest.mark.parametrize(
+    "keys", [[], ["enter"], ["t"], ["slash"]], ids=["list", "reader", "tags", "search"]
+)
 async def test_below_60_columns_the_footer_keeps_quit_help_and_back(
     library: Library, size: tuple[int, int], keys: list[str]
 ) -> None:
@@ -212,3 +219,56 @@ async def test_a_wide_footer_keeps_its_order(library: Library) -> None:
         await pilot.pause()
         shown = footer_on_screen(app)
         assert shown[-2:] == ["q Quit", "? Help"], shown
+
+
+def list_says(app: ReaderApp) -> str:
+    """The post list's lines as drawn, joined (a message may wrap)."""
+    inside = [line.strip("│ ") for line in lines_of(app.screen.query_one(PostList))[1:-1]]
+    return " ".join(" ".join(inside).split())
+
+
+async def choose(app: ReaderApp, pilot: Pilot[None], label: str) -> None:
+    """Pick the sidebar row that starts with `label`."""
+    sidebar = app.screen.query_one(TagSidebar)
+    await pilot.press("t")
+    rows = [str(sidebar.get_option_at_index(i).prompt) for i in range(sidebar.option_count)]
+    sidebar.highlighted = next(i for i, row in enumerate(rows) if row.startswith(label))
+    await pilot.press("enter")
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def test_empty_lists_say_what_to_do(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await choose(app, pilot, "Bookmarks")
+        assert "Bookmarks: press b on a post" in list_says(app)
+        await choose(app, pilot, "Unread")
+        for _ in range(10):
+            await pilot.press("m")  # the highlighted post read: it leaves the list
+            await pilot.pause()
+        assert "Nothing unread. Press m on a post" in list_says(app), list_says(app)
+
+
+async def test_a_tag_with_no_posts_left_says_what_to_do(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await choose(app, pilot, "redis")
+        assert library.remove([library.summaries("redis")[0].slug])
+        app.screen.refresh_lists()
+        await pilot.pause()
+        assert "No post has the tag redis now. Press t and choose All" in list_says(app)
+
+
+async def test_a_search_with_no_result_says_what_to_try(library: Library) -> None:
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        await type_query(app, pilot, "zzyzx")
+        assert 'No matches for "zzyzx". Try fewer words, or press esc' in list_says(app)
+        await pilot.press("escape")
+        await choose(app, pilot, "redis")
+        await type_query(app, pilot, "zzyzx")
+        assert "narrowed: press esc, then t and choose All" in list_says(app)

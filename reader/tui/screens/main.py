@@ -25,6 +25,7 @@ from textual.widgets import Input, Static
 
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.empty import empty_list
 from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
@@ -223,6 +224,7 @@ class MainScreen(
         title = self.list_title()
         post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
         if not post_list.slugs:
+            post_list.show_nothing(empty_list(self.filter, not summaries), title=title)
             self.wanted_slug = None
             self.query_one(ReaderPane).show_post(None)
 

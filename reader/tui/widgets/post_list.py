@@ -65,9 +65,7 @@ def post_row(
         )
         if part
     )
-    return Content.assemble(
-        mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED)
-    )
+    return Content.assemble(mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED))
 
 
 class FixedRow(Visual):
@@ -299,7 +297,7 @@ class PostList(PagedList):
         )
         self.highlighted = 0 if self.slugs else None
 
-    def show_nothing(self, message: str) -> None:
+    def show_nothing(self, message: str, title: str = RESULTS_TITLE) -> None:
         """Replace the rows with one line saying, in words, that nothing matched.
 
         `message` is plain text (it quotes the query, which is never read as markup);
@@ -309,7 +307,7 @@ class PostList(PagedList):
         self._listed = frozenset()
         self.row_height = 0
         self.set_class(True, "-nothing")  # the message wraps, where rows are cut short
-        self.border_title = Content(RESULTS_TITLE)
+        self.border_title = Content(title)
         self.set_options([Option(Content(message), disabled=True)])
         self.highlighted = None
 
