@@ -354,7 +354,7 @@ class MainScreen(
             ("Search bar", bindings_of(SearchBar, inherit=False)),
             ("Post list", bindings_of(PostList)),
             ("Reader", bindings_of(ReaderPane)),
-            ("Help", bindings_of(HelpScreen)),
+            ("Help", bindings_of(HelpScreen, inherit=False)),
         ]
 
     def show_help(self) -> None:

@@ -58,6 +58,7 @@ def post_row(
     details = " · ".join(
         part
         for part in (
+            "draft" if post.draft else "",
             short_date(post.date),
             place,
             ", ".join(post.tags),
