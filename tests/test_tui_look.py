@@ -14,6 +14,7 @@ from textual.widgets._footer import FooterKey
 
 from reader.library import Library
 from reader.tui import ReaderApp
+from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
@@ -257,7 +258,9 @@ async def test_a_tag_with_no_posts_left_says_what_to_do(library: Library) -> Non
         await pilot.pause()
         await choose(app, pilot, "redis")
         assert library.remove([library.summaries("redis")[0].slug])
-        app.screen.refresh_lists()
+        screen = app.screen
+        assert isinstance(screen, MainScreen)
+        screen.refresh_lists()  # as the library watch does when another process removed it
         await pilot.pause()
         assert "No post has the tag redis now. Press t and choose All" in list_says(app)
 
