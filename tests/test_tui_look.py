@@ -24,7 +24,7 @@ from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.screen import lines_of, text_of
 from tests.test_tui_search import settle, type_query
 
-THEMES = ["textual-dark", "textual-light", "nord", "ansi-dark"]
+THEMES = ["textual-dark", "textual-light", "solarized-light", "nord", "ansi-dark"]
 """A dark and a light theme, one with its own palette, and one of the terminal's colours."""
 
 
@@ -66,6 +66,8 @@ def assert_dimmer(widget: Widget, title: str, secondary: str, theme: str) -> Non
     assert weak < strong, (
         f"{theme}: {secondary!r} ({weak:.0f}) not dimmer than {title!r} ({strong:.0f})"
     )
+    # Dimmer, and still there to read.
+    assert weak > strong * 0.3, f"{theme}: {secondary!r} ({weak:.0f}) is hardly visible"
 
 
 @pytest.mark.parametrize("theme", THEMES)
@@ -82,7 +84,10 @@ async def test_secondary_text_is_dimmer_than_titles(library: Library, theme: str
         assert_dimmer(sidebar, "Unread", " 10", theme)
         assert_dimmer(sidebar, "redis", " 1", theme)
         reader = app.screen.query_one(PostView)
-        assert_dimmer(reader, "The Hard-Won Playbook", "#streaming", theme)
+        # The post's tags, dimmer than its text (the title stands out by colour and bold).
+        text, tags = contrast(reader, "We started"), contrast(reader, "#streaming")
+        assert text * 0.3 < tags < text, (theme, text, tags)
+        assert style_of(reader, "The Hard-Won Playbook")[0].bold
 
         await type_query(app, pilot, "redis")
         await settle(app, pilot)
