@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.containers import VerticalScroll
+from textual.pilot import Pilot
 
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -11,7 +12,11 @@ from reader.tui.screens.help import MARKS, SEARCH_SYNTAX, HelpScreen
 from tests.screen import lines_of, text_of
 
 
-async def open_help(app: ReaderApp) -> HelpScreen:
+async def open_help(app: ReaderApp, pilot: Pilot[None]) -> HelpScreen:
+    """Press `?` on the main screen: the help screen it opens."""
+    await pilot.pause()
+    await pilot.press("question_mark")
+    await pilot.pause()
     await app.workers.wait_for_complete()
     help_screen = app.screen
     assert isinstance(help_screen, HelpScreen)
@@ -34,10 +39,7 @@ async def test_help_has_sections_marks_and_search_syntax(
 ) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = await open_help(app)
+        help_screen = await open_help(app, pilot)
         lines = text_of(help_screen.query_one("#help-text")).splitlines()
         text = " ".join(" ".join(lines).split())
         for section in ("Everywhere", "Post list", "Reader", "Marks in the list", "Search syntax"):
@@ -58,10 +60,7 @@ async def test_help_scrolls_with_j_and_k_to_its_last_line(
 ) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        help_screen = await open_help(app)
+        help_screen = await open_help(app, pilot)
         assert "Everywhere" in visible(help_screen)
         last = SEARCH_SYNTAX[-1][0]
         assert last not in visible(help_screen)
