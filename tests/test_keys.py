@@ -103,8 +103,15 @@ def reader_title(app: ReaderApp) -> str:
 
 
 def reader_shows(app: ReaderApp, title: str) -> bool:
-    """The reader's border names `title` (cut short with … if the pane is narrow)."""
+    """The reader's border names `title` (cut short with … if the pane is narrow).
+
+    At the top of a post the border is blank and the post's own header names it.
+    """
     drawn = reader_title(app).strip("╭╮─ ")
+    if not drawn:
+        view = lines_of(app.screen.query_one(PostView))
+        drawn = " ".join(" ".join(line[:-1] for line in view).split())  # not the scrollbar
+        return drawn.startswith(" ".join(title.split()))
     return drawn == title or (drawn.endswith("…") and title.startswith(drawn[:-1]))
 
 

@@ -11,6 +11,8 @@ itself on the group when imported below.
 from __future__ import annotations
 
 import json
+import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +84,12 @@ def open_library(ctx: click.Context) -> Library:
     return library
 
 
+NOT_A_TERMINAL = (
+    "the reader needs a terminal, and its output is not one; in a script or a pipe use "
+    "`reader list`, `reader show SLUG` or `reader search QUERY`"
+)
+"""What a bare `reader` says when its output is redirected, instead of drawing into it."""
+
 EMPTY = (
     "the library is empty: add posts with `reader import PATH` "
     "(a Markdown file, a folder of them or a digest)"
@@ -124,7 +132,62 @@ def check_state(state: StateStore, needed: bool) -> None:
     click.echo(f"reader: warning: {problem}", err=True)
 
 
-@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+def fail(message: str) -> str:
+    """An error line, in the one style every command uses: `reader: error: ...`."""
+    return f"reader: error: {message}"
+
+
+def quiet_closed_pipe() -> None:
+    """The reader of our stdout went away (`reader list | head -1`): stop quietly.
+
+    Further writes, and the flush at exit, go to /dev/null instead of raising again.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+class ReaderGroup(click.Group):
+    """The `reader` group: click's errors in our one style, a closed pipe is no error."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Run the command; `reader: error: ...` on stderr for what click reports as `Error:`."""
+        run: Any = super().main  # click's overloads cannot see through *args
+        if not kwargs.pop("standalone_mode", True):
+            return run(*args, standalone_mode=False, **kwargs)
+        try:
+            code = run(*args, standalone_mode=False, **kwargs)
+        except click.exceptions.Abort:
+            click.echo(fail("aborted"), err=True)
+            sys.exit(1)
+        except click.ClickException as error:
+            if isinstance(error, click.UsageError) and error.ctx is not None:
+                ctx = error.ctx
+                click.echo(ctx.get_usage(), err=True)
+                click.echo(
+                    f"Try '{ctx.command_path} {ctx.help_option_names[0]}' for help.", err=True
+                )
+            click.echo(fail(error.format_message()), err=True)
+            sys.exit(error.exit_code)
+        try:
+            sys.stdout.flush()  # a pipe closed after the last write shows only here
+        except BrokenPipeError:
+            quiet_closed_pipe()
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a closed pipe ends it with success, as `head` meant it to."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            quiet_closed_pipe()
+            ctx.exit(0)
+
+
+@click.group(
+    cls=ReaderGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
@@ -145,6 +208,12 @@ def cli(ctx: click.Context, data_dir: Path | None, config: Path | None) -> None:
     Run without a command to open the reader in the terminal.
     """
     if ctx.invoked_subcommand is None:
+        # Under `reader serve` the app draws to a browser, through textual-serve's driver.
+        if not os.environ.get("TEXTUAL_DRIVER") and not (
+            sys.stdout.isatty() and sys.stdin.isatty()
+        ):
+            click.echo(fail(NOT_A_TERMINAL), err=True)
+            ctx.exit(2)
         from reader.tui import run_app  # Textual loads only for the TUI.
         from reader.tui.settings import load_for_tui
 
@@ -180,4 +249,5 @@ from reader.cli import (  # noqa: E402, F401
     importing,
     posts,
     search,
+    serve,
 )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
 
 from reader.cli import cli, echo_json, open_library, report_problems, summary_json
+from reader.cli.complete import complete_slugs, complete_tags
 from reader.sorting import SortOrder
 
 __all__ = ["list_posts", "list_tags", "show"]
 
 
 @cli.command("list")
-@click.option("--tag", help="Only posts with this tag.")
+@click.option("--tag", help="Only posts with this tag.", shell_complete=complete_tags)
 @click.option(
     "--sort",
     "order",
@@ -56,10 +58,10 @@ def list_tags(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command("show")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slugs)
 @click.pass_context
 def show(ctx: click.Context, slug: str) -> None:
-    """Show one post: rendered in a terminal, plain Markdown in a pipe."""
+    """Show one post: rendered and paged ($PAGER) in a terminal, plain Markdown in a pipe."""
     post = open_library(ctx).get(slug)
     report_problems(ctx)  # a body file is read, and may be found damaged, only now
     if post is None:
@@ -71,8 +73,11 @@ def show(ctx: click.Context, slug: str) -> None:
     from rich.markdown import Markdown
     from rich.text import Text
 
-    console = Console()
-    console.print(Text(post.title, style="bold"))
-    console.print(Text(", ".join(post.tags), style="dim"))
-    console.print()
-    console.print(Markdown(post.body, hyperlinks=False))
+    # Rendered at the terminal's width, then paged: $PAGER, else less or more.
+    console = Console(force_terminal=True, width=shutil.get_terminal_size().columns)
+    with console.capture() as page:
+        console.print(Text(post.title, style="bold"))
+        console.print(Text(", ".join(post.tags), style="dim"))
+        console.print()
+        console.print(Markdown(post.body, hyperlinks=False))
+    click.echo_via_pager(page.get())

@@ -19,13 +19,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.config import Config
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.empty import empty_list
 from reader.tui.screens.editing import EditingPart
 from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
@@ -39,6 +40,7 @@ from reader.tui.screens.saved import SavedPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
+from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -150,7 +152,7 @@ class MainScreen(
                 reading_width=self.config.reading_width,
             )
         yield Static(id="state-problem", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         state = self.library.state
@@ -207,6 +209,8 @@ class MainScreen(
         `Widget.focus()` takes effect only after the messages already queued,
         so keys read in the same batch would still go to the old focus.
         """
+        if not isinstance(widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")  # it stood in the list's place
         self.set_focus(widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -240,6 +244,7 @@ class MainScreen(
         title = self.list_title()
         post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
         if not post_list.slugs:
+            post_list.show_nothing(empty_list(self.filter, not summaries), title=title)
             self.wanted_slug = None
             self.query_one(ReaderPane).show_post(None)
 
@@ -338,6 +343,11 @@ class MainScreen(
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < SINGLE_PANE_WIDTH, "-single")
 
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """A narrow screen's sidebar, shown in the list's place, goes once the focus leaves it."""
+        if not isinstance(event.widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")
+
     def action_show_sidebar(self) -> None:
         """Show the tag sidebar (over the list when narrow) and move to it."""
         self.set_class(False, "-hide-sidebar")
@@ -372,7 +382,7 @@ class MainScreen(
             ("Search bar", bindings_of(SearchBar, inherit=False)),
             ("Post list", bindings_of(PostList)),
             ("Reader", bindings_of(ReaderPane)),
-            ("Help", bindings_of(HelpScreen)),
+            ("Help", bindings_of(HelpScreen, inherit=False)),
         ]
 
     def show_help(self) -> None:

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from reader.library import tag_counts
 from reader.models import Filter, TagCount
+from reader.tui.empty import nothing_found_hint
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -203,7 +204,8 @@ class SearchPart(Screen[None]):
             post_list.show_results(list(results.hits), set(session.bookmarks), unread)
         else:
             said = results.nothing_found()
-            post_list.show_nothing(said[:1].upper() + said[1:])
+            said = said[:1].upper() + said[1:] + ("" if said.endswith("?") else ".")
+            post_list.show_nothing(f"{said} {nothing_found_hint(self.filter)}")
         if self._open_when_found:
             # Enter was pressed before these results arrived: open the top one now.
             self._open_when_found = False

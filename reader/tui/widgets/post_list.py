@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from reader.listing import Places, short_date
 from reader.models import PostSummary
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def post_row(
     details = " · ".join(
         part
         for part in (
+            "draft" if post.draft else "",
             short_date(post.date),
             place,
             ", ".join(post.tags),
@@ -64,9 +66,7 @@ def post_row(
         )
         if part
     )
-    return Content.assemble(
-        mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
-    )
+    return Content.assemble(mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED))
 
 
 class FixedRow(Visual):
@@ -156,7 +156,7 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Con
     """`text` with the spans in `marks` highlighted. Plain text in, never markup."""
     content = Content(text).stylize(style) if style else Content(text)
     for start, end in marks:
-        content = content.stylize("bold reverse $accent", start, end)
+        content = content.stylize("bold not dim reverse $accent", start, end)
     return content
 
 
@@ -191,8 +191,8 @@ class ResultRow(FixedRow):
         return Content("\n").join(
             [
                 Content.assemble(mark, _marked(hit.title, hit.title_marks, "bold")),
-                Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
-                Content.assemble("  ", (where, "$text-muted")),
+                Content.assemble("  ", _marked(snippet, hit.snippet.marks, MUTED)),
+                Content.assemble("  ", (where, MUTED)),
             ]
         )
 
@@ -333,7 +333,7 @@ class PostList(PagedList):
         )
         self.highlighted = 0 if self.slugs else None
 
-    def show_nothing(self, message: str) -> None:
+    def show_nothing(self, message: str, title: str = RESULTS_TITLE) -> None:
         """Replace the rows with one line saying, in words, that nothing matched.
 
         `message` is plain text (it quotes the query, which is never read as markup);
@@ -344,7 +344,7 @@ class PostList(PagedList):
         self._listed = frozenset()
         self.row_height = 0
         self.set_class(True, "-nothing")  # the message wraps, where rows are cut short
-        self.border_title = Content(RESULTS_TITLE)
+        self.border_title = Content(title)
         self.set_options([Option(Content(message), disabled=True)])
         self.highlighted = None
 

@@ -13,6 +13,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.models import TagCount
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
 __all__ = [
@@ -42,7 +43,7 @@ FEEDS_HEADING = "Feeds"
 
 def row(label: str, count: int | str, special: bool = False) -> Content:
     """One sidebar row: the label (plain text, never markup) and its count."""
-    return Content.assemble((label, "bold" if special else ""), (f" {count}", "$text-muted"))
+    return Content.assemble((label, "bold" if special else ""), (f" {count}", MUTED))
 
 
 class TagSidebar(PagedList):
@@ -80,6 +81,7 @@ class TagSidebar(PagedList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.border_title = "Tags"
         self._saved: Sequence[tuple[str, int | str]] = ()
         self._feeds: Sequence[tuple[str, str, str, int | str]] = ()
         self._feeds_status = ""
@@ -135,7 +137,7 @@ class TagSidebar(PagedList):
     def _fill(self, chosen: str, fallback: int = 0) -> None:
         options = list(self._filters)
         if self._saved:
-            heading = Content.styled(SAVED_HEADING, "bold $text-muted")
+            heading = Content.styled(SAVED_HEADING, f"bold {MUTED}")
             options.append(Option(heading, id="saved-heading", disabled=True))
             options += [Option(row(q, n), id=SAVED_PREFIX + q) for q, n in self._saved]
         if self._feeds:
