@@ -18,6 +18,7 @@ from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
@@ -51,8 +52,10 @@ def sidebar_lines(app: ReaderApp) -> list[str]:
 
 
 def reader_title(app: ReaderApp) -> str:
-    """The post title in the reader pane's border, as drawn."""
-    return lines_of(app.screen.query_one(ReaderPane))[0].strip("╭╮─ ")
+    """The post's title as drawn: in the reader's border, else (at the top of a post,
+    where the border is blank) the first line of its header."""
+    drawn = lines_of(app.screen.query_one(ReaderPane))[0].strip("╭╮─ ")
+    return drawn or lines_of(app.screen.query_one(PostView))[0].strip()
 
 
 def slow_feed(release: threading.Event) -> Callable[[Request], Response]:

@@ -30,9 +30,10 @@ def feed_counts(library: Library, is_unread: Callable[[str], bool]) -> list[Feed
     """
     subs = store_for(library).load()
     tags = {feed_tag(s.title) for s in subs if s.title} - {""}
+    # No feed fetched yet, no post to read: every post of a big library is not read for nothing.
     unread = Counter(
         tag
-        for post in library.summaries()
+        for post in (library.summaries() if tags else ())
         if is_unread(post.slug)
         for tag in post.tags
         if tag in tags
