@@ -138,10 +138,11 @@ class _Plan:
         found = [_matcher(parts, t, f, EXACT if t == exact else 0.0) for t, f in expansion.terms]
         for name, forms in expansion.stems:
             # A form counts in the posts of the language whose stemmer found it.
-            within = docs.stemmed_by(name)
+            language = docs.stemmed_by(name)
+            within = None if language is None else as_ids(language)
             for term_id in forms:
                 form = _matcher(parts, term_id, STEM_FACTOR)
-                found.append(form if within is None else Within(form, as_ids(within)))
+                found.append(form if within is None else Within(form, within))
         self.matchers.append(found[0] if len(found) == 1 else BestOf(found))
         self.names.update(expansion.names)
         self.prefixes.extend(expansion.prefixes)
