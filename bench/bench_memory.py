@@ -54,13 +54,19 @@ def child(data_dir: str, trace: bool) -> None:
     figures: dict[str, float] = {}
 
     async def steps() -> None:
-        library = Library.open(data_dir)
+        try:  # as the TUI opens it: lazily, where the checkout can
+            library = Library.open(data_dir, lazy=True)  # type: ignore[call-arg]
+        except TypeError:
+            library = Library.open(data_dir)
         app = ReaderApp(library)
         async with app.run_test(size=(120, 40)) as pilot:
 
             async def settle() -> None:
+                # Until no worker is left: one may start another (the posts, then the index).
                 await pilot.pause()
-                await app.workers.wait_for_complete()
+                while any(not w.is_finished for w in app.workers):
+                    await app.workers.wait_for_complete()
+                    await pilot.pause()
                 await pilot.pause()
 
             await settle()
@@ -85,10 +91,11 @@ def child(data_dir: str, trace: bool) -> None:
     asyncio.run(steps())
     if trace:
         snapshot = tracemalloc.take_snapshot()
-        top = snapshot.statistics("filename")[:12]
         figures["traced"] = sum(s.size for s in snapshot.statistics("filename")) / 2**20
-        for stat in top:
-            print(f"# {stat.size / 2**20:7.1f} MB  {stat.count:8d}  {stat.traceback[0]}")
+        for kind, count in (("filename", 12), ("lineno", 25)):
+            print(f"# top {count} by {kind}: MB, blocks, where")
+            for stat in snapshot.statistics(kind)[:count]:
+                print(f"# {stat.size / 2**20:7.1f} MB  {stat.count:8d}  {stat.traceback[0]}")
     print(json.dumps(figures))
 
 

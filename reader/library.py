@@ -15,11 +15,12 @@ and why.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from reader.config import Config
+from reader.first_screen import FirstScreen, tag_counts
 from reader.library_error import LibraryError
 from reader.library_import import BUNDLED_PREFIX, INDEXING, Importer, ProgressCallback
 from reader.library_index import LibraryIndex
@@ -58,18 +59,12 @@ __all__ = [
 ]
 
 
-def tag_counts(posts: Iterable[PostSummary]) -> list[TagCount]:
-    """How many of `posts` carry each tag, most used first, then by name."""
-    counts = Counter(tag for post in posts for tag in post.tags)
-    return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
-
-
 class Library:
     """Posts and the user's state, behind one object."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, lazy: bool = False) -> None:
         self.root = root
-        self.posts = PostStore(library_dir(root))
+        self.posts = PostStore(library_dir(root), lazy=lazy)
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
         self._links: tuple[list[PostSummary], LinkResolver] | None = None
@@ -78,6 +73,8 @@ class Library:
         self.show_drafts = False
         """Show drafts among the other posts, in browsing, tags and search (the
         `show_drafts` setting). Otherwise only `is:draft` or `drafts=True` shows them."""
+        self.config = Config()
+        """The user's settings (`config.toml`), set by `use_config`; the defaults until then."""
         self._problems: list[str] = []
         self._index = LibraryIndex(
             self.posts, library_dir(root) / "search-index.bin", self._problems
@@ -89,9 +86,13 @@ class Library:
         )
 
     @classmethod
-    def open(cls, override: str | Path | None = None, seed: bool = True) -> Library:
+    def open(
+        cls, override: str | Path | None = None, seed: bool = True, lazy: bool = False
+    ) -> Library:
         """Open the library in the data directory; with `seed`, as the TUI does, put the
-        bundled sample posts into an empty one (see `should_seed`).
+        bundled sample posts into an empty one (see `should_seed`). With `lazy`, as the
+        TUI does too, only what its first screen shows is read, when that is kept and up
+        to date (see `first_screen`); the rest is read on first need, or by `load`.
 
         A damaged library is rebuilt from its posts' sources instead (see
         `problems`). Raises `LibraryError` when the data directory cannot be
@@ -99,7 +100,7 @@ class Library:
         """
         where = Path(override or os.environ.get("READER_DATA_DIR") or "the data directory")
         try:
-            library = cls(data_dir(override))
+            library = cls(data_dir(override), lazy=lazy)
             where = library.root
             if library.posts.damaged or library.posts.lost_sources:
                 library._importer.rebuild(bundled=seed)
@@ -108,6 +109,11 @@ class Library:
         except OSError as error:
             raise LibraryError.wrap(error, "cannot open the library", where) from error
         return library
+
+    def use_config(self, config: Config) -> None:
+        """Take the user's settings: whether drafts show, and what the feeds read."""
+        self.config = config
+        self.show_drafts = config.show_drafts
 
     @property
     def problems(self) -> list[str]:
@@ -124,6 +130,24 @@ class Library:
         self._problems.append(message)
 
     # -- reading -----------------------------------------------------------
+
+    @property
+    def first_screen(self) -> FirstScreen | None:
+        """What the first screen shows, while the rest of the posts is not read yet (opened
+        lazily); None once they are, or when they were read at once."""
+        return None if self.posts.loaded else self.posts.first_screen
+
+    def load(self) -> None:
+        """Read every post now, if opened lazily, and count the tags and sort the posts in
+        the default order: what the list needs next. Blocks: for a worker thread."""
+        self.posts.load()
+        self.orders().sorted(self.orders().default)
+        self.tags()
+
+    def default_order(self) -> SortOrder:
+        """The order the list takes when the user has not chosen one."""
+        first = self.first_screen
+        return first.order if first is not None else self.orders().default
 
     def summaries(
         self,
@@ -192,6 +216,9 @@ class Library:
         Counted once and kept until the next import: the sidebar asks on every
         mark change, and counting 10,000 posts is not free.
         """
+        first = self.first_screen
+        if first is not None:
+            return first.tag_counts(self.show_drafts)  # the same, without reading every post
         if self._tags is None or self._tags_with_drafts != self.show_drafts:
             self._tags = tag_counts(self.summaries())
             self._tags_with_drafts = self.show_drafts
@@ -262,6 +289,11 @@ class Library:
         written (a first import replacing the sample posts).
         """
         return self._importer.import_paths(paths, progress, source_prefix, drop)
+
+    def import_groups(self, groups: Iterable[tuple[Iterable[Path], str | None]]) -> ImportReport:
+        """Import several groups of paths, each with its own source prefix, in one commit
+        and one update of the search index (a refresh's feeds, each under its own prefix)."""
+        return self._importer.import_groups(groups)
 
     # -- searching ---------------------------------------------------------
 

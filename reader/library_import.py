@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Collection, Iterable
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,15 @@ class Importer:
         drop: Collection[str] = (),
     ) -> ImportReport:
         """Import files, folders and digests (see `Library.import_paths`)."""
+        return self.import_groups([(paths, source_prefix)], progress, drop)
+
+    def import_groups(
+        self,
+        groups: Iterable[tuple[Iterable[Path], str | None]],
+        progress: ProgressCallback | None = None,
+        drop: Collection[str] = (),
+    ) -> ImportReport:
+        """Import several groups of paths, each with its own source prefix, in one commit."""
         kept = [p for p in self.posts.summaries() if p.slug not in drop]
         by_source = {p.source: p for p in kept}
         taken = SlugClaims(p.slug for p in kept)
@@ -113,7 +123,9 @@ class Importer:
         with PostSpill(self.posts.directory) as spill:
             batch: list[Post] = []
             texts: list[PostTerms | None] = []
-            documents = read_documents(paths, source_prefix, workers=IMPORT_WORKERS)
+            documents = chain.from_iterable(
+                read_documents(paths, prefix, workers=IMPORT_WORKERS) for paths, prefix in groups
+            )
             try:
                 for count, item in enumerate(documents, start=1):
                     if isinstance(item, ImportProblem):

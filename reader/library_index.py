@@ -157,10 +157,10 @@ class LibraryIndex:
     ) -> SearchIndex:
         """Bring `index` in step with the store (and `fresh` posts), save it if changed (and
         `save`), and make it the library's index. Callers hold the lock."""
-        self._index = index
         if not save:
             # Posts `insert` adds are not in the store yet: no comparison with it now.
             self._inserted = self._inserted or dirty
+            self._index = index
             return index
         dirty = dirty or self._inserted
         self._inserted = False

@@ -1,7 +1,9 @@
 """Where `reader` keeps its files. Nothing here runs at import time.
 
 The data directory is platformdirs' user data dir, unless `--data-dir` or the
-`READER_DATA_DIR` environment variable says otherwise (tests use the latter).
+`READER_DATA_DIR` environment variable says otherwise (tests use the latter);
+the config file is `config.toml` in the user config dir, unless `--config` or
+`READER_CONFIG` names another.
 """
 
 from __future__ import annotations
@@ -10,11 +12,20 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from platformdirs import user_data_path
+from platformdirs import user_config_path, user_data_path
 
-__all__ = ["DATA_DIR_ENV", "bundled_content_dir", "data_dir", "library_dir", "state_path"]
+__all__ = [
+    "CONFIG_ENV",
+    "DATA_DIR_ENV",
+    "bundled_content_dir",
+    "config_path",
+    "data_dir",
+    "library_dir",
+    "state_path",
+]
 
 DATA_DIR_ENV = "READER_DATA_DIR"
+CONFIG_ENV = "READER_CONFIG"
 APP_NAME = "reader"
 
 
@@ -24,6 +35,14 @@ def data_dir(override: str | Path | None = None) -> Path:
     path = Path(chosen).expanduser()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def config_path(override: str | Path | None = None) -> Path:
+    """The user's settings file (it need not exist; nothing is created)."""
+    chosen = override or os.environ.get(CONFIG_ENV)
+    if chosen:
+        return Path(chosen).expanduser()
+    return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
 def library_dir(root: Path) -> Path:

@@ -8,18 +8,27 @@ missing and how to get it back; one that cannot be read now is retried.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from reader.body_spans import (
+    Spans,
+    decode_spans,
+    encode_spans,
+    encode_with_spans,
+    read_span,
+    spans_path,
+)
 from reader.models import PostSummary
 from reader.storage import (
     CorruptFileError,
     aside_path,
     decode_json_object,
-    encode_json,
+    file_identity,
     fsync_dir,
 )
 
@@ -28,7 +37,6 @@ __all__ = [
     "BodyFiles",
     "Unreadable",
     "describe",
-    "encode_bodies",
     "set_aside",
     "strerror",
 ]
@@ -60,11 +68,8 @@ def set_aside(path: Path) -> str:
     return f"It was moved to {aside}. "
 
 
-def encode_bodies(bodies: dict[str, str]) -> bytes:
-    """The bytes of a body file holding `bodies` (by slug), in TinyDB's layout."""
-    return encode_json(
-        {"bodies": {str(i): {"slug": k, "body": v} for i, (k, v) in enumerate(bodies.items(), 1)}}
-    )
+class _NoSpans(Exception):
+    """No usable spans for a body file: read it whole."""
 
 
 class Unreadable(Exception):
@@ -85,13 +90,19 @@ class BodyFiles:
         lock: threading.Lock,
         posts_in: Callable[[int], list[PostSummary]],
         recoveries: list[str],
+        write: Callable[[Path, bytes], None] | None = None,
     ) -> None:
         self.folder = folder
         self._lock = lock
         """The library's lock, shared: `posts_in` reads its posts under it."""
         self._posts_in = posts_in
         self._recoveries = recoveries
+        self._write = write
+        """How the store writes a file (atomically): here, the spans files."""
         self._shards: dict[int, dict[str, str]] = {}
+        """Whole body files, read to change them (or with no spans to read one post)."""
+        self._spans: dict[int, tuple[tuple[int, int, int, int], Spans]] = {}
+        """Where each post's body is in its file, by shard, with the file's version."""
         self._missing: dict[int, str] = {}
         """Why the body files set aside (or unreadable) lack their posts' text, by shard."""
 
@@ -142,12 +153,14 @@ class BodyFiles:
         """True when `shard`'s bodies have been read and are kept."""
         return shard in self._shards
 
-    def written(self, shards: dict[int, dict[str, str]]) -> None:
-        """Take the bodies an upsert wrote, for the shards held already. Caller holds the
-        lock."""
+    def written(self, shards: dict[int, dict[str, str]], spans: dict[int, Spans]) -> None:
+        """Take the bodies an upsert wrote, for the shards held already, and where each
+        body is in its file. Caller holds the lock."""
         for shard, bodies in shards.items():
             if shard in self._shards:
                 self._shards[shard] = bodies
+        for shard, found in spans.items():
+            self._keep_spans(shard, file_identity(self.path(shard)), found)
 
     def _read_locked(self, shard: int) -> dict[str, str]:
         with self._lock:
@@ -157,10 +170,48 @@ class BodyFiles:
         """Drop the bodies read so far: another process changed the library. Caller holds
         the lock."""
         self._shards.clear()
+        self._spans.clear()
         self._missing.clear()
+
+    def _keep_spans(
+        self, shard: int, identity: tuple[int, int, int, int] | None, spans: Spans
+    ) -> None:
+        """Remember where the bodies are in the version `identity` of a body file, and save
+        it beside the file (best effort: without it the file is read whole)."""
+        if identity is None:
+            return
+        self._spans[shard] = (identity, spans)
+        if self._write is not None:
+            # A read-only library, a full disk: the file is read whole next time.
+            with contextlib.suppress(OSError):
+                self._write(spans_path(self.path(shard)), encode_spans(identity, spans))
+
+    def _from_spans(self, shard: int, slug: str) -> str | None:
+        """The body of `slug` read alone through the spans of its file; None when the file
+        does not hold it. Raises `_NoSpans` when there are no usable spans."""
+        path = self.path(shard)
+        identity = file_identity(path)
+        known = self._spans.get(shard)
+        if known is None or known[0] != identity:
+            found = decode_spans(spans_path(path), identity)
+            if found is None or identity is None:
+                raise _NoSpans
+            with self._lock:
+                known = self._spans[shard] = (identity, found)
+        span = known[1].get(slug)
+        if span is None:
+            return None
+        try:
+            text = read_span(path, span)
+        except OSError:
+            raise _NoSpans from None  # read it whole, which says why it cannot be read
+        if text is None:
+            raise _NoSpans  # damaged there: read it whole, which sets it aside
+        return text
 
     def _read(self, shard: int) -> dict[str, str]:
         path = self.path(shard)
+        identity = file_identity(path)  # before reading: spans are never of a later version
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
@@ -180,6 +231,10 @@ class BodyFiles:
             return self._lose(shard, describe(error))
         except (KeyError, TypeError, AttributeError):
             return self._lose(shard, "a document in it has no slug or body")
+        if shard not in self._spans or self._spans[shard][0] != identity:
+            data, spans = encode_with_spans(bodies)
+            if data == raw:  # written as we write them: the spans are exact
+                self._keep_spans(shard, identity, spans)
         return bodies
 
     def _lose(self, shard: int, reason: str) -> dict[str, str]:
@@ -198,11 +253,26 @@ class BodyFiles:
         return {}
 
     def body(self, slug: str) -> str | None:
-        """The Markdown body of a post, or None when it cannot be read."""
+        """The Markdown body of a post, or None when it cannot be read.
+
+        Read alone through its file's spans when they are known; otherwise the
+        file is read whole (and kept only if no spans could be made of it).
+        """
+        shard = self.shard_of(slug)
+        whole = self._shards.get(shard)
+        if whole is None:
+            with contextlib.suppress(_NoSpans):
+                return self._from_spans(shard, slug)
         try:
-            return self.shard(self.shard_of(slug)).get(slug)
+            with self._lock:
+                whole = self._shards.get(shard)
+                if whole is None:
+                    whole = self._read(shard)
+                    if shard not in self._spans:
+                        self._shards[shard] = whole
         except Unreadable:
             return None
+        return whole.get(slug)
 
     def missing_body(self, post: PostSummary) -> str:
         """What a post shows in place of a body that cannot be read: why, and what to do."""

@@ -15,15 +15,21 @@ reads `posts.json` and writes the cache again. Writing it is the store's
 
 from __future__ import annotations
 
-import marshal
-import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from reader.models import PostSummary, Section
 from reader.post_load import PostTable
+from reader.sealed import Identity, seal, unseal
 
-__all__ = ["CACHE_NAME", "decode_cache", "encode_cache"]
+__all__ = [
+    "CACHE_NAME",
+    "decode_cache",
+    "decode_rows",
+    "encode_cache",
+    "encode_rows",
+]
 
 CACHE_NAME = "posts.cache"
 """The cache's file name, beside `posts.json`."""
@@ -32,7 +38,48 @@ _MAGIC = b"reader-posts-cache\x00"
 _VERSION = 1
 """Bump when the layout below or `PostSummary`'s fields change."""
 
-Identity = tuple[int, int, int, int]
+SectionKey = tuple[str, str, int, int]
+Row = tuple[Any, ...]
+
+
+def encode_rows(
+    posts: Iterable[PostSummary], doc_ids: Mapping[str, int]
+) -> tuple[list[SectionKey], list[Row]]:
+    """`posts` as marshal-able rows, their sections shared: (the section keys, the rows),
+    each row a post's document id then its fields in order, with its sections as
+    indexes into the keys."""
+    sections: dict[Section, int] = {}
+    rows = [
+        (
+            doc_ids.get(post.slug, 0),
+            post.slug,
+            post.title,
+            post.tags,
+            tuple(sections.setdefault(s, len(sections)) for s in post.sections),
+            post.words,
+            post.source,
+            post.date,
+            post.updated,
+            post.authors,
+            post.summary,
+            post.draft,
+            post.lang,
+            post.url,
+            post.aliases,
+        )
+        for post in posts
+    ]
+    return [(s.heading, s.anchor, s.level, s.line) for s in sections], rows
+
+
+def decode_rows(
+    keys: Sequence[SectionKey], rows: Iterable[Row]
+) -> Iterator[tuple[int, PostSummary]]:
+    """The document ids and summaries of rows made by `encode_rows`; raises ValueError,
+    TypeError or IndexError when they are not such rows."""
+    shared = [Section(*key) for key in keys]
+    for doc_id, slug, title, tags, found, *rest in rows:
+        yield doc_id, PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
 
 
 def encode_cache(
@@ -40,31 +87,8 @@ def encode_cache(
 ) -> bytes:
     """The bytes of a cache of `posts` (and their document ids) read from the version
     `identity` of `posts.json`."""
-    sections: dict[Section, int] = {}
-    rows = []
-    for slug, post in posts.items():
-        rows.append(
-            (
-                doc_ids[slug],
-                post.slug,
-                post.title,
-                post.tags,
-                tuple(sections.setdefault(s, len(sections)) for s in post.sections),
-                post.words,
-                post.source,
-                post.date,
-                post.updated,
-                post.authors,
-                post.summary,
-                post.draft,
-                post.lang,
-                post.url,
-                post.aliases,
-            )
-        )
-    keys = [(s.heading, s.anchor, s.level, s.line) for s in sections]
-    payload = marshal.dumps((_VERSION, tuple(identity), keys, rows))
-    return _MAGIC + zlib.crc32(payload).to_bytes(4, "big") + payload
+    keys, rows = encode_rows(posts.values(), doc_ids)
+    return seal(_MAGIC, (_VERSION, tuple(identity), keys, rows))
 
 
 def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
@@ -72,25 +96,16 @@ def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
     of another version, or not made from the version `identity` of `posts.json`."""
     if identity is None:
         return None
+    found = unseal(path, _MAGIC)
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    start = len(_MAGIC) + 4
-    if not raw.startswith(_MAGIC) or zlib.crc32(raw[start:]) != int.from_bytes(
-        raw[len(_MAGIC) : start], "big"
-    ):
-        return None
-    try:
-        version, made_from, keys, rows = marshal.loads(raw[start:])
+        version, made_from, keys, rows = found
         if version != _VERSION or tuple(made_from) != tuple(identity):
             return None
-        shared = [Section(*key) for key in keys]
         table = PostTable()
         posts, doc_ids = table.posts, table.doc_ids
-        for doc_id, slug, title, tags, found, *rest in rows:
-            posts[slug] = PostSummary(slug, title, tags, tuple([shared[i] for i in found]), *rest)
-            doc_ids[slug] = doc_id
-    except (ValueError, TypeError, EOFError, IndexError):
+        for doc_id, post in decode_rows(keys, rows):
+            posts[post.slug] = post
+            doc_ids[post.slug] = doc_id
+    except (ValueError, TypeError, IndexError):
         return None
     return table

@@ -9,7 +9,6 @@ which writes every file itself.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from reader.models import PostSummary, Section
 from reader.post_bodies import describe, strerror
 from reader.post_docs import SectionKey, summary_from_doc
-from reader.storage import CorruptFileError, decode_json_object
+from reader.storage import CorruptFileError, decode_json_object, file_identity
 
 __all__ = ["PostTable", "damaged_posts", "file_identity", "read_table", "reread", "table_of"]
 
@@ -86,13 +85,3 @@ def reread(path: Path) -> dict[str, Any] | str:
         return describe(error)
     except OSError as error:
         return strerror(error)
-
-
-def file_identity(path: Path) -> tuple[int, int, int, int] | None:
-    """What tells one version of `path` from another without reading it: inode, device,
-    size and mtime (every write replaces the file, so a new version has a new inode)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        return None
-    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns)

@@ -33,6 +33,7 @@ __all__ = [
     "atomic_writer",
     "decode_json_object",
     "encode_json",
+    "file_identity",
     "fsync_dir",
     "read_json_file",
 ]
@@ -65,6 +66,7 @@ def atomic_writer(
     backup: bool = False,
     keep_open: bool = False,
     before_replace: Callable[[], None] | None = None,
+    durable: bool = True,
 ) -> Iterator[BinaryIO]:
     """Write a new version of `path` through a handle, replacing the file only on success.
 
@@ -80,7 +82,8 @@ def atomic_writer(
     can swap the file between the replace and a reopen). Windows cannot
     replace a file that is open, so there the handle is closed anyway: check
     `handle.closed`. `before_replace` runs just before the replace (there, to
-    close other handles on `path`).
+    close other handles on `path`). Without `durable`, nothing is fsynced: still never
+    half a file, but a crash may lose the new one (for caches, rebuilt when missing).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -90,7 +93,8 @@ def atomic_writer(
     try:
         yield handle
         handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            os.fsync(handle.fileno())
         if not keep_open or os.name == "nt":
             handle.close()
         if before_replace is not None:
@@ -110,12 +114,14 @@ def atomic_writer(
             with contextlib.suppress(OSError):
                 leftover.unlink()
         raise
-    fsync_dir(path.parent)
+    if durable:
+        fsync_dir(path.parent)
 
 
-def atomic_write_bytes(path: Path, data: bytes, backup: bool = False) -> None:
-    """Replace `path` with `data` atomically and durably (see `atomic_writer`)."""
-    with atomic_writer(path, backup=backup) as handle:
+def atomic_write_bytes(path: Path, data: bytes, backup: bool = False, durable: bool = True) -> None:
+    """Replace `path` with `data` atomically, and durably unless not `durable` (see
+    `atomic_writer`)."""
+    with atomic_writer(path, backup=backup, durable=durable) as handle:
         handle.write(data)
 
 
@@ -190,3 +196,13 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         """Nothing to close: every write opens and closes its own file."""
+
+
+def file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    """What tells one version of `path` from another without reading it: inode, device,
+    size and mtime (every write replaces the file, so a new version has a new inode)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return (info.st_ino, info.st_dev, info.st_size, info.st_mtime_ns)

@@ -36,10 +36,19 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path
 
+from reader.body_spans import Spans, encode_with_spans
+from reader.first_screen import (
+    FIRST_SCREEN_NAME,
+    FirstScreen,
+    decode_first_screen,
+    encode_first_screen,
+    first_screen_of,
+)
 from reader.models import SUMMARY_FIELDS, Post, PostSummary
-from reader.post_bodies import SHARDS, BodyFiles, describe, encode_bodies, set_aside, strerror
+from reader.post_bodies import SHARDS, BodyFiles, describe, set_aside, strerror
 from reader.post_cache import CACHE_NAME, decode_cache, encode_cache
 from reader.post_commit import (
     committed,
@@ -72,15 +81,29 @@ __all__ = ["SHARDS", "PostStore", "StateStore", "file_identity"]
 
 
 class PostStore:
-    """The post library. Safe to read from several threads; one writer at a time."""
+    """The post library. Safe to read from several threads; one writer at a time.
 
-    def __init__(self, directory: Path) -> None:
+    With `lazy`, only the first screen (`reader.first_screen`) is read when
+    its file is up to date; the rest is read by `load`, which every method
+    that needs it calls (and waits for): the TUI calls it in a worker after
+    its first frame.
+    """
+
+    def __init__(self, directory: Path, lazy: bool = False) -> None:
         self.directory = directory
         self.path = directory / "posts.json"
         self.cache_path = directory / CACHE_NAME
         """A compact copy of `posts.json`'s table, rebuilt whenever missing, stale or
         damaged (see `reader.post_cache`)."""
+        self.first_screen_path = directory / FIRST_SCREEN_NAME
+        """What the first screen shows (`reader.first_screen`), written with the cache."""
         self._lock = threading.Lock()
+        self._load_lock = threading.Lock()
+        self._loaded = False
+        self._lazy = lazy
+        self.first_screen: FirstScreen | None = None
+        """The first screen read from its file when opened lazily and it was up to date."""
+        self._first_rows: dict[str, PostSummary] = {}
         self._write_lock = threading.Lock()
         self._posts: dict[str, PostSummary] = {}
         self._doc_ids: dict[str, int] = {}
@@ -88,7 +111,14 @@ class PostStore:
         self.recoveries: list[str] = []
         """What was found damaged and what was done, a message each, oldest first
         (body files are read on demand, so this can grow after opening)."""
-        self._bodies = BodyFiles(directory / "bodies", self._lock, self._posts_in, self.recoveries)
+        self._bodies = BodyFiles(
+            directory / "bodies",
+            self._lock,
+            self._posts_in,
+            self.recoveries,
+            # Every write is made here; spans are a cache, not worth an fsync per file.
+            partial(atomic_write_bytes, durable=False),
+        )
         self.lost_sources: list[str] = []
         """Sources of posts whose metadata was lost to damage: re-import to get them back."""
         self.damaged = False
@@ -98,7 +128,29 @@ class PostStore:
         self._seen: tuple[int, int, int, int] | None = None
         """`file_identity` of `posts.json` as last read or written here."""
         self._finish_interrupted_upsert()
-        self._load()
+        if lazy:
+            self._seen = file_identity(self.path)
+            self.first_screen = decode_first_screen(self.first_screen_path, self._seen)
+        if self.first_screen is None:
+            self.load()
+        else:
+            # The file was read whole and written from the posts: nothing damaged, not new.
+            self._first_rows = {p.slug: p for p in self.first_screen.rows}
+
+    @property
+    def loaded(self) -> bool:
+        """True once every post is in memory (always, unless opened lazily)."""
+        return self._loaded
+
+    def load(self) -> None:
+        """Read every post now if they are not yet (opened lazily); waits for a load
+        another thread has begun. Raises OSError if `posts.json` cannot be read."""
+        if self._loaded:
+            return
+        with self._load_lock:
+            if not self._loaded:
+                self._load()
+                self._loaded = True
 
     # -- loading -------------------------------------------------------------
 
@@ -112,6 +164,8 @@ class PostStore:
         cached = decode_cache(self.cache_path, self._seen)
         if cached is not None:
             self._take(cached)
+            if self._lazy and self.first_screen is None:
+                self._write_first_screen()  # missing or stale: the next start needs it
             return
         try:
             raw = self.path.read_bytes()
@@ -144,6 +198,15 @@ class PostStore:
             atomic_write_bytes(
                 self.cache_path, encode_cache(self._seen, self._posts, self._doc_ids)
             )
+        self._write_first_screen()
+
+    def _write_first_screen(self) -> None:
+        """Write the first screen of the posts as they are now (see `_write_cache`)."""
+        if self._seen is None:
+            return
+        screen = first_screen_of(list(self._posts.values()))
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(self.first_screen_path, encode_first_screen(self._seen, screen))
 
     def _take(self, read: PostTable) -> list[str]:
         """Take the posts `read` from `posts.json` as the library's; the ids of the damaged ones."""
@@ -171,6 +234,7 @@ class PostStore:
         A file found damaged now is left alone (it is set aside when the library is
         next opened) and the posts stay as they were, with a message in `recoveries`.
         """
+        self.load()
         with self._write_lock:
             seen = file_identity(self.path)
             if seen == self._seen:
@@ -209,7 +273,17 @@ class PostStore:
 
     def _posts_in(self, shard: int) -> list[PostSummary]:
         """The posts whose bodies are in `shard`. Caller holds `_lock`."""
-        return [s for s in self._posts.values() if self.shard_of(s.slug) == shard]
+        posts = self._posts if self._loaded else self._peek()
+        return [s for s in posts.values() if self.shard_of(s.slug) == shard]
+
+    def _peek(self) -> dict[str, PostSummary]:
+        """The posts as on disk now, for a store not loaded yet, without its locks (a
+        damaged body file found before the load must still name every post it costs)."""
+        cached = decode_cache(self.cache_path, file_identity(self.path))
+        if cached is not None:
+            return cached.posts
+        table = reread(self.path)
+        return {} if isinstance(table, str) else read_table(table).posts
 
     # -- bodies --------------------------------------------------------------
 
@@ -229,15 +303,23 @@ class PostStore:
     # -- reading -------------------------------------------------------------
 
     def __len__(self) -> int:
+        if not self._loaded and self.first_screen is not None:
+            return self.first_screen.total
         return len(self._posts)
 
     def summaries(self) -> list[PostSummary]:
         """Every post without its body, in import order."""
+        self.load()
         with self._lock:
             return list(self._posts.values())
 
     def summary(self, slug: str) -> PostSummary | None:
-        """One post without its body."""
+        """One post without its body (those of the first screen before the load)."""
+        if not self._loaded:
+            found = self._first_rows.get(slug)
+            if found is not None:
+                return found
+            self.load()
         return self._posts.get(slug)
 
     def get(self, slug: str) -> Post | None:
@@ -246,7 +328,7 @@ class PostStore:
         A body that cannot be read (its file damaged, set aside or unreadable)
         is replaced by a message saying why and how to get it back.
         """
-        summary = self._posts.get(slug)
+        summary = self.summary(slug)
         if summary is None:
             return None
         body = self.body(slug)
@@ -284,6 +366,7 @@ class PostStore:
             posts.body if isinstance(posts, PostSpill) else _body
         )
         change: list[PostSummary] = list(posts)
+        self.load()
         gone = {slug for slug in remove if slug in self._posts} - {p.slug for p in change}
         if not change and not gone:
             return
@@ -296,13 +379,14 @@ class PostStore:
             token = new_token()
             unchanged = False
             shards: dict[int, dict[str, str]] = {}
+            spans: dict[int, Spans] = {}
             written: list[tuple[Path, Path | bytes | None]] = []
             try:
                 # Bodies first: metadata never points at a body not yet written.
                 for shard, shard_posts in by_shard.items():
                     bodies = self._bodies.updated(shard, shard_posts, gone, body_of)
                     path = self._bodies.path(shard)
-                    data = encode_bodies(bodies)
+                    data, spans[shard] = encode_with_spans(bodies)
                     written.append((path, keep_previous(path, token)))
                     atomic_write_bytes(path, data)
                     if self._bodies.holds(shard):
@@ -336,7 +420,7 @@ class PostStore:
                     with contextlib.suppress(OSError):
                         previous.unlink()
             with self._lock:
-                self._bodies.written(shards)
+                self._bodies.written(shards, spans)
                 self._doc_ids = new_ids
                 for slug in gone:
                     self._posts.pop(slug, None)

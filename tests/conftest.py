@@ -22,9 +22,11 @@ RANKED = ["Zulu Quillwort Guide", "Moths at Night", "Alpha Camping", "Beta Notes
 
 @pytest.fixture(autouse=True)
 def isolated_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """Point READER_DATA_DIR at a fresh folder so nothing touches real user data."""
+    """Point READER_DATA_DIR at a fresh folder, and READER_CONFIG at a file that is not there,
+    so nothing touches real user data or reads the user's settings."""
     root = tmp_path / "data"
     monkeypatch.setenv("READER_DATA_DIR", str(root))
+    monkeypatch.setenv("READER_CONFIG", str(tmp_path / "config.toml"))
     yield root
 
 

@@ -62,7 +62,7 @@ def test_a_bad_bookmarks_file_is_named_even_without_a_line(tmp_path: Path) -> No
     export.write_text(json.dumps({"bookmarks": ["not an object"]}), "utf-8")
     result = CliRunner().invoke(cli, ["import-bookmarks", str(export)])
     assert result.exit_code == 1
-    assert f"Error: {export}: bookmark 1 is not a JSON object" in result.stderr
+    assert f"reader: error: {export}: bookmark 1 is not a JSON object" in result.stderr
 
 
 # -- a damaged posts.json whose sources are gone, or in a digest ---------------------

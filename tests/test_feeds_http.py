@@ -13,6 +13,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reader.cli import cli
+from reader.feeds.refresh import refresh, store_for
+from reader.feeds.subscribe import add_feeds
+from reader.library import Library
 from tests.feed_server import threaded_server
 
 FEEDS = Path(__file__).parent / "data" / "feeds"
@@ -316,3 +319,56 @@ def test_add_refuses_a_non_http_address() -> None:
     code, _, err = run("add", "file:///etc/passwd")
     assert code == 1
     assert "only http and https" in err
+
+
+class Stopped(BaseException):
+    """The refresh is stopped midway, as by ctrl+c."""
+
+
+def test_a_refresh_stopped_midway_keeps_what_it_stored_and_the_next_finishes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    release = threading.Event()
+
+    def slow_tide(request: Request) -> Response:
+        release.wait(5)
+        return Response(feed_bytes("rss2.xml"), content_type=RSS, headers={"ETag": '"t1"'})
+
+    def kiln(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"k1"':
+            return Response(status=304)
+        return Response(feed_bytes("atom.xml"), content_type=RSS, headers={"ETag": '"k1"'})
+
+    real = Library.import_groups
+    commits: list[object] = []
+
+    def stop_at_the_second(self: Library, groups: list[tuple[list[Path], str]]) -> object:
+        commits.append(groups)
+        if len(commits) == 2:
+            raise Stopped
+        stored = real(self, groups)
+        release.set()  # the slow feed answers once the fast one is stored
+        return stored
+
+    data = tmp_path / "data"
+    with threaded_server() as server:
+        server.expect_request("/tide.xml").respond_with_handler(slow_tide)
+        server.expect_request("/kiln.xml").respond_with_handler(kiln)
+        tide, kiln_url = server.url_for("/tide.xml"), server.url_for("/kiln.xml")
+        library = Library.open(data, seed=False)
+        add_feeds(library, [(tide, ""), (kiln_url, "")])
+        monkeypatch.setattr(Library, "import_groups", stop_at_the_second)
+        with pytest.raises(Stopped):
+            refresh(library)
+        monkeypatch.undo()
+        # The first commit (the fast feed) is in, with its ETag; the slow feed is not recorded.
+        reopened = Library.open(data, seed=False)
+        assert [p.title for p in reopened.summaries()] == ["Glaze firing"]
+        subs = {s.url: s for s in store_for(reopened).load()}
+        assert subs[kiln_url].etag == '"k1"'
+        assert subs[tide].etag == ""
+        report = refresh(reopened)
+        assert report.errors == []
+        assert report.not_modified == 1  # the fast feed is not fetched again in full
+    titles = sorted(p.title for p in Library.open(data, seed=False).summaries())
+    assert titles == ["Glaze firing", "Only a summary", "Spring tides explained"]

@@ -1,23 +1,29 @@
-"""`R` in the TUI: feeds refresh in a worker, keys go on working, new posts appear."""
+"""`R` in the TUI: feeds refresh in a worker, keys go on working, new posts appear as each
+feed is stored; the sidebar lists the feeds with their unread counts."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from reader.config import Config
+from reader.feeds.refresh import refresh
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.timings import Timings
 from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_view import PostView
+from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
-from tests.screen import list_rows, notices
+from tests.screen import lines_of, list_rows, notices
+from tests.test_tui_state import wait_until
 
 
 @pytest.fixture
@@ -26,24 +32,56 @@ def threaded() -> Iterator[HTTPServer]:
         yield server
 
 
-FEED = (Path(__file__).parent / "data" / "feeds" / "rss2.xml").read_bytes()
-STEADY = Timings(read_after=3600)
+FEEDS = Path(__file__).parent / "data" / "feeds"
+FEED = (FEEDS / "rss2.xml").read_bytes()
+"""Tide Notes: "Spring tides explained" and "Only a summary"."""
+ATOM = (FEEDS / "atom.xml").read_bytes()
+"""Kiln Diary: "Glaze firing"."""
+STEADY = Timings()
+QUIET = Timings(state_poll=3600, library_poll=3600)
+"""No timer of the app's own changes what the test watches: only the refresh does."""
 
 
 def titles(app: ReaderApp) -> list[str]:
     return [title for title, _ in list_rows(app.screen.query_one(PostList))]
 
 
+def sidebar_lines(app: ReaderApp) -> list[str]:
+    """The sidebar's rows as drawn, without the border."""
+    return [line.strip("│╭╮╰╯─ ") for line in lines_of(app.screen.query_one(TagSidebar))]
+
+
+def reader_title(app: ReaderApp) -> str:
+    """The post's title as drawn: in the reader's border, else (at the top of a post,
+    where the border is blank) the first line of its header."""
+    drawn = lines_of(app.screen.query_one(ReaderPane))[0].strip("╭╮─ ")
+    return drawn or lines_of(app.screen.query_one(PostView))[0].strip()
+
+
+def slow_feed(release: threading.Event) -> Callable[[Request], Response]:
+    """Tide Notes, answered once `release` is set (or after five seconds)."""
+
+    def answer(request: Request) -> Response:
+        release.wait(5)
+        return Response(FEED, content_type="application/rss+xml")
+
+    return answer
+
+
+def serve_two_feeds(server: HTTPServer, library: Library) -> None:
+    server.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
+    server.expect_request("/kiln.xml").respond_with_data(ATOM, content_type="application/atom+xml")
+    add_feeds(
+        library,
+        [(server.url_for("/tide.xml"), "Tide Notes"), (server.url_for("/kiln.xml"), "")],
+    )
+
+
 async def test_R_refreshes_without_blocking_keys_and_lists_new_posts(
     library: Library, threaded: HTTPServer
 ) -> None:
     release = threading.Event()
-
-    def slow_feed(request: Request) -> Response:
-        release.wait(5)
-        return Response(FEED, content_type="application/rss+xml")
-
-    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed)
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     app = ReaderApp(library, timings=STEADY)
     async with app.run_test(size=(140, 40)) as pilot:
@@ -70,14 +108,17 @@ async def test_the_setting_refreshes_on_start_when_the_last_refresh_is_old(
 ) -> None:
     threaded.expect_request("/tide.xml").respond_with_data(FEED, content_type="application/rss+xml")
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
-    library.state.set_setting("feeds_refresh_on_start_minutes", 30)
-    app = ReaderApp(library, timings=STEADY)
+    app = ReaderApp(library, timings=STEADY, config=Config(feeds_refresh_on_start_minutes=30))
     async with app.run_test(size=(140, 40)) as pilot:
+        starting = "Refreshing 1 feed… (last refreshed over 30 minutes ago)"
+        await wait_until(pilot, lambda: starting in notices(app), "the notice")
         for _ in range(400):
             if any("Spring tides explained" in t for t in titles(app)):
                 break
             await pilot.pause(0.01)
         assert any("Spring tides explained" in t for t in titles(app))
+        # Said, in a worker: the first frame did not wait for the network.
+        await wait_until(pilot, lambda: "2 new" in notices(app), "the summary")
 
 
 async def test_no_refresh_on_start_by_default(library: Library, threaded: HTTPServer) -> None:
@@ -102,3 +143,99 @@ async def test_R_without_feeds_says_how_to_add_one(library: Library) -> None:
         assert "No feeds yet" in shown
         assert "reader add URL" in shown
         assert "feeds with errors" not in shown
+
+
+async def test_the_sidebar_lists_the_feeds_with_unread_counts_and_enter_filters(
+    library: Library, threaded: HTTPServer
+) -> None:
+    serve_two_feeds(threaded, library)
+    refresh(library)
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        rows = sidebar_lines(app)
+        at = rows.index("Feeds")
+        # By title (the feed's own title when the subscription has none), unread counts.
+        assert rows[at + 1 : at + 3] == ["Kiln Diary 1", "Tide Notes 2"]
+        await pilot.press("t")
+        sidebar = app.screen.query_one(TagSidebar)
+        while sidebar.highlighted_option is None or "Tide Notes" not in str(
+            sidebar.highlighted_option.prompt
+        ):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert sorted(titles(app)) == ["Only a summary", "Spring tides explained"]
+
+
+async def test_reading_a_feed_post_lowers_its_feeds_count(
+    tmp_path: Path, threaded: HTTPServer
+) -> None:
+    library = Library.open(tmp_path / "data", seed=False)
+    serve_two_feeds(threaded, library)
+    refresh(library)
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        # The post open at start is never marked read by itself: both Tide Notes stay unread.
+        await wait_until(pilot, lambda: "Tide Notes 2" in sidebar_lines(app), "Tide Notes 2")
+        assert "Kiln Diary 1" in sidebar_lines(app)
+        post_list = app.screen.query_one(PostList)
+        while (
+            post_list.highlighted_slug is None
+            or "Glaze" not in titles(app)[post_list.highlighted or 0]
+        ):
+            await pilot.press("j")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: "Kiln Diary 0" in sidebar_lines(app), "Kiln Diary 0")
+
+
+async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_post(
+    library: Library, threaded: HTTPServer
+) -> None:
+    release = threading.Event()
+    # The slow feed comes first: the fast one must not wait for it.
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
+    threaded.expect_request("/kiln.xml").respond_with_data(
+        ATOM, content_type="application/atom+xml"
+    )
+    add_feeds(
+        library,
+        [
+            (threaded.url_for("/tide.xml"), "Tide Notes"),
+            (threaded.url_for("/kiln.xml"), "Kiln Diary"),
+        ],
+    )
+    app = ReaderApp(library, timings=QUIET)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await wait_until(pilot, lambda: "Tide Notes 0" in sidebar_lines(app), "the feeds' rows")
+            assert "Kiln Diary 0" in sidebar_lines(app)
+            post_list = app.screen.query_one(PostList)
+            await pilot.press("j", "j", "enter")  # open the third post
+            await pilot.pause()
+            cursor = titles(app)[post_list.highlighted or 0]
+            open_title = reader_title(app)
+            assert open_title.startswith(cursor[:10])
+            await pilot.press("escape", "R")
+            await wait_until(pilot, lambda: "Glaze firing" in titles(app), "the fast feed's post")
+            assert "Spring tides explained" not in titles(app)
+            # The counts follow from a worker: a moment later than the list.
+            await wait_until(pilot, lambda: "Kiln Diary 1" in sidebar_lines(app), "Kiln Diary 1")
+            assert "Feeds (refreshing 1/2)" in sidebar_lines(app)
+            assert titles(app)[post_list.highlighted or 0] == cursor
+            assert reader_title(app) == open_title
+            await pilot.press("R")  # not a second refresh alongside
+            await pilot.pause()
+            assert "already" in notices(app)
+            release.set()
+            await wait_until(
+                pilot, lambda: "Spring tides explained" in titles(app), "the slow feed's posts"
+            )
+            await wait_until(pilot, lambda: "Tide Notes 2" in sidebar_lines(app), "Tide Notes 2")
+            await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the heading, done")
+            assert titles(app)[post_list.highlighted or 0] == cursor
+            assert reader_title(app) == open_title
+            assert "3 new, 0 updated, 0 feeds with errors" in notices(app)
+    finally:
+        release.set()

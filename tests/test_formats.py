@@ -20,7 +20,9 @@ from click.testing import CliRunner
 from reader.cli import cli
 from reader.library import Library
 from reader.models import Filter
+from reader.paths import config_path
 from reader.tui import ReaderApp
+from reader.tui.settings import load_for_tui
 
 FORMATS = Path(__file__).parent / "data" / "formats"
 
@@ -205,8 +207,10 @@ async def test_the_tui_reads_the_show_drafts_setting(
     async with app.run_test(size=(80, 24)):
         await app.workers.wait_for_complete()
         assert "unfinished-thoughts" not in {p.slug for p in app.session.posts(Filter())}
-    library.state.update_settings({"show_drafts": True})
-    app = ReaderApp(Library.open(isolated_data_dir))
+    library.state.update_settings({"show_drafts": True})  # as an older reader kept it
+    again = Library.open(isolated_data_dir)
+    loaded, _ = load_for_tui(again.state, config_path())  # moved to config.toml, as at start
+    app = ReaderApp(again, config=loaded)
     async with app.run_test(size=(80, 24)):
         await app.workers.wait_for_complete()
         assert "unfinished-thoughts" in {p.slug for p in app.session.posts(Filter())}

@@ -55,3 +55,9 @@ def test_the_oldest_visits_are_forgotten_past_the_limit() -> None:
     assert history.back() == At("d")
     assert history.back() == At("c")
     assert history.back() is None
+
+
+def test_the_post_read_before_the_first_visit_is_where_back_returns() -> None:
+    history = History()
+    history.visit(At("b"), here=At("a", "", 3))
+    assert history.back() == At("a", "", 3)

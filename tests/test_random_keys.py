@@ -29,6 +29,7 @@ from textual.app import App
 from textual.keys import key_to_character
 from textual.screen import ModalScreen
 
+from reader.config import Config, ReadRule
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
@@ -42,8 +43,8 @@ BOUND = [
     "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
-    "ctrl+s", "x",
-    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right",
+    "ctrl+s", "x", "R",
+    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
 
@@ -131,8 +132,14 @@ def on_known_screen(app: App[Any]) -> bool:
     )
 
 
-QUICK = Timings(read_after=0.02, state_poll=0.05, position_settle=0.01)
+QUICK = Timings(state_poll=0.05, position_settle=0.01)
 """The app's timers firing within a few batches."""
+
+
+def random_config(rng: random.Random) -> Config:
+    """A read-marking rule drawn for each run (its timer firing within a few batches); `e`
+    runs `true` as the editor, which returns at once."""
+    return Config(mark_read=rng.choice(list(ReadRule)), mark_read_seconds=0.02, editor="true")
 
 
 async def drive(library: Library, seed: int, keys: int) -> None:
@@ -142,7 +149,7 @@ async def drive(library: Library, seed: int, keys: int) -> None:
     size = random_size(rng)
     sent = 0
     while sent < keys:
-        app = ReaderApp(library, timings=QUICK)
+        app = ReaderApp(library, timings=QUICK, config=random_config(rng))
         try:
             more, size = await run_once(app, rng, size, keys - sent, history)
         except Exception as error:
@@ -191,3 +198,22 @@ async def test_random_keys_on_bundled_posts(library: Library, seed: int) -> None
 @pytest.mark.parametrize("seed", range(SEEDS))
 async def test_random_keys_on_hostile_posts(isolated_data_dir: Path, seed: int) -> None:
     await drive(hostile_library(isolated_data_dir), 1000 + seed, KEYS_PER_SEED)
+
+
+FEEDS = Path(__file__).parent / "data" / "feeds"
+
+
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("seed", range(2))
+async def test_random_keys_with_feeds(library: Library, seed: int) -> None:
+    """The sidebar's feed rows, and `R` failing fast (nothing listens on port 1)."""
+    from reader.feeds.parse import parse_feed
+    from reader.feeds.refresh import import_feed
+    from reader.feeds.subscribe import add_feeds
+
+    for name, title in (("rss2.xml", "Tide Notes"), ("atom.xml", "Kiln Diary")):
+        (sub,) = add_feeds(library, [(f"http://127.0.0.1:1/{name}", title)])
+        feed = parse_feed((FEEDS / name).read_bytes())
+        assert feed is not None
+        import_feed(library, sub.key, feed, title)
+    await drive(library, 2000 + seed, KEYS_PER_SEED)

@@ -251,7 +251,7 @@ def test_unknown_is_value_or_field_says_the_nearest(samples: Path) -> None:
         parse_query(text)  # not fields
     code, slugs, stderr = _cli("search", "redis", "is:bookmrk")
     assert (code, slugs) == (2, [])
-    assert stderr.startswith("reader: unknown 'is:bookmrk', did you mean is:bookmark? (")
+    assert stderr.startswith("reader: error: unknown 'is:bookmrk', did you mean is:bookmark? (")
     assert "is:bookmarked, is:bookmark, is:unread, is:read" in stderr
     assert len(stderr.splitlines()) == 1
     code, _, stderr = _cli("search", "foo:bar")

@@ -506,7 +506,7 @@ def test_cli_write_on_a_read_only_disk_is_one_line_and_exit_1(
     assert result.exit_code == 1
     (line,) = result.stderr.splitlines()
     assert "Traceback" not in result.output
-    assert line.startswith(f"Error: could not save to {state_file}: Read-only file system;")
+    assert line.startswith(f"reader: error: could not save to {state_file}: Read-only file system;")
     (saved_to,) = own_tempdir.glob("state.json.unsaved-*.json")
     assert f"kept in {saved_to}" in line
     assert not state_file.exists()

@@ -42,7 +42,7 @@ async def test_starts_with_first_post_highlighted_and_shown(
 
 
 async def test_sidebar_lists_all_tags_with_counts(library: Library) -> None:
-    app = ReaderApp(library, timings=Timings(read_after=3600))  # "Unread 10" on a slow machine
+    app = ReaderApp(library, timings=Timings())  # "Unread 10" on a slow machine
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         sidebar = app.screen.query_one(TagSidebar)
@@ -125,6 +125,8 @@ async def test_choosing_a_tag_filters_the_list(library: Library) -> None:
         # Back to All with the keyboard: k up to the top row, enter.
         sidebar.focus()
         await pilot.press("home", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert post_list.option_count == 10
         assert post_list.highlighted_slug == post.slug  # the cursor stays on the post
 

@@ -24,7 +24,7 @@ from reader.tui.widgets.tag_sidebar import ALL, TagSidebar
 
 NEVER = 3600.0
 POLL = 0.05
-QUICK = Timings(read_after=NEVER, state_poll=NEVER, library_poll=POLL, save_place=NEVER)
+QUICK = Timings(state_poll=NEVER, library_poll=POLL, save_place=NEVER)
 REDIS = "debugging-redis-caching-7-techniques-you-need-to-know"
 
 

@@ -27,7 +27,7 @@ from tests.dated import BY_NEWEST, BY_TITLE, dated_library, rows_in
 from tests.screen import lines_of, list_rows, styled_runs, text_of
 
 WIDE = (140, 40)
-STEADY = Timings(read_after=3600)
+STEADY = Timings()
 
 
 async def settle(app: ReaderApp, pilot: Pilot[None]) -> None:

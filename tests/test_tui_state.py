@@ -18,6 +18,7 @@ import pytest
 from textual.message import Message
 from textual.pilot import Pilot
 
+from reader.config import Config, ReadRule
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
@@ -202,29 +203,6 @@ async def test_m_toggles_read_and_the_unread_row(library: Library) -> None:
         assert library.state.read_slugs() == set()
 
 
-async def test_open_post_counts_as_read_after_a_while(library: Library) -> None:
-    app = ReaderApp(library, timings=Timings(read_after=0.05))
-    slug = library.summaries()[0].slug
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(app)
-        await wait_until(pilot, lambda: slug in slugs_on_disk(library, "read"), "the read mark")
-        assert mark(app, slug) == " "  # the mark is drawn before the write is queued
-        assert sidebar_label(app, UNREAD) == "Unread 9"
-
-
-async def test_open_post_is_not_read_before_its_time(library: Library) -> None:
-    polls = StatePolls()
-    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL))
-    slug = library.summaries()[0].slug
-    async with app.run_test(size=(120, 40), message_hook=polls) as pilot:
-        await settle(app)
-        await wait_until(pilot, lambda: polls.count >= 3, "three state polls")
-        await settle(app)
-        assert mark(app, slug) == "•"
-        assert sidebar_label(app, UNREAD) == "Unread 10"
-        assert slug not in slugs_on_disk(library, "read")
-
-
 async def test_resume_after_restart(isolated_data_dir: Path) -> None:
     library = Library.open(isolated_data_dir)
     wanted = library.summaries()[1]
@@ -391,7 +369,7 @@ async def test_a_refused_write_is_shown_and_retried(
     monkeypatch.setattr(os, "replace", replace)
     polls = StatePolls()
     # No read mark either: any later write would take the kept change with it.
-    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL))
+    app = ReaderApp(library, timings=Timings(state_poll=POLL))
     slug = library.summaries()[0].slug
     async with app.run_test(size=(120, 40), notifications=True, message_hook=polls) as pilot:
         await settle(app)
@@ -409,18 +387,23 @@ async def test_a_refused_write_is_shown_and_retried(
 
 
 async def test_unread_view_does_not_mark_the_whole_library_read(library: Library) -> None:
-    # The place is saved once the cursor has rested 25 read delays; each post
-    # shown restarts that wait, so it lands only after any chain of read marks.
-    app = ReaderApp(library, timings=Timings(read_after=0.02, save_place=0.5))
+    # A post read under Unread stays in the list where it is: nothing else is
+    # pulled under the reader and marked read in turn.
+    app = ReaderApp(
+        library,
+        timings=Timings(save_place=0.02),
+        config=Config(mark_read=ReadRule.AFTER_SECONDS, mark_read_seconds=0.02),
+    )
     everything = {p.slug for p in library.summaries()}
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(app)
         await choose(app, pilot, UNREAD)
-        listed = list(app.screen.query_one(PostList).slugs)  # the first post may be read
+        listed = list(app.screen.query_one(PostList).slugs)
         first = listed[0]
         await wait_until(
             pilot, lambda: settings_on_disk(library).get("last_filter") == UNREAD, "place saved"
         )
+        await pilot.press("enter")
         await wait_until(pilot, lambda: first in slugs_on_disk(library, "read"), "first read")
         await settle(app)
         assert slugs_on_disk(library, "read") == everything - set(listed[1:])
@@ -433,7 +416,7 @@ async def test_a_poll_after_our_own_bookmark_does_not_rebuild_the_list(
     library: Library, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     polls = StatePolls()
-    app = ReaderApp(library, timings=Timings(read_after=NEVER, state_poll=POLL, save_place=0.02))
+    app = ReaderApp(library, timings=Timings(state_poll=POLL, save_place=0.02))
     slugs = [p.slug for p in library.summaries()]
     async with app.run_test(size=(120, 40), message_hook=polls) as pilot:
         await settle(app)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from reader.cli import cli, echo_json, open_library, save_error
+from reader.cli.complete import complete_slugs
 from reader.state import StateWriteError
 from reader.storage import CorruptFileError
 
@@ -14,7 +15,7 @@ __all__ = ["bookmark", "bookmarks", "import_bookmarks", "unbookmark"]
 
 
 @cli.command("bookmark")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slugs)
 @click.option("--note", help="A note to keep with the bookmark (replaces an existing note).")
 @click.pass_context
 def bookmark(ctx: click.Context, slug: str, note: str | None) -> None:
@@ -31,7 +32,7 @@ def bookmark(ctx: click.Context, slug: str, note: str | None) -> None:
 
 
 @cli.command("unbookmark")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slugs)
 @click.pass_context
 def unbookmark(ctx: click.Context, slug: str) -> None:
     """Remove the bookmark on a post."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from reader.cli import cli, echo_json, open_library, report_problems
+from reader.cli.complete import complete_slugs, complete_sources
 from reader.library import INDEXING, LibraryError, ProgressCallback
 
 __all__ = ["import_", "progress_line", "remove", "sources", "sync"]
@@ -176,11 +177,12 @@ def sync(ctx: click.Context) -> None:
 
 
 @cli.command("remove")
-@click.argument("slugs", nargs=-1)
+@click.argument("slugs", nargs=-1, shell_complete=complete_slugs)
 @click.option(
     "--source",
     "source",
     type=click.Path(path_type=Path),
+    shell_complete=complete_sources,
     help="Remove every post from this file or folder, and forget it (see `reader sources`).",
 )
 @click.option("--samples", is_flag=True, help="Remove the sample posts (they do not come back).")

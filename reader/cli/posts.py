@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 
 import click
 
 from reader.cli import cli, echo_json, open_library, report_problems, summary_json
+from reader.cli.complete import complete_slugs, complete_tags
 from reader.sorting import SortOrder
 
 __all__ = ["list_posts", "list_tags", "show"]
 
 
 @cli.command("list")
-@click.option("--tag", help="Only posts with this tag.")
+@click.option("--tag", help="Only posts with this tag.", shell_complete=complete_tags)
 @click.option(
     "--sort",
     "order",
     type=click.Choice([o.value for o in SortOrder]),
     help="newest or oldest first (undated posts last), title (natural order), "
-    "time (shortest first) or imported. Default: newest when any post has a date, "
-    "else imported.",
+    "time (shortest first) or imported. Default: the config's sort, else newest when "
+    "any post has a date, else imported.",
 )
 @click.option("--drafts", is_flag=True, help="Include drafts (hidden by default).")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
@@ -30,7 +32,8 @@ def list_posts(
 ) -> None:
     """List the posts in the library (drafts only with --drafts or the show_drafts setting)."""
     library = open_library(ctx)
-    chosen = SortOrder(order) if order is not None else library.orders().default
+    default = library.config.sort or library.orders().default
+    chosen = SortOrder(order) if order is not None else default
     posts = library.summaries(tag, chosen, drafts=drafts or None)
     if tag is not None and not posts:
         click.echo(f"reader: no post has the tag {tag!r} (see `reader tags`)", err=True)
@@ -55,10 +58,10 @@ def list_tags(ctx: click.Context, as_json: bool) -> None:
 
 
 @cli.command("show")
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_slugs)
 @click.pass_context
 def show(ctx: click.Context, slug: str) -> None:
-    """Show one post: rendered in a terminal, plain Markdown in a pipe."""
+    """Show one post: rendered and paged ($PAGER) in a terminal, plain Markdown in a pipe."""
     post = open_library(ctx).get(slug)
     report_problems(ctx)  # a body file is read, and may be found damaged, only now
     if post is None:
@@ -70,8 +73,11 @@ def show(ctx: click.Context, slug: str) -> None:
     from rich.markdown import Markdown
     from rich.text import Text
 
-    console = Console()
-    console.print(Text(post.title, style="bold"))
-    console.print(Text(", ".join(post.tags), style="dim"))
-    console.print()
-    console.print(Markdown(post.body, hyperlinks=False))
+    # Rendered at the terminal's width, then paged: $PAGER, else less or more.
+    console = Console(force_terminal=True, width=shutil.get_terminal_size().columns)
+    with console.capture() as page:
+        console.print(Text(post.title, style="bold"))
+        console.print(Text(", ".join(post.tags), style="dim"))
+        console.print()
+        console.print(Markdown(post.body, hyperlinks=False))
+    click.echo_via_pager(page.get())

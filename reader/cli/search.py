@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from reader.cli import cli, echo_json, open_library, report_problems
+from reader.cli import cli, echo_json, fail, open_library, report_problems
+from reader.cli.complete import complete_tags
 
 if TYPE_CHECKING:
     from reader.search import SearchHit
@@ -55,7 +56,7 @@ class QueryCommand(click.Command):
 @cli.command("search", cls=QueryCommand)
 @click.argument("query", nargs=-1)
 @click.option("--limit", "-n", default=20, show_default=True, type=click.IntRange(min=1))
-@click.option("--tag", help="Only posts with this tag.")
+@click.option("--tag", help="Only posts with this tag.", shell_complete=complete_tags)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @click.option("--saved", is_flag=True, help="List the saved searches with their counts.")
 @click.option("--save", is_flag=True, help="Save QUERY (as ctrl+s in the search bar does).")
@@ -96,7 +97,7 @@ def search(
     try:
         results = open_library(ctx).search(" ".join(query), limit=limit, tag=tag)
     except QueryError as error:
-        click.echo(f"reader: {error.message}", err=True)
+        click.echo(fail(error.message), err=True)
         ctx.exit(2)
     report_problems(ctx)  # a damaged search index is found, and rebuilt, only now
     for problem in results.problems:

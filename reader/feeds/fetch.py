@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import httpx
 
 from reader import __version__
 
-__all__ = ["USER_AGENT", "FetchResult", "Request", "fetch", "fetch_many"]
+__all__ = ["USER_AGENT", "FetchResult", "Request", "client", "fetch"]
 
 USER_AGENT = f"reader-tui/{__version__} (+https://github.com/reader-tui/reader; feed reader)"
 DEFAULT_TIMEOUT = 20.0
@@ -110,14 +108,3 @@ def _too_large(max_bytes: int) -> str:
 def client(timeout: float = DEFAULT_TIMEOUT) -> httpx.Client:
     """An httpx client that follows redirects and says who it is."""
     return httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": USER_AGENT})
-
-
-def fetch_many(
-    requests: Iterable[Request],
-    timeout: float = DEFAULT_TIMEOUT,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    workers: int = 4,
-) -> Iterable[FetchResult]:
-    """Fetch several feeds a few at a time, yielding results as they finish, in order."""
-    with client(timeout) as http, ThreadPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(lambda r: fetch(http, r, max_bytes), list(requests))

@@ -1,4 +1,4 @@
-"""The feeds' settings, read through one function each so they can move (config.toml)."""
+"""The feeds' settings, read through one function each: from the config file (`[feeds]`)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,13 @@ from datetime import UTC, datetime, timedelta
 from reader.feeds.subscriptions import Subscription
 from reader.library import Library
 
-__all__ = ["REFRESH_ON_START", "refresh_due", "refresh_on_start_minutes"]
-
-REFRESH_ON_START = "feeds_refresh_on_start_minutes"
-"""The setting: refresh on start when the last refresh is older than this many minutes."""
+__all__ = ["refresh_due", "refresh_on_start_minutes"]
 
 
 def refresh_on_start_minutes(library: Library) -> int | None:
-    """The setting's minutes, or None when off (the default)."""
-    value = library.state.settings().get(REFRESH_ON_START)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        return None
-    return value
+    """`[feeds] refresh_on_start_minutes`: refresh on start when the last refresh is
+    older than this many minutes; None when off (the default)."""
+    return library.config.feeds_refresh_on_start_minutes
 
 
 def refresh_due(

@@ -16,22 +16,28 @@ candidates that can reach its top.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from itertools import compress, filterfalse, pairwise
+from itertools import pairwise
 from typing import NamedTuple
+
+import numpy as np
 
 from reader.search.matchers import (
     BestOf,
     DocSet,
+    Ids,
     Matcher,
     Scored,
+    Scores,
     Within,
+    as_ids,
     bitmap_ids,
     sum_scores,
+    top,
 )
 from reader.search.notes import NoteWords, note_filter, plain_note_matches
 from reader.search.parts import IndexParts
 from reader.search.query import Clause, Query
-from reader.search.scoring import EXACT, SCALE, idf, top
+from reader.search.scoring import EXACT, SCALE, idf
 from reader.search.snippets import Highlight
 from reader.search.vocabulary import STEM_FACTOR
 
@@ -132,7 +138,8 @@ class _Plan:
         found = [_matcher(parts, t, f, EXACT if t == exact else 0.0) for t, f in expansion.terms]
         for name, forms in expansion.stems:
             # A form counts in the posts of the language whose stemmer found it.
-            within = docs.stemmed_by(name)
+            language = docs.stemmed_by(name)
+            within = None if language is None else as_ids(language)
             for term_id in forms:
                 form = _matcher(parts, term_id, STEM_FACTOR)
                 found.append(form if within is None else Within(form, within))
@@ -141,20 +148,17 @@ class _Plan:
         self.prefixes.extend(expansion.prefixes)
         return True
 
-    def select(
-        self, parts: IndexParts, negated: Sequence[Clause], allowed: set[int] | None
-    ) -> list[int]:
+    def select(self, parts: IndexParts, negated: Sequence[Clause], allowed: Ids | None) -> Ids:
         """The posts every matcher and phrase matches, `allowed` allows, and `negated` spare."""
         chosen = _intersect(parts, self.matchers, allowed)
         for sequence in self.phrases:
-            chosen = parts.forward.with_phrase(chosen, sequence)
+            chosen = as_ids(parts.forward.with_phrase(chosen.tolist(), sequence))
         for clause in negated:
-            if chosen:
-                excluded = _matching(parts, clause, chosen)
-                chosen = list(filterfalse(excluded.__contains__, chosen))
+            if len(chosen):
+                chosen = chosen[~np.isin(chosen, _matching(parts, clause, chosen))]
         return chosen
 
-    def scores(self, among: list[int]) -> list[float]:
+    def scores(self, among: Ids) -> Scores:
         """The score of each post of `among` (all of which match)."""
         return sum_scores([*self.matchers, *self.scorers], among)
 
@@ -186,11 +190,12 @@ def evaluate(
     only, outside = note_filter(query, words)
     if only is not None:
         among.append(only)
-    allowed = parts.documents.allowed(query, tag, bookmarked, read, drafts, among, outside or ())
+    filters = parts.documents.allowed(query, tag, bookmarked, read, drafts, among, outside or ())
+    allowed = None if filters is None else as_ids(filters)
     # Drafts are hidden from most searches, and are few: they are taken out of the
     # answer rather than narrowing `allowed`, which would cost the one-word fast path.
     doc_of = parts.documents.doc_of
-    hidden = sorted(doc_of[s] for s in drafts if s in doc_of) if query.draft is False else []
+    hidden = as_ids(doc_of[s] for s in drafts if s in doc_of) if query.draft is False else None
     found = _answer(parts, query, limit, allowed, hidden, all_matched)
     if not words.terms or not query.positive:
         return found
@@ -201,8 +206,8 @@ def _answer(
     parts: IndexParts,
     query: Query,
     limit: int,
-    allowed: set[int] | None,
-    hidden: list[int],
+    allowed: Ids | None,
+    hidden: Ids | None,
     all_matched: bool,
 ) -> Answer:
     """The posts the index matches (and the filters allow), the best `limit` first."""
@@ -216,29 +221,32 @@ def _answer(
     if len(matchers) == 1 and not (plan.scorers or plan.phrases or negated) and allowed is None:
         # One word (or prefix, or typo): no intersection, rank its best candidates only.
         only = matchers[0]
-        out = set(only.keep(hidden)) if hidden else set()
-        best = [hit for hit in only.best(limit + len(out)) if hit[1] not in out][:limit]
-        matched = only.ids() if all_matched else ()
-        if out and all_matched:
-            matched = list(filterfalse(out.__contains__, matched))
-        return Answer(best, only.count() - len(out), highlight, matched)
+        out = only.keep(hidden) if hidden is not None else None
+        if out is None or not len(out):
+            best = only.best(limit)
+            matched = only.ids().tolist() if all_matched else []
+            return Answer(best, only.count(), highlight, matched)
+        gone = set(out.tolist())
+        best = [hit for hit in only.best(limit + len(gone)) if hit[1] not in gone][:limit]
+        ids = only.ids()
+        matched = ids[~np.isin(ids, out)].tolist() if all_matched else []
+        return Answer(best, only.count() - len(gone), highlight, matched)
     chosen = plan.select(parts, negated, allowed)
-    if hidden:
-        out = set(hidden)
-        chosen = list(filterfalse(out.__contains__, chosen))
+    if hidden is not None and len(hidden):
+        chosen = chosen[~np.isin(chosen, hidden)]
     if matchers or plan.scorers:
         best = top(chosen, plan.scores(chosen), limit)
     else:
-        best = [(0.0, d) for d in chosen[:limit]]
-    return Answer(best, len(chosen), highlight, chosen if all_matched else ())
+        best = [(0.0, d) for d in chosen[:limit].tolist()]
+    return Answer(best, len(chosen), highlight, chosen.tolist() if all_matched else [])
 
 
 def _with_notes(
     parts: IndexParts,
     query: Query,
     limit: int,
-    allowed: set[int] | None,
-    hidden: list[int],
+    allowed: Ids | None,
+    hidden: Ids | None,
     found: Answer,
     words: NoteWords,
     all_matched: bool,
@@ -248,23 +256,23 @@ def _with_notes(
     A post the index matched already keeps its place; one matched only by its
     note scores 0 and comes after every post matched by its own text.
     """
-    doc_of, out = parts.documents.doc_of, set(hidden)
+    doc_of = parts.documents.doc_of
+    out = set() if hidden is None else set(hidden.tolist())
+    within = None if allowed is None else set(allowed.tolist())
     candidates = {
         doc_of[slug]: slug
         for slug in plain_note_matches(query, words, words.terms)
-        if slug in doc_of
-        and (allowed is None or doc_of[slug] in allowed)
-        and doc_of[slug] not in out
+        if slug in doc_of and (within is None or doc_of[slug] in within) and doc_of[slug] not in out
     }
     if not candidates:
         return found
-    among = sorted(candidates)
+    among = as_ids(candidates)
     # Left out: the posts matched already, and those whose own text holds an excluded word.
-    skip = set(_answer(parts, query, 0, set(among), [], True).matched or ())
+    skip = set(_answer(parts, query, 0, among, None, True).matched or ())
     for clause in query.clauses:
         if clause.negated:
-            skip |= _matching(parts, clause, among)
-    extra = [d for d in among if d not in skip]
+            skip.update(_matching(parts, clause, among).tolist())
+    extra = [d for d in among.tolist() if d not in skip]
     if not extra:
         return found
     best = found.top + [(0.0, d) for d in extra][: max(0, limit - len(found.top))]
@@ -284,45 +292,45 @@ def _group(parts: IndexParts, clause: Clause, plan: _Plan, exact: bool) -> Match
         if not inner.add(parts, alternative, exact):
             continue
         chosen = inner.select(parts, [c for c in alternative if c.negated], None)
-        if not chosen:
+        if not len(chosen):
             continue
         get = scores.get
-        for doc_id, score in zip(chosen, inner.scores(chosen), strict=True):
+        for doc_id, score in zip(chosen.tolist(), inner.scores(chosen).tolist(), strict=True):
             scores[doc_id] = get(doc_id, 0.0) + score
         plan.names.update(inner.names)
         plan.prefixes.extend(inner.prefixes)
     return Scored(scores) if scores else None
 
 
-def _intersect(parts: IndexParts, matchers: list[Matcher], allowed: set[int] | None) -> list[int]:
+def _intersect(parts: IndexParts, matchers: list[Matcher], allowed: Ids | None) -> Ids:
     """The posts every matcher matches (and `allowed` allows), smallest matcher first."""
     if not matchers:
-        return sorted(allowed if allowed is not None else parts.documents.doc_of.values())
+        return allowed if allowed is not None else as_ids(parts.documents.doc_of.values())
     matchers.sort(key=lambda m: m.size)
     candidates = matchers[0].ids()
     if allowed is not None:
-        candidates = list(compress(candidates, map(allowed.__contains__, candidates)))
+        candidates = DocSet(allowed).keep(candidates)
     for matcher in matchers[1:]:
-        if not candidates:
+        if not len(candidates):
             break
         candidates = matcher.keep(candidates)
-    return list(candidates)
+    return candidates
 
 
-def _matching(parts: IndexParts, clause: Clause, among: list[int]) -> set[int]:
+def _matching(parts: IndexParts, clause: Clause, among: Ids) -> Ids:
     """Which of `among` contain the (negated) clause: its words as written."""
     if clause.any_of:
         group = _group(parts, clause, _Plan(), exact=True)
-        return set() if group is None else set(group.keep(among))
+        return among[:0] if group is None else group.keep(among)
     present = _present(parts, clause)
     if present is None:
-        return set()
+        return among[:0]
     found = among
     for term_id in dict.fromkeys(present):
         found = _matcher(parts, term_id, 1.0).keep(found)
     if len(present) > 1:
-        found = parts.forward.with_phrase(found, present)
-    return set(found)
+        found = as_ids(parts.forward.with_phrase(found.tolist(), present))
+    return found
 
 
 def highlight_patterns(parts: IndexParts, highlight: Highlight) -> list[bytes]:

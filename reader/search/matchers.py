@@ -1,88 +1,122 @@
 """Matchers: the posts one clause of a query matches and their scores, fast on many candidates.
 
 A query is answered by intersecting its clauses' matchers, smallest first,
-and summing their scores over the posts left. Each kind of matcher knows
-the cheapest way to test a list of candidate ids against its layout: a
-dense term's row is indexed directly, a sparse term's sorted ids are
-bisected for few candidates or hashed for many, a word's expansions take
-the best-scoring one per post, and a phrase's bitmap is a plain set.
+and summing their scores over the posts left. Candidates are numpy arrays
+of ascending document ids, so each test or score over thousands of posts
+is one vectorised step, not a Python loop per post: a dense term's row is
+indexed directly, a sorted term's ids are searched (`searchsorted`), a
+word's expansions take the best-scoring one per post, and a phrase's
+bitmap is a sorted set with no score.
+
+The postings stay in `array` arrays (see `postings`); a matcher views them
+with `numpy.frombuffer` for the length of one query, and never keeps the
+view beyond it (a row with a view cannot grow).
 """
 
 from __future__ import annotations
 
-import sys
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from functools import partial
-from itertools import compress, filterfalse, repeat
-from operator import add, eq, mul, not_
+from collections.abc import Iterable
 from typing import TypeAlias
 
-from reader.search.scoring import ranked
+import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "BestOf",
     "DenseTerm",
     "DocSet",
+    "Ids",
     "Matcher",
     "Scored",
+    "Scores",
     "SparseTerm",
     "Within",
+    "as_ids",
     "bitmap_ids",
     "sum_scores",
-    "top_positions",
+    "top",
+    "union",
 ]
 
-_HIGH_BYTE = 1 if sys.byteorder == "little" else 0
-_BIN_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
-
-ImpactTable: TypeAlias = "tuple[Mapping[int, int] | array[int], float]"
-"""(document id -> stored impact, weight): a term's score in a post is `weight * impact`."""
-
-
-def top_positions(values: array[int], limit: int) -> list[int]:
-    """Positions of `values` ('H') that include the `limit` largest, ascending.
-
-    Looks at the high bytes only (C-speed counting), so it returns every
-    position whose high byte reaches the level where `limit` are found: a
-    superset of the top `limit`, ties included, and rarely much more.
-    """
-    n = len(values)
-    if n > limit > 0:
-        high = values.tobytes()[_HIGH_BYTE::2]
-        level = max(high)
-        count = high.count(level)
-        while count < limit and level > 0:
-            level -= 1
-            count += high.count(level)
-        if level > 0:
-            mask = high.translate(bytes(int(i >= level) for i in range(256)))
-            found: list[int] = []
-            find = mask.find
-            at = find(1)
-            while at >= 0:
-                found.append(at)
-                at = find(1, at + 1)
-            return found
-    return list(compress(range(n), values))
+Ids: TypeAlias = "npt.NDArray[np.int64]"
+"""Document ids, ascending."""
+Scores: TypeAlias = "npt.NDArray[np.float64]"
+"""One score per document id of an `Ids`."""
 
 
-def bitmap_ids(bitmap: bytes | bytearray) -> list[int]:
+def as_ids(ids: Iterable[int]) -> Ids:
+    """Document ids as an `Ids` array, ascending (a set or any iterable of ints)."""
+    found = np.fromiter(ids, dtype=np.int64)
+    found.sort()
+    return found
+
+
+def bitmap_ids(bitmap: bytes | bytearray) -> Ids:
     """The positions of the set bits of a little-endian bitmap, ascending."""
-    bits = bin(int.from_bytes(bitmap, "little"))[:1:-1]
-    return list(compress(range(len(bits)), bits.encode("ascii").translate(_BIN_FLAGS)))
+    bits = np.unpackbits(np.frombuffer(bytes(bitmap), dtype=np.uint8), bitorder="little")
+    return np.flatnonzero(bits).astype(np.int64)
+
+
+def union(arrays: list[Ids]) -> Ids:
+    """The ids in any of `arrays` (each ascending), ascending, each once."""
+    found = [a for a in arrays if len(a)]
+    if len(found) < 2:
+        return found[0] if found else np.zeros(0, dtype=np.int64)
+    mask = np.zeros(max(int(a[-1]) for a in found) + 1, dtype=bool)
+    for ids in found:
+        mask[ids] = True
+    return np.flatnonzero(mask)
+
+
+def top(candidates: Ids, scores: Scores, limit: int) -> list[tuple[float, int]]:
+    """The best `limit` (score, id) pairs of `candidates` with `scores`, best first, ties by id."""
+    n = len(candidates)
+    if limit <= 0 or not n:
+        return []
+    if n > limit:
+        # Everything at or above the limit-th best score: ties at the line are kept.
+        threshold = np.partition(scores, n - limit)[n - limit]
+        keep = scores >= threshold
+        candidates, scores = candidates[keep], scores[keep]
+    order = np.lexsort((candidates, -scores))[:limit]
+    return list(zip(scores[order].tolist(), candidates[order].tolist(), strict=True))
+
+
+def _at_least_best(values: npt.NDArray[np.generic], limit: int) -> npt.NDArray[np.intp]:
+    """Positions of `values` that include the `limit` largest (ties at the line kept), ascending."""
+    n = len(values)
+    if n <= limit or limit <= 0:
+        return np.flatnonzero(values) if limit > 0 else np.zeros(0, dtype=np.intp)
+    threshold = np.partition(values, n - limit)[n - limit]
+    return np.flatnonzero(values >= max(threshold, 1))
+
+
+def _scores(impacts: npt.NDArray[np.uint16], weight: float, bonus: float = 0.0) -> Scores:
+    """`weight` per unit of stored impact, plus `bonus`."""
+    scores = np.multiply(impacts, weight, dtype=np.float64)
+    if bonus:
+        scores += bonus
+    return scores
+
+
+def _best(scores: list[Scores]) -> Scores:
+    """The highest of `scores` for each post."""
+    found = scores[0].copy()
+    for more in scores[1:]:
+        np.maximum(found, more, out=found)
+    return found
 
 
 class Matcher:
-    """The posts one clause matches and their scores, for a list of candidate ids."""
+    """The posts one clause matches and their scores, for an array of candidate ids."""
 
     size: int
     """How many posts it matches (an upper bound for a union)."""
     bonus: float = 0.0
     """Added to the score of every post it matches (`scoring.EXACT` for a word as written)."""
 
-    def ids(self) -> Sequence[int]:
+    def ids(self) -> Ids:
         """Every post the clause matches, ascending."""
         raise NotImplementedError
 
@@ -90,131 +124,125 @@ class Matcher:
         """How many posts the clause matches, exactly."""
         return self.size
 
-    def keep(self, among: Sequence[int]) -> list[int]:
+    def has(self, among: Ids) -> npt.NDArray[np.bool_]:
+        """For each post of `among` (ascending), whether the clause matches it."""
+        raise NotImplementedError
+
+    def keep(self, among: Ids) -> Ids:
         """The posts of `among` (ascending) the clause matches."""
-        raise NotImplementedError
+        return among[self.has(among)]
 
-    def values(self, among: Sequence[int]) -> list[float] | None:
+    def values(self, among: Ids) -> Scores | None:
         """The clause's score of each post of `among` (all of which it matches); None: all 0."""
+        return self.values0(among)
+
+    def values0(self, among: Ids) -> Scores:
+        """The clause's score of each post of `among`, 0 where it does not match."""
         raise NotImplementedError
 
-    def values0(self, among: Sequence[int]) -> list[float]:
-        """The clause's score of each post of `among`, 0 where it does not match."""
-        return self.values(among) or [0.0] * len(among)
-
-    def candidates(self, limit: int) -> Sequence[int]:
+    def candidates(self, limit: int) -> Ids:
         """Posts that include the `limit` best-scoring ones."""
         return self.ids()
-
-    def table(self, lookups: int) -> ImpactTable | None:
-        """Its impacts and weight, for `lookups` look-ups, if a table is worth it."""
-        return None
 
     def best(self, limit: int) -> list[tuple[float, int]]:
         """The `limit` best (score, id) pairs, best first, ties by id."""
         found = self.candidates(limit)
-        return ranked(zip(self.values(found) or repeat(0.0), found, strict=False), limit)
+        scores = self.values(found)
+        return top(found, np.zeros(len(found)) if scores is None else scores, limit)
 
 
 class DenseTerm(Matcher):
     """A term with one impact per post (0: absent)."""
 
     def __init__(self, impacts: array[int], size: int, weight: float, bonus: float = 0.0) -> None:
-        self.impacts = impacts
+        self.impacts: npt.NDArray[np.uint16] = np.frombuffer(impacts, dtype=np.uint16)
         self.size = size
         self.weight = weight
         self.bonus = bonus
 
-    def ids(self) -> Sequence[int]:
-        return list(compress(range(len(self.impacts)), self.impacts))
+    def ids(self) -> Ids:
+        return np.flatnonzero(self.impacts).astype(np.int64)
 
-    def keep(self, among: Sequence[int]) -> list[int]:
-        impacts = self.impacts
-        return [d for d in among if impacts[d]]
+    def has(self, among: Ids) -> npt.NDArray[np.bool_]:
+        return np.not_equal(self.impacts[among], 0)
 
-    def values(self, among: Sequence[int]) -> list[float]:
-        impacts, weight, bonus = self.impacts, self.weight, self.bonus
-        return [weight * impacts[d] + bonus for d in among]
+    def values(self, among: Ids) -> Scores:
+        return _scores(self.impacts[among], self.weight, self.bonus)
 
-    def values0(self, among: Sequence[int]) -> list[float]:
-        impacts, weight, bonus = self.impacts, self.weight, self.bonus
-        if not bonus:
-            return [weight * impacts[d] for d in among]
-        return [weight * v + bonus if v else 0.0 for v in map(impacts.__getitem__, among)]
+    def values0(self, among: Ids) -> Scores:
+        found = self.impacts[among]
+        scores = _scores(found, self.weight)
+        if self.bonus:
+            scores[found != 0] += self.bonus
+        return scores
 
-    def candidates(self, limit: int) -> Sequence[int]:
-        return top_positions(self.impacts, limit)
-
-    def table(self, lookups: int) -> ImpactTable | None:
-        return self.impacts, self.weight
+    def candidates(self, limit: int) -> Ids:
+        return _at_least_best(self.impacts, limit).astype(np.int64)
 
 
-class SparseTerm(Matcher):
+class _Sorted(Matcher):
+    """Posts by ascending id, with a score for each (or none: all 0)."""
+
+    def __init__(self, ids: Ids, scores: Scores | None) -> None:
+        self._ids = ids
+        self._scores = scores
+        self.size = len(ids)
+
+    def ids(self) -> Ids:
+        return self._ids
+
+    def _where(self, among: Ids) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_]]:
+        """Where each of `among` is (or would be) in the ids, and whether it is there."""
+        ids = self._ids
+        if not len(ids):
+            return np.zeros(len(among), dtype=np.intp), np.zeros(len(among), dtype=bool)
+        at = np.minimum(np.searchsorted(ids, among), len(ids) - 1)
+        return at, ids[at] == among
+
+    def has(self, among: Ids) -> npt.NDArray[np.bool_]:
+        return self._where(among)[1]
+
+    def values(self, among: Ids) -> Scores | None:
+        if self._scores is None:
+            return None
+        return self._scores[self._where(among)[0]]
+
+    def values0(self, among: Ids) -> Scores:
+        if self._scores is None:
+            return np.zeros(len(among))
+        at, there = self._where(among)
+        return np.where(there, self._scores[at], 0.0)
+
+
+class SparseTerm(_Sorted):
     """A term with the ascending ids of its posts and an impact for each."""
 
     def __init__(
         self, ids: array[int], impacts: array[int], weight: float, bonus: float = 0.0
     ) -> None:
-        self._ids = ids
-        self.impacts = impacts
-        self.size = len(ids)
+        self.impacts: npt.NDArray[np.uint16] = np.frombuffer(impacts, dtype=np.uint16)
+        found = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)
+        super().__init__(found, _scores(self.impacts, weight, bonus))
         self.weight = weight
         self.bonus = bonus
 
-    def ids(self) -> Sequence[int]:
-        return self._ids
-
-    def _found(self, among: Sequence[int]) -> tuple[list[int], Iterator[int]]:
-        """Where each of `among` is or would be, and which id is there (padded past the end)."""
-        at = list(map(partial(bisect_left, self._ids), among))
-        padded = self._ids + array("I", [0xFFFFFFFF])
-        return at, map(padded.__getitem__, at)
-
-    def keep(self, among: Sequence[int]) -> list[int]:
-        if len(among) * 8 < len(self._ids):
-            _, there = self._found(among)
-            return list(compress(among, map(eq, there, among)))
-        present = set(self._ids)
-        return list(compress(among, map(present.__contains__, among)))
-
-    def values(self, among: Sequence[int]) -> list[float]:
-        if len(among) * 8 < len(self._ids):
-            return self.values0(among)
-        table = dict(zip(self._ids, self.impacts, strict=True))
-        weight, bonus = self.weight, self.bonus
-        return [weight * table[d] + bonus for d in among]
-
-    def values0(self, among: Sequence[int]) -> list[float]:
-        weight, bonus = self.weight, self.bonus
-        if len(among) * 8 < len(self._ids):
-            at, there = self._found(among)
-            padded = self.impacts + array("H", [0])
-            found: Iterable[int] = map(mul, map(eq, there, among), map(padded.__getitem__, at))
-        else:
-            table = dict(zip(self._ids, self.impacts, strict=True))
-            found = map(table.get, among, repeat(0))
-        if not bonus:
-            return [weight * v for v in found]
-        return [weight * v + bonus if v else 0.0 for v in found]
-
-    def candidates(self, limit: int) -> Sequence[int]:
-        return list(map(self._ids.__getitem__, top_positions(self.impacts, limit)))
-
-    def table(self, lookups: int) -> ImpactTable | None:
-        if lookups * 8 < len(self._ids):
-            return None
-        return dict(zip(self._ids, self.impacts, strict=True)), self.weight
+    def candidates(self, limit: int) -> Ids:
+        return self._ids[_at_least_best(self.impacts, limit)]
 
 
-class _Zeros(dict[int, int]):
-    """A sparse term's impacts by post, 0 for the posts without it."""
+class Scored(_Sorted):
+    """Posts with their scores, worked out beforehand (an OR group's)."""
 
-    def __missing__(self, key: int) -> int:
-        return 0
+    def __init__(self, scores: dict[int, float]) -> None:
+        ids = as_ids(scores)
+        super().__init__(ids, np.fromiter(map(scores.__getitem__, ids.tolist()), np.float64))
 
 
-Lookup: TypeAlias = "tuple[_Zeros | array[int], float]"
-"""A term's impact by post (0: absent) and its weight."""
+class DocSet(_Sorted):
+    """A set of posts that adds nothing to the score (a phrase's posts, from a bitmap)."""
+
+    def __init__(self, ids: Ids) -> None:
+        super().__init__(ids, None)
 
 
 class BestOf(Matcher):
@@ -226,198 +254,74 @@ class BestOf(Matcher):
     def __init__(self, parts: list[Matcher]) -> None:
         self.parts = parts
         self.size = sum(p.size for p in parts)
-        self._ids: list[int] | None = None
-        self._lookups: list[Lookup] | None = None
+        self._ids: Ids | None = None
 
-    def lookups(self, among: int) -> list[Lookup] | None:
-        """Every part's impacts by post, when there are few parts and many posts to look up.
-
-        Then `keep` and `values` take one pass over the posts, not one per part.
-        """
-        if self._lookups is None:
-            parts = self.parts
-            if len(parts) > 3 or not all(
-                isinstance(p, DenseTerm) or (isinstance(p, SparseTerm) and among * 8 >= p.size)
-                for p in parts
-            ):
-                return None
-            self._lookups = [
-                (p.impacts, p.weight)
-                if isinstance(p, DenseTerm)
-                else (_Zeros(zip(p.ids(), p.impacts, strict=True)), p.weight)
-                for p in parts
-                if isinstance(p, DenseTerm | SparseTerm)
-            ]
-        return self._lookups
-
-    def ids(self) -> Sequence[int]:
+    def ids(self) -> Ids:
         if self._ids is None:
-            found: set[int] = set()
-            for part in self.parts:
-                found.update(part.ids())
-            self._ids = sorted(found)
+            self._ids = union([part.ids() for part in self.parts])
         return self._ids
 
     def count(self) -> int:
         return len(self.ids())
 
-    def keep(self, among: Sequence[int]) -> list[int]:
-        lookups = self.lookups(len(among))
-        if lookups is not None and len(lookups) == 2:
-            (a, _), (b, _) = lookups
-            return [d for d in among if a[d] or b[d]]
-        if lookups is not None and len(lookups) == 3:
-            (a, _), (b, _), (c, _) = lookups
-            return [d for d in among if a[d] or b[d] or c[d]]
-        # Each part looks only at the posts the parts before it did not match.
-        first = self.parts[0].keep(among)
-        if len(first) == len(among):
-            return first
-        found = set(first)
-        rest = list(filterfalse(found.__contains__, among))
+    def has(self, among: Ids) -> npt.NDArray[np.bool_]:
+        found = self.parts[0].has(among)
         for part in self.parts[1:]:
-            more = part.keep(rest)
-            if more:
-                found.update(more)
-                rest = list(filterfalse(found.__contains__, rest))
-            if not rest:
-                break
-        return list(compress(among, map(found.__contains__, among)))
+            found |= part.has(among)
+        return found
 
-    def values(self, among: Sequence[int]) -> list[float]:
+    def values0(self, among: Ids) -> Scores:
         first, others = self.parts[0], self.parts[1:]
-        lookups = self.lookups(len(among))
-        bonus = first.bonus
-        if lookups is not None and len(lookups) == 2 and bonus:
-            (a, wa), (b, wb) = lookups
-            return [wa * a[d] + bonus if a[d] else wb * b[d] for d in among]
-        if lookups is not None and len(lookups) == 3 and bonus:
-            (a, wa), (b, wb), (c, wc) = lookups
-            return [wa * a[d] + bonus if a[d] else max(wb * b[d], wc * c[d]) for d in among]
-        if not bonus:
-            return list(map(max, *(part.values0(among) for part in self.parts)))
-        # The word as written outscores any expansion (its `EXACT`): the expansions
-        # are scored only in the posts without it.
+        if not first.bonus:
+            return _best([part.values0(among) for part in self.parts])
+        # The word as written outscores any expansion (its `EXACT`): an expansion's
+        # score counts only in the posts without it.
         values = first.values0(among)
-        missing = list(compress(range(len(among)), map(not_, values)))
-        if missing:
-            rest = list(map(among.__getitem__, missing))
-            scores = [part.values0(rest) for part in others]
-            best = scores[0] if len(scores) == 1 else list(map(max, *scores))
-            for i, value in zip(missing, best, strict=True):
-                values[i] = value
-        return values
+        rest = _best([part.values0(among) for part in others])
+        return np.where(values > 0, values, rest)
 
-    def candidates(self, limit: int) -> Sequence[int]:
+    def candidates(self, limit: int) -> Ids:
         # A post among the best `limit` of the union is among the best of the expansion
         # that gives its score, so the union of each expansion's best holds them all.
-        found: set[int] = set()
-        for part in self.parts:
-            found.update(part.candidates(limit))
-        return sorted(found)
+        return union([part.candidates(limit) for part in self.parts])
 
 
 class Within(Matcher):
     """Another matcher's posts among `allowed` only (a stemmed form, in its language's posts)."""
 
-    def __init__(self, inner: Matcher, allowed: set[int]) -> None:
+    def __init__(self, inner: Matcher, allowed: Ids) -> None:
         self.inner = inner
-        self.allowed = allowed
+        self.allowed = DocSet(allowed)
         self.size = min(inner.size, len(allowed))
         self.bonus = inner.bonus
-        self._ids: list[int] | None = None
+        self._ids: Ids | None = None
 
-    def ids(self) -> Sequence[int]:
+    def ids(self) -> Ids:
         if self._ids is None:
-            self._ids = list(filter(self.allowed.__contains__, self.inner.ids()))
+            self._ids = self.allowed.keep(self.inner.ids())
         return self._ids
 
     def count(self) -> int:
         return len(self.ids())
 
-    def keep(self, among: Sequence[int]) -> list[int]:
-        return self.inner.keep(list(filter(self.allowed.__contains__, among)))
+    def has(self, among: Ids) -> npt.NDArray[np.bool_]:
+        return self.allowed.has(among) & self.inner.has(among)
 
-    def values(self, among: Sequence[int]) -> list[float] | None:
+    def values(self, among: Ids) -> Scores | None:
         return self.inner.values(among)
 
-    def values0(self, among: Sequence[int]) -> list[float]:
-        allowed = self.allowed
-        found = self.inner.values0(among)
-        return [v if d in allowed else 0.0 for v, d in zip(found, among, strict=True)]
+    def values0(self, among: Ids) -> Scores:
+        return np.where(self.allowed.has(among), self.inner.values0(among), 0.0)
 
-    def candidates(self, limit: int) -> Sequence[int]:
+    def candidates(self, limit: int) -> Ids:
         return self.ids()
 
 
-class Scored(Matcher):
-    """Posts with their scores, worked out beforehand (an OR group's)."""
-
-    def __init__(self, scores: dict[int, float]) -> None:
-        self.scores = scores
-        self._ids = sorted(scores)
-        self.size = len(scores)
-
-    def ids(self) -> Sequence[int]:
-        return self._ids
-
-    def keep(self, among: Sequence[int]) -> list[int]:
-        return list(compress(among, map(self.scores.__contains__, among)))
-
-    def values(self, among: Sequence[int]) -> list[float]:
-        return list(map(self.scores.__getitem__, among))
-
-    def values0(self, among: Sequence[int]) -> list[float]:
-        return list(map(self.scores.get, among, repeat(0.0)))
-
-
-class DocSet(Matcher):
-    """A set of posts that adds nothing to the score (a phrase's posts, from a bitmap)."""
-
-    def __init__(self, ids: list[int]) -> None:
-        self._ids = ids
-        self._set = set(ids)
-        self.size = len(ids)
-
-    def ids(self) -> Sequence[int]:
-        return self._ids
-
-    def keep(self, among: Sequence[int]) -> list[int]:
-        return list(compress(among, map(self._set.__contains__, among)))
-
-    def values(self, among: Sequence[int]) -> None:
-        return None
-
-
-def sum_scores(matchers: list[Matcher], among: list[int]) -> list[float]:
+def sum_scores(matchers: list[Matcher], among: Ids) -> Scores:
     """The sum of the matchers' scores for each post of `among` (all of which match)."""
-    tables: list[ImpactTable] = []
-    others: list[Matcher] = []
-    c = 0.0  # the bonuses of the tables' terms, which every post of `among` has
+    totals = np.zeros(len(among))
     for matcher in matchers:
-        table = matcher.table(len(among))
-        if table is None:
-            others.append(matcher)
-        else:
-            tables.append(table)
-            c += matcher.bonus
-    # One comprehension over the posts for up to three terms: no list per term.
-    totals: list[float] | None = None
-    while tables:
-        if len(tables) >= 3:
-            (t1, w1), (t2, w2), (t3, w3) = tables[:3]
-            more = [w1 * t1[d] + w2 * t2[d] + w3 * t3[d] + c for d in among]
-        elif len(tables) == 2:
-            (t1, w1), (t2, w2) = tables
-            more = [w1 * t1[d] + w2 * t2[d] + c for d in among]
-        else:
-            (t1, w1) = tables[0]
-            more = [w1 * t1[d] + c for d in among]
-        c = 0.0
-        del tables[:3]
-        totals = more if totals is None else list(map(add, totals, more))
-    for matcher in others:
         extra = matcher.values(among)
         if extra is not None:
-            totals = extra if totals is None else list(map(add, totals, extra))
-    return totals if totals is not None else [0.0] * len(among)
+            totals += extra
+    return totals

@@ -17,13 +17,12 @@ short fields.
 
 from __future__ import annotations
 
-import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from reader.search.forward import BODY, FIELDS
 
-__all__ = ["EXACT", "K1", "SCALE", "WEIGHTS", "B", "idf", "impacts", "ranked", "top"]
+__all__ = ["EXACT", "K1", "SCALE", "WEIGHTS", "B", "idf", "impacts"]
 
 WEIGHTS = (5.0, 2.5, 2.5, 1.0)
 """Per field, in the order of `reader.search.forward.FIELDS`."""
@@ -63,20 +62,3 @@ def impacts(
             for term_id, tf in counts.items():
                 found[term_id] = get(term_id, 0.0) + weight * tf / (tf + norm)
     return found
-
-
-def ranked(pairs: Iterable[tuple[float, int]], limit: int) -> list[tuple[float, int]]:
-    """The best `limit` (score, id) pairs, best first, ties by id."""
-    return sorted(pairs, key=lambda p: (-p[0], p[1]))[:limit]
-
-
-def top(candidates: Sequence[int], scores: list[float], limit: int) -> list[tuple[float, int]]:
-    """The best `limit` (score, id) pairs of `candidates` with `scores`, best first, ties by id."""
-    if limit <= 0 or not candidates:
-        return []
-    if len(candidates) > limit:
-        threshold = heapq.nlargest(limit, scores)[-1]
-        return ranked(
-            [(s, d) for s, d in zip(scores, candidates, strict=True) if s >= threshold], limit
-        )
-    return ranked(zip(scores, candidates, strict=True), limit)

@@ -231,6 +231,22 @@ def update_settings(values: Mapping[str, Any]) -> Decide[None]:
     return decide
 
 
+def remove_settings(keys: Iterable[str]) -> Decide[None]:
+    """Drop several settings in one change (those not there are left alone)."""
+    gone = frozenset(keys)
+
+    def decide(state: StateTables) -> tuple[None, Op | None]:
+        if not gone & state.settings().keys():
+            return None, None
+
+        def apply(target: StateTables) -> None:
+            target.set_settings({k: v for k, v in target.settings().items() if k not in gone})
+
+        return None, Op(apply, "setting " + ", ".join(sorted(gone)) + " removed")
+
+    return decide
+
+
 def save_search(query: str) -> Decide[bool]:
     """Pin `query` as a saved search; the result says whether it was new (False: pinned already)."""
     doc = {"query": query, "created": now_timestamp()}

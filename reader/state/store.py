@@ -277,3 +277,7 @@ class StateStore:
     def update_settings(self, values: Mapping[str, Any]) -> None:
         """Set several settings in one write. Values must be JSON (TypeError otherwise)."""
         self._state.change(changes.update_settings(values))
+
+    def remove_settings(self, keys: Iterable[str]) -> None:
+        """Drop settings, in one write (those not set are left alone)."""
+        self._state.change(changes.remove_settings(keys))

@@ -10,16 +10,25 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from reader.config import Config, LoadedConfig
 from reader.session import ReadingSession, WriteQueue
 from reader.state import StateWriteError
 from reader.tui.document_cache import DocumentCache
+from reader.tui.palette import PROVIDERS
+from reader.tui.screens.command_palette import ReaderPalette
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from reader.library import Library
 
-__all__ = ["ReaderApp", "run_app", "save_on_exit"]
+__all__ = ["THEME_SETTING", "ReaderApp", "run_app", "save_on_exit", "start_theme"]
+
+THEME_SETTING = "theme"
+"""The state setting that remembers the theme picked at run time."""
+DEFAULT_THEME = "textual-dark"
 
 
 class ReaderApp(App[None]):
@@ -27,17 +36,34 @@ class ReaderApp(App[None]):
 
     CSS_PATH = "app.tcss"
     TITLE = "reader"
-    ENABLE_COMMAND_PALETTE = False
+    COMMANDS = App.COMMANDS | PROVIDERS
+    """Textual's own commands (themes, keys, quit) and ours (`reader/tui/palette.py`)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
+        Binding(
+            "ctrl+p", "command_palette", "Commands", id="app.palette", priority=True, show=False
+        ),
     ]
     """Keys that work everywhere. Ids let a `keymap` setting remap them."""
 
-    def __init__(self, library: Library, timings: Timings | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        timings: Timings | None = None,
+        config: LoadedConfig | Config | None = None,
+        moved: str | None = None,
+    ) -> None:
         super().__init__()
         self.library = library
+        self.loaded = config if isinstance(config, LoadedConfig) else None
+        """The config file as read, with its problems (None: settings given directly)."""
+        self.config = config.config if isinstance(config, LoadedConfig) else config or Config()
+        """The user's settings in effect (`config.toml`)."""
+        self.moved = moved
+        """What the one-time move of settings out of `state.json` did, to say so."""
+        library.use_config(self.config)
         self.timings = Timings() if timings is None else timings
         """How long the timers wait (tests pass short delays)."""
         self.documents = DocumentCache()
@@ -74,16 +100,36 @@ class ReaderApp(App[None]):
         await super().on_event(event)
 
     def on_load(self) -> None:
-        settings = self.library.state.settings()
-        # Drafts are hidden from the list, the tags and search unless this says otherwise.
-        self.library.show_drafts = settings.get("show_drafts") is True
-        keymap = settings.get("keymap")
-        if isinstance(keymap, dict):
-            self.set_keymap({str(k): str(v) for k, v in keymap.items()})
+        self.set_keymap(dict(self.config.keymap))
+        self.theme = start_theme(self.config, self.library.state.settings(), self.available_themes)
+        self._theme_ready = True
+
+    def on_mount(self) -> None:
+        """Say what is wrong in the config file, and that old settings moved into it."""
+        for problem in self.loaded.problems if self.loaded else ():
+            self.notify(str(problem), title="Config", severity="warning", timeout=30, markup=False)
+        if self.moved:
+            self.notify(self.moved, title="Config", timeout=15, markup=False)
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme picked at run time (the command palette) for the next start."""
+        if not getattr(self, "_theme_ready", False):
+            return
+        self.session.save_settings({THEME_SETTING: theme})
+        chosen = self.config.theme
+        if chosen is not None and chosen != theme:
+            self.notify(
+                f"config.toml sets theme = {chosen!r}: it comes back at the next start.",
+                title="Theme",
+                timeout=6,
+                markup=False,
+            )
 
     def get_default_screen(self) -> Screen[Any]:
         """The main screen, from the start: a key typed while the app starts reaches it."""
-        return MainScreen(self.library, self.session, self.timings, documents=self.documents)
+        return MainScreen(
+            self.library, self.session, self.timings, documents=self.documents, config=self.config
+        )
 
     def on_unmount(self) -> None:
         # Nothing the user did is lost on quit: finish the queued writes.
@@ -97,15 +143,29 @@ class ReaderApp(App[None]):
                 screen.save_before_quit()
         self.exit()
 
+    def action_command_palette(self) -> None:
+        """Open the command palette (ours: it survives keys read after the one closing it)."""
+        if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
+            self.push_screen(ReaderPalette())
+
     def action_help(self) -> None:
         """Show every key binding."""
         if isinstance(self.screen, MainScreen):
             self.screen.show_help()
 
 
-def run_app(library: Library) -> None:
+def start_theme(config: Config, settings: dict[str, Any], themes: Mapping[str, object]) -> str:
+    """The theme at start: the config's, else the one picked last, else Textual's default."""
+    picked = settings.get(THEME_SETTING)
+    for name in (config.theme, picked):
+        if isinstance(name, str) and name in themes:
+            return name
+    return DEFAULT_THEME
+
+
+def run_app(library: Library, config: LoadedConfig | None = None, moved: str | None = None) -> None:
     """Run the TUI until the user quits; say so if some changes could not be saved."""
-    app = ReaderApp(library)
+    app = ReaderApp(library, config=config, moved=moved)
     app.run()
     code = save_on_exit(library)
     if code or app.return_code:

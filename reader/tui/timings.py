@@ -16,8 +16,6 @@ __all__ = ["Timings"]
 class Timings:
     """Delays, in seconds, of the TUI's timers."""
 
-    read_after: float = 4.0
-    """A post open this long counts as read."""
     state_poll: float = 2.0
     """How often to look for changes another reader process made to the user state."""
     library_poll: float = 2.0

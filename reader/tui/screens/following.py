@@ -8,7 +8,6 @@ at the linked section (`reader.links`), never at a search hit.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -19,7 +18,6 @@ from reader.models import Post, ReadingPosition
 from reader.tui.widgets.reader_pane import ReaderPane
 
 if TYPE_CHECKING:
-    from textual.timer import Timer
     from textual.widget import Widget
 
     from reader.library import Library
@@ -37,13 +35,12 @@ class FollowingPart(Screen[None]):
     timings: Timings
     wanted_slug: str | None
     shown_highlight: tuple[str, ...]
-    _read_timer: Timer | None
 
     if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen and its other parts
 
         def highlight_words(self) -> tuple[str, ...]: ...
 
-        def mark_read_if_open(self, slug: str) -> None: ...
+        def start_reading(self, slug: str) -> None: ...
 
         def report_library_problems(self) -> None: ...
 
@@ -81,12 +78,6 @@ class FollowingPart(Screen[None]):
             position = None  # from a search, go to the first hit instead
         self.shown_highlight = highlight
         self.query_one(ReaderPane).show_post(post, position, highlight)
-        if self._read_timer is not None:
-            self._read_timer.stop()
-        if post is not None and self.session.is_unread(slug):
-            self._read_timer = self.set_timer(
-                self.timings.read_after, partial(self.mark_read_if_open, slug)
-            )
 
     @on(ReaderPane.PostLinkChosen)
     def post_link_chosen(self, event: ReaderPane.PostLinkChosen) -> None:
@@ -104,5 +95,6 @@ class FollowingPart(Screen[None]):
         """Open a post in the reader at `position` (a link's section, a place in the history)."""
         self.wanted_slug = position.slug
         self.load_post(position.slug, position, followed=True)
+        self.start_reading(position.slug)
         self.set_class(True, "-reading")
         self.focus_now(self.query_one(ReaderPane))

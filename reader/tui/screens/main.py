@@ -19,16 +19,20 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import DescendantFocus, Resize
 from textual.widget import Widget
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
+from reader.config import Config
 from reader.models import Bookmark, Filter, TagCount
 from reader.sorting import SortOrder
+from reader.tui.empty import empty_list
+from reader.tui.screens.editing import EditingPart
 from reader.tui.screens.feeds import FeedsPart
 from reader.tui.screens.following import FollowingPart
 from reader.tui.screens.help import HelpScreen, KeyRow, bindings_of
 from reader.tui.screens.library_watch import LibraryPart
+from reader.tui.screens.loading import UNKNOWN_COUNT, LoadingPart
 from reader.tui.screens.marks import MarksPart
 from reader.tui.screens.navigation import NavigationPart
 from reader.tui.screens.outside import OutsidePart
@@ -36,6 +40,7 @@ from reader.tui.screens.saved import SavedPart
 from reader.tui.screens.searching import SEARCH_LIMIT, SNIPPETS_FIRST, SearchPart
 from reader.tui.screens.sorting import SORT_HELP, SortingPart
 from reader.tui.timings import Timings
+from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -56,6 +61,8 @@ __all__ = [
     "MainScreen",
 ]
 
+EDIT_HELP = "Edit the post's file in your editor"
+"""The help screen's line for `e`: the footer says only "Edit"."""
 NARROW_WIDTH = 90
 """Below this many columns the sidebar collapses."""
 SINGLE_PANE_WIDTH = 50
@@ -63,6 +70,7 @@ SINGLE_PANE_WIDTH = 50
 
 
 class MainScreen(
+    LoadingPart,
     SearchPart,
     MarksPart,
     SavedPart,
@@ -72,6 +80,7 @@ class MainScreen(
     NavigationPart,
     OutsidePart,
     FeedsPart,
+    EditingPart,
 ):
     """Browse posts by tag and read them."""
 
@@ -92,6 +101,7 @@ class MainScreen(
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
         Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
         Binding("O", "open_original", "Open original", id="main.open_original", show=False),
+        Binding("e", "edit_source", "Edit", id="main.edit", tooltip=EDIT_HELP),
     ]
     """Screen-wide keys. `/` is a priority binding: it moves the focus as soon as it is
     read, so the keys read with it go to the search bar (see `focus_now`)."""
@@ -104,9 +114,12 @@ class MainScreen(
         session: ReadingSession,
         timings: Timings | None = None,
         documents: DocumentCache | None = None,
+        config: Config | None = None,
     ) -> None:
         super().__init__()
         self.library = library
+        self.config = Config() if config is None else config
+        """The user's settings: the read-marking rule, the reading width, the order at start."""
         self.session = session
         self.timings = Timings() if timings is None else timings
         """How long the screen's timers (and the reader pane's) wait."""
@@ -132,9 +145,14 @@ class MainScreen(
             with Vertical(id="middle"):
                 yield SearchBar(id="search")
                 yield PostList(id="post-list")
-            yield ReaderPane(id="reader", timings=self.timings, documents=self.documents)
+            yield ReaderPane(
+                id="reader",
+                timings=self.timings,
+                documents=self.documents,
+                reading_width=self.config.reading_width,
+            )
         yield Static(id="state-problem", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         state = self.library.state
@@ -146,7 +164,11 @@ class MainScreen(
         self.restore_order(settings)
         last_slug = settings.get("last_slug")
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
-        self.refresh_lists()
+        kept = self.library.first_screen
+        if kept is not None and self.first_screen_fits(kept):
+            self.show_first_screen(kept)  # the rest is read after the first frame
+        else:
+            self.refresh_lists()
         post_list = self.query_one(PostList)
         self.focus_now(post_list)
         first = post_list.highlighted_slug
@@ -169,9 +191,9 @@ class MainScreen(
         # Called from the writer thread after a second's wait; `notify` only posts a message.
         state.on_wait = partial(self.app.notify, title="Waiting", timeout=10, markup=False)
         self.set_interval(self.timings.state_poll, self.poll_state)
-        # After the first frame: loading the index holds the GIL for a while.
-        self.call_after_refresh(self.preload_search_index)
-        self.call_after_refresh(self.presort)
+        # After the first frame: every post (if not read yet), then the search index and
+        # the other orders, which hold the GIL for a while.
+        self.load_after_first_frame()
 
     @work(thread=True, group="search-index", exit_on_error=False)
     def preload_search_index(self) -> None:
@@ -187,6 +209,8 @@ class MainScreen(
         `Widget.focus()` takes effect only after the messages already queued,
         so keys read in the same batch would still go to the old focus.
         """
+        if not isinstance(widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")  # it stood in the list's place
         self.set_focus(widget)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -220,17 +244,19 @@ class MainScreen(
         title = self.list_title()
         post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
         if not post_list.slugs:
+            post_list.show_nothing(empty_list(self.filter, not summaries), title=title)
             self.wanted_slug = None
             self.query_one(ReaderPane).show_post(None)
 
     def refresh_sidebar(
-        self, total: int, unread: int, bookmarks: int, tags: list[TagCount] | None = None
+        self, total: int, unread: int | str, bookmarks: int, tags: list[TagCount] | None = None
     ) -> None:
         """Show the current counts in the sidebar."""
         self.query_one(TagSidebar).show_counts(
             total, unread, bookmarks, self.library.tags() if tags is None else tags, self.filter.id
         )
         self.refresh_saved()
+        self.refresh_feed_rows()
 
     def refresh_row(self, slug: str, in_place: bool = False) -> None:
         """Redraw one post's row and the sidebar counts after a mark changed.
@@ -245,9 +271,14 @@ class MainScreen(
             self.refresh_lists()
             return
         session = self.session
-        summaries = self.library.summaries()
-        unread = sum(1 for p in summaries if session.is_unread(p.slug))
-        self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
+        first = self.library.first_screen
+        if first is not None:  # not every post is read yet: not the unread count either
+            total = first.total if self.library.show_drafts else first.total - first.drafts
+            self.refresh_sidebar(total, UNKNOWN_COUNT, len(session.bookmarks))
+        else:
+            summaries = self.library.summaries()
+            unread = sum(1 for p in summaries if session.is_unread(p.slug))
+            self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
         self.query_one(PostList).refresh_post(
             slug, session.is_bookmarked(slug), session.is_unread(slug)
         )
@@ -268,6 +299,7 @@ class MainScreen(
         reader = self.query_one(ReaderPane)
         stale = reader.post is None or self.shown_highlight != self.highlight_words()
         if event.slug != self.wanted_slug or stale:
+            self.stop_reading()  # only highlighted: never read by the rule
             self.wanted_slug = event.slug
             self.request_post(event.slug)
             self.remember_place()
@@ -283,6 +315,7 @@ class MainScreen(
         if slug != self.wanted_slug:
             self.wanted_slug = slug
             self.request_post(slug)
+        self.start_reading(slug)
         self.set_class(True, "-reading")
         self.focus_now(self.query_one(ReaderPane))
 
@@ -292,11 +325,11 @@ class MainScreen(
 
     @on(ReaderPane.PositionChanged)
     def position_changed(self, event: ReaderPane.PositionChanged) -> None:
-        """Save where the reader is; reaching the end of a post marks it read."""
+        """Save where the reader is; reaching the end may mark it read (`on-end`)."""
         self.session.set_position(event.position)
         self.history.note(event.position)
         if event.at_end:
-            self.mark_read_if_open(event.position.slug)
+            self.reached_end(event.position.slug)
 
     def action_focus_search(self) -> None:
         """Move to the search bar."""
@@ -309,6 +342,11 @@ class MainScreen(
         """Collapse the sidebar when narrow, and show one pane when very narrow."""
         self.set_class(event.size.width < NARROW_WIDTH, "-narrow")
         self.set_class(event.size.width < SINGLE_PANE_WIDTH, "-single")
+
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
+        """A narrow screen's sidebar, shown in the list's place, goes once the focus leaves it."""
+        if not isinstance(event.widget, TagSidebar):
+            self.set_class(False, "-show-sidebar")
 
     def action_show_sidebar(self) -> None:
         """Show the tag sidebar (over the list when narrow) and move to it."""
@@ -344,7 +382,7 @@ class MainScreen(
             ("Search bar", bindings_of(SearchBar, inherit=False)),
             ("Post list", bindings_of(PostList)),
             ("Reader", bindings_of(ReaderPane)),
-            ("Help", bindings_of(HelpScreen)),
+            ("Help", bindings_of(HelpScreen, inherit=False)),
         ]
 
     def show_help(self) -> None:

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
 
+from reader.config import Config, ReadRule
 from reader.session import Snapshot
 from reader.tui.screens.note import NoteScreen
 from reader.tui.widgets.post_list import PostList
@@ -41,6 +42,7 @@ class MarksPart(Screen[None]):
     timings: Timings
     filter: Filter
     wanted_slug: str | None
+    config: Config
 
     @dataclass
     class StateRead(Message):
@@ -54,6 +56,8 @@ class MarksPart(Screen[None]):
         self._shown_problem: str | None = None
         self._library_problems_shown: set[str] = set()
         self._read_timer: Timer | None = None
+        self._reading: str | None = None
+        """The post the user opened in the reader, while it is shown: the rule's only subject."""
         self._resume_timer: Timer | None = None
 
     if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
@@ -129,6 +133,43 @@ class MarksPart(Screen[None]):
         post = self.query_one(ReaderPane).post
         if post is not None and post.slug == slug and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
+
+    # -- the read-marking rule (`mark_read` in the config) ----------------------------
+
+    def start_reading(self, slug: str) -> None:
+        """The user opened `slug` in the reader (enter, a link, next post, the history).
+
+        Only an opened post is ever marked read by the rule: the one shown at
+        start, or one just highlighted in the list, never is.
+        """
+        self.stop_reading()
+        self._reading = slug
+        rule = self.config.mark_read
+        if rule is ReadRule.ON_OPEN and self.session.is_unread(slug):
+            self.set_read(slug, True, in_place=True)
+        elif rule is ReadRule.AFTER_SECONDS:
+            self._read_timer = self.set_timer(
+                self.config.mark_read_seconds, partial(self._read_a_while, slug)
+            )
+
+    def stop_reading(self) -> None:
+        """The reader moved on to a post that was not opened (only highlighted in the list)."""
+        self._reading = None
+        if self._read_timer is not None:
+            self._read_timer.stop()
+            self._read_timer = None
+
+    def reached_end(self, slug: str) -> None:
+        """The reader shows the end of `slug`: with `on-end`, it is read if the user took
+        it there (opened it, or scrolled the reader in focus), not where it opened by itself."""
+        if self.config.mark_read is not ReadRule.ON_END:
+            return
+        if slug == self._reading or self.query_one(ReaderPane).has_focus_within:
+            self.mark_read_if_open(slug)
+
+    def _read_a_while(self, slug: str) -> None:
+        if slug == self._reading:
+            self.mark_read_if_open(slug)
 
     # -- where the user was ---------------------------------------------------------------
 

@@ -37,6 +37,8 @@ class NavigationPart(Screen[None]):
 
         def request_post(self, slug: str) -> None: ...
 
+        def start_reading(self, slug: str) -> None: ...
+
         def action_show_sidebar(self) -> None: ...
 
     def __init__(self) -> None:
@@ -91,6 +93,7 @@ class NavigationPart(Screen[None]):
         self.record_visit(slug)
         self.wanted_slug = slug
         self.request_post(slug)
+        self.start_reading(slug)
         with post_list.prevent(PostList.PostHighlighted):
             post_list.highlighted = index
 

@@ -22,6 +22,7 @@ from textual.worker import get_current_worker
 
 from reader.library import tag_counts
 from reader.models import Filter, TagCount
+from reader.tui.empty import nothing_found_hint
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -32,12 +33,14 @@ if TYPE_CHECKING:
     from reader.session import ReadingSession
     from reader.tui.timings import Timings
 
-__all__ = ["SEARCH_LIMIT", "SNIPPETS_FIRST", "SearchPart"]
+__all__ = ["INDEXING_NOTE", "SEARCH_LIMIT", "SNIPPETS_FIRST", "SearchPart"]
 
 SEARCH_LIMIT = 50
 """Most results listed for a query."""
 SNIPPETS_FIRST = 12
 """Results shown with their snippets at once; the rest get theirs right after."""
+INDEXING_NOTE = "indexing…"
+"""The list's bottom border while a search waits for the index to open (after start-up)."""
 
 
 class SearchPart(Screen[None]):
@@ -121,6 +124,9 @@ class SearchPart(Screen[None]):
             self.search_results = None
             self.refresh_lists()
             return
+        if not self.library.search_index_loaded:
+            # The index opens after the first frame: the search waits for it, the keys do not.
+            self.query_one(PostList).border_subtitle = INDEXING_NOTE
         self._search_timer = self.set_timer(
             self.timings.search_debounce, partial(self.run_search, query, self.filter)
         )
@@ -173,6 +179,8 @@ class SearchPart(Screen[None]):
         if event.query != self.search_query:
             return
         post_list = self.query_one(PostList)
+        if str(post_list.border_subtitle) == INDEXING_NOTE:
+            post_list.border_subtitle = ""
         results = event.results
         if results is None and event.invalid:
             self.search_results = None
@@ -196,7 +204,8 @@ class SearchPart(Screen[None]):
             post_list.show_results(list(results.hits), set(session.bookmarks), unread)
         else:
             said = results.nothing_found()
-            post_list.show_nothing(said[:1].upper() + said[1:])
+            said = said[:1].upper() + said[1:] + ("" if said.endswith("?") else ".")
+            post_list.show_nothing(f"{said} {nothing_found_hint(self.filter)}")
         if self._open_when_found:
             # Enter was pressed before these results arrived: open the top one now.
             self._open_when_found = False

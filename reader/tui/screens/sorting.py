@@ -17,6 +17,7 @@ from reader.models import Filter
 from reader.sorting import SortOrder
 
 if TYPE_CHECKING:
+    from reader.config import Config
     from reader.library import Library
     from reader.session import ReadingSession
 
@@ -38,15 +39,16 @@ class SortingPart(Screen[None]):
     filter: Filter
     order: SortOrder
     search_query: str
+    config: Config
 
     if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
 
         def refresh_lists(self) -> None: ...
 
     def restore_order(self, settings: Mapping[str, object]) -> None:
-        """Take the order saved last time, else the library's default."""
+        """The config's `sort`, else the order saved last time, else the library's default."""
         saved_order = SortOrder.from_name(settings.get(SORT_SETTING))
-        self.order = saved_order or self.library.orders().default
+        self.order = self.config.sort or saved_order or self.library.default_order()
 
     def list_title(self) -> str:
         """The list's border title while browsing: the order, or that Bookmarks keep theirs."""

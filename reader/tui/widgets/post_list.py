@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from reader.listing import Places, short_date
 from reader.models import PostSummary
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def post_row(
     details = " · ".join(
         part
         for part in (
+            "draft" if post.draft else "",
             short_date(post.date),
             place,
             ", ".join(post.tags),
@@ -64,9 +66,7 @@ def post_row(
         )
         if part
     )
-    return Content.assemble(
-        mark, (post.title, "bold" if unread else ""), "\n  ", (details, "$text-muted")
-    )
+    return Content.assemble(mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED))
 
 
 class FixedRow(Visual):
@@ -156,7 +156,7 @@ def _marked(text: str, marks: Sequence[tuple[int, int]], style: str = "") -> Con
     """`text` with the spans in `marks` highlighted. Plain text in, never markup."""
     content = Content(text).stylize(style) if style else Content(text)
     for start, end in marks:
-        content = content.stylize("bold reverse $accent", start, end)
+        content = content.stylize("bold not dim reverse $accent", start, end)
     return content
 
 
@@ -191,8 +191,8 @@ class ResultRow(FixedRow):
         return Content("\n").join(
             [
                 Content.assemble(mark, _marked(hit.title, hit.title_marks, "bold")),
-                Content.assemble("  ", _marked(snippet, hit.snippet.marks)),
-                Content.assemble("  ", (where, "$text-muted")),
+                Content.assemble("  ", _marked(snippet, hit.snippet.marks, MUTED)),
+                Content.assemble("  ", (where, MUTED)),
             ]
         )
 
@@ -233,6 +233,8 @@ class PostList(PagedList):
         self._listed: frozenset[str] = frozenset()
         self.row_height = 0
         """Height of every row (0 when rows may differ)."""
+        self.generation = 0
+        """Counts the fills of the list: rows added later belong to the fill they continue."""
 
     def _update_lines(self) -> None:
         """Lay out every row at once: they all have the same height.
@@ -265,6 +267,7 @@ class PostList(PagedList):
 
         `title` goes in the border: what is listed, and in which order.
         """
+        self.generation += 1
         self.slugs = [p.slug for p in posts]
         self._listed = frozenset(self.slugs)
         self.row_height = ROW_HEIGHT
@@ -278,6 +281,37 @@ class PostList(PagedList):
         index = self.slugs.index(keep) if keep in self.slugs else 0
         self.highlighted = index if self.slugs else None
 
+    def add_posts(
+        self,
+        posts: Sequence[PostSummary],
+        bookmarked: set[str] | frozenset[str],
+        unread: set[str] | frozenset[str],
+        places: Places,
+    ) -> None:
+        """Add rows after those `show_posts` put in (the rest of a list shown in parts);
+        the cursor stays where it is."""
+        slugs = [p.slug for p in posts]
+        self.slugs.extend(slugs)
+        self._listed = self._listed.union(slugs)
+        self.add_options(
+            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
+            for p in posts
+        )
+
+    def take_places(self, places: Places) -> None:
+        """Tell repeated titles apart by `places` from now on (made from more of the list
+        than the rows shown so far); rows it changes are drawn again."""
+        for index, option in enumerate(self.options):
+            row = option.prompt
+            if isinstance(row, PostRow):
+                old = row.places.of(row.post) if row.places is not None else ""
+                if places.of(row.post) != old:
+                    self.replace_option_prompt_at_index(
+                        index, PostRow(row.post, row.bookmarked, row.unread, places)
+                    )
+                else:
+                    row.places = places
+
     def show_results(
         self,
         hits: Sequence[SearchHit],
@@ -288,6 +322,7 @@ class PostList(PagedList):
 
         Results keep their ranking whatever the browse order, and the border says so.
         """
+        self.generation += 1
         self.slugs = [h.slug for h in hits]
         self._listed = frozenset(self.slugs)
         self.row_height = RESULT_HEIGHT
@@ -298,17 +333,18 @@ class PostList(PagedList):
         )
         self.highlighted = 0 if self.slugs else None
 
-    def show_nothing(self, message: str) -> None:
+    def show_nothing(self, message: str, title: str = RESULTS_TITLE) -> None:
         """Replace the rows with one line saying, in words, that nothing matched.
 
         `message` is plain text (it quotes the query, which is never read as markup);
         the line cannot be highlighted or opened.
         """
+        self.generation += 1
         self.slugs = []
         self._listed = frozenset()
         self.row_height = 0
         self.set_class(True, "-nothing")  # the message wraps, where rows are cut short
-        self.border_title = Content(RESULTS_TITLE)
+        self.border_title = Content(title)
         self.set_options([Option(Content(message), disabled=True)])
         self.highlighted = None
 

@@ -70,7 +70,9 @@ class PostView(RenderPart, can_focus=False):
         overflow-y: scroll;
         scrollbar-size-vertical: 1;
         & > .post-view--title { color: $text-accent; text-style: bold; }
-        & > .post-view--tags { color: $text-muted; text-style: italic; }
+        & > .post-view--tags { color: $foreground-muted; text-style: italic; }
+        /* The ANSI themes draw $text-muted in the default colour: only dim sets it apart. */
+        &:ansi > .post-view--tags { text-style: italic dim; }
         & > .post-view--h1 { color: $text-accent; text-style: bold underline; }
         & > .post-view--h2 { color: $text-accent; text-style: bold; }
         & > .post-view--h3 { color: $text-secondary; text-style: bold; }

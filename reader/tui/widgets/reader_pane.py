@@ -58,6 +58,7 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
     DEFAULT_CSS = """
     ReaderPane {
         height: 1fr;
+        align-horizontal: center;
         & > PostView { height: 1fr; }
     }
     """
@@ -130,6 +131,7 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         *,
         timings: Timings | None = None,
         documents: DocumentCache | None = None,
+        reading_width: int = 0,
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -142,6 +144,9 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         """The post shown, or None."""
         self.view = PostView(id="post-view")
         """The scrolling body."""
+        if reading_width:
+            # The text is at most `reading_width` columns, centred; the scrollbar beside it.
+            self.view.styles.max_width = reading_width + 1
         self.find_bar = FindBar(id="find-bar")
         """The find bar."""
         self._pending: ReadingPosition | Highlight | None = None

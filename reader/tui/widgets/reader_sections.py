@@ -58,13 +58,22 @@ class SectionPart(Vertical):
         self.section_title = info.heading if info else ""
         self.current_anchor = info.anchor if info else ""
         self.progress = view.progress
-        title = self.section_title or self.post.title
+        title = self._pane_title()
         if title != self._titles[0]:
             self._show_titles()
         elif self._title_timer is None:
             # Setting a border title repaints the whole pane: while the reader scrolls,
             # the percent follows a moment later instead of doubling every frame's work.
             self._title_timer = self.set_timer(self.timings.title_delay, self._show_titles)
+
+    def _pane_title(self) -> str:
+        """The section being read; the post's title once its own heading is scrolled away.
+
+        At the top the title is drawn by the post itself: not twice.
+        """
+        if self.section_title or self.post is None:
+            return self.section_title
+        return self.post.title if self.view.scroll_y > 0 else ""
 
     def _show_titles(self) -> None:
         if self._title_timer is not None:
@@ -73,7 +82,7 @@ class SectionPart(Vertical):
         if self.post is None:
             return
         document = self.view.document
-        title = self.section_title or self.post.title
+        title = self._pane_title()
         loading = document is not None and not document.complete
         subtitle = "loading…" if loading else f"{self.progress}%"
         if (title, subtitle) != self._titles:

@@ -7,10 +7,19 @@ from typing import ClassVar
 
 from textual import on
 from textual.binding import Binding, BindingType
+from textual.events import Resize
 from textual.message import Message
 from textual.widgets import Input
 
-__all__ = ["SearchBar"]
+__all__ = ["PLACEHOLDERS", "SearchBar"]
+
+PLACEHOLDERS = (
+    '/ search  (words, "phrase", -not, tag:name, is:unread)',
+    '/ search  (words, "phrase", tag:x)',
+    "/ search  (? for syntax)",
+    "/ search",
+)
+"""The search bar's hint, longest first: the longest that fits its width is shown."""
 
 
 class SearchBar(Input):
@@ -61,9 +70,12 @@ class SearchBar(Input):
         """Down: move into the results."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(
-            placeholder='/ search  (words, "phrase", -not, tag:name, is:unread)', id=id
-        )
+        super().__init__(placeholder=PLACEHOLDERS[0], id=id)
+
+    def on_resize(self, event: Resize) -> None:
+        """The longest placeholder that fits: a cut one reads as nonsense."""
+        room = self.content_size.width - 1  # the cursor's cell
+        self.placeholder = next((p for p in PLACEHOLDERS if len(p) <= room), PLACEHOLDERS[-1])
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:

@@ -1,4 +1,4 @@
-"""The tag sidebar: All, Unread, Bookmarks, the saved searches, then every tag with its count."""
+"""The tag sidebar: All, Unread, Bookmarks, the saved searches, the feeds, then every tag."""
 
 from __future__ import annotations
 
@@ -13,9 +13,18 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from reader.models import TagCount
+from reader.tui.look import MUTED
 from reader.tui.widgets.paged_list import PagedList
 
-__all__ = ["ALL", "BOOKMARKS", "SAVED_PREFIX", "UNREAD", "TagSidebar"]
+__all__ = [
+    "ALL",
+    "BOOKMARKS",
+    "FEEDS_HEADING",
+    "FEED_PREFIX",
+    "SAVED_PREFIX",
+    "UNREAD",
+    "TagSidebar",
+]
 
 ALL = "all"
 """Filter id of the "All" row."""
@@ -27,11 +36,14 @@ TAG_PREFIX = "tag:"
 SAVED_PREFIX = "saved:"
 """Option ids of the saved searches' rows: the prefix and the query."""
 SAVED_HEADING = "Saved searches"
+FEED_PREFIX = "feed:"
+"""Option ids of the feeds' rows: the prefix and the feed's key."""
+FEEDS_HEADING = "Feeds"
 
 
 def row(label: str, count: int | str, special: bool = False) -> Content:
     """One sidebar row: the label (plain text, never markup) and its count."""
-    return Content.assemble((label, "bold" if special else ""), (f" {count}", "$text-muted"))
+    return Content.assemble((label, "bold" if special else ""), (f" {count}", MUTED))
 
 
 class TagSidebar(PagedList):
@@ -69,14 +81,19 @@ class TagSidebar(PagedList):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
+        self.border_title = "Tags"
         self._saved: Sequence[tuple[str, int | str]] = ()
+        self._feeds: Sequence[tuple[str, str, str, int | str]] = ()
+        self._feeds_status = ""
+        self._feed_tags: dict[str, str] = {}
         self._filters: list[Option] = []
         self._tags: list[Option] = []
 
     def show_counts(
-        self, total: int, unread: int, bookmarks: int, tags: list[TagCount], chosen: str
+        self, total: int, unread: int | str, bookmarks: int, tags: list[TagCount], chosen: str
     ) -> None:
-        """Replace the filter and tag rows, keeping `chosen` highlighted."""
+        """Replace the filter and tag rows, keeping `chosen` highlighted (`unread` may be a
+        mark, "…", until it is counted)."""
         self._filters = [
             Option(row("All", total, special=True), id=ALL),
             Option(row("Unread", unread, special=True), id=UNREAD),
@@ -88,6 +105,23 @@ class TagSidebar(PagedList):
     def show_saved(self, saved: Sequence[tuple[str, int | str]]) -> None:
         """Replace the saved searches' rows: query, and its count (or a mark: "…", "?")."""
         self._saved = tuple(saved)
+        self._refill()
+
+    def show_feeds(
+        self, feeds: Sequence[tuple[str, str, str, int | str]], status: str = ""
+    ) -> None:
+        """Replace the feeds' rows: (key, name, tag, unread count); `status` beside the heading.
+
+        Choosing a feed filters by its tag; a feed with no tag yet (never
+        fetched) is listed, dimmed, and cannot be chosen.
+        """
+        self._feeds = tuple(feeds)
+        self._feeds_status = status
+        self._feed_tags = {key: tag for key, _, tag, _ in self._feeds}
+        self._refill()
+
+    def _refill(self) -> None:
+        """Fill the rows again, keeping the highlighted one (or its place)."""
         highlighted = self.highlighted_option
         at = self.highlighted or 0
         self._fill(highlighted.id if highlighted is not None and highlighted.id else ALL, at)
@@ -103,9 +137,17 @@ class TagSidebar(PagedList):
     def _fill(self, chosen: str, fallback: int = 0) -> None:
         options = list(self._filters)
         if self._saved:
-            heading = Content.styled(SAVED_HEADING, "bold $text-muted")
+            heading = Content.styled(SAVED_HEADING, f"bold {MUTED}")
             options.append(Option(heading, id="saved-heading", disabled=True))
             options += [Option(row(q, n), id=SAVED_PREFIX + q) for q, n in self._saved]
+        if self._feeds:
+            status = f" {self._feeds_status}" if self._feeds_status else ""
+            heading = Content.styled(FEEDS_HEADING + status, "bold $text-muted")
+            options.append(Option(heading, id="feeds-heading", disabled=True))
+            options += [
+                Option(row(name, count), id=FEED_PREFIX + key, disabled=not tag)
+                for key, name, tag, count in self._feeds
+            ]
         self.set_options(options + self._tags)
         try:
             self.highlighted = self.get_option_index(chosen)
@@ -132,5 +174,9 @@ class TagSidebar(PagedList):
         option_id = event.option.id
         if option_id is not None and option_id.startswith(SAVED_PREFIX):
             self.post_message(self.SavedChosen(option_id.removeprefix(SAVED_PREFIX)))
+        elif option_id is not None and option_id.startswith(FEED_PREFIX):
+            tag = self._feed_tags.get(option_id.removeprefix(FEED_PREFIX), "")
+            if tag:  # a feed's posts are the posts with its tag
+                self.post_message(self.TagChosen(TAG_PREFIX + tag))
         elif option_id is not None:
             self.post_message(self.TagChosen(option_id))
