@@ -247,27 +247,6 @@ class ForwardLists:
             part.pop(BARRIER, None)
         return found[:FIELDS]
 
-    def census(self, step: int) -> tuple[Counter[int], Counter[str]]:
-        """Posts per term id, and per adjacent pair in every `step`-th post (a sample).
-
-        The pairs include those with a field or barrier id (see `is_plain_pair`).
-        """
-        chars: Counter[str] = Counter()
-        df: Counter[int] = Counter()
-        pairs: Counter[str] = Counter()
-        for doc_id, raw in enumerate(self.sequences):
-            text = raw.decode("utf-8", _SURROGATES)
-            chars.update(set(text))
-            if doc_id in self.overflow:
-                df.update(set(self.overflow[doc_id]))
-            if doc_id % step == 0:
-                pairs.update(set(map(add, text, text[1:])))
-        for char, count in chars.items():
-            df[ord(char)] += count
-        for special in _SPECIAL_CHARS:
-            df.pop(ord(special), None)
-        return df, pairs
-
     def with_phrase(self, candidates: Sequence[int], ids: list[int]) -> list[int]:
         """The candidates whose sequence holds the term ids `ids` in a row."""
         if max(ids) >= self.code_limit:
@@ -288,5 +267,6 @@ class ForwardLists:
 
 
 def is_plain_pair(key: str) -> bool:
-    """True if neither character of a pair from `census` is a field, barrier or overflow."""
+    """True if neither character of a pair of adjacent characters is a field, barrier or
+    overflow."""
     return not any(c in key for c in _SPECIAL_CHARS)

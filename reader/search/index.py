@@ -36,14 +36,13 @@ from reader.models import Post, PostSummary, Section
 from reader.search import file_format, scoring
 from reader.search.evaluate import evaluate, highlight_patterns
 from reader.search.forward import PostTerms
-from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
 from reader.search.query import Query, QueryError, parse_query
 from reader.search.records import encode_record, snippet
 from reader.search.results import SearchHit, SearchResults
 from reader.search.snippets import Highlight, Snippet, find_marks
 from reader.search.suggest import suggestions
-from reader.search.vocabulary import FIRST_TERM
+from reader.search.weighing import reweigh
 from reader.storage import atomic_writer
 
 __all__ = ["FORMAT_VERSION", "SearchHit", "SearchIndex", "SearchResults"]
@@ -183,20 +182,7 @@ class SearchIndex:
         if live is not None:
             parts.forward.compact(live)
             parts.records.compact(live)
-        n = len(parts.documents.slugs)
-        df, pairs = parts.forward.census(PairBitmaps.sample_step(n))
-        parts.pairs.choose(pairs, n)
-        del pairs
-        parts.postings.reset(len(parts.vocabulary), n, df)
-        averages = parts.documents.averages()
-        for doc_id in range(n):
-            self._weigh(doc_id, averages)
-        kept = parts.postings.used_terms()
-        if len(kept) < len(parts.vocabulary) - FIRST_TERM:
-            remap = parts.vocabulary.keep(kept)
-            parts.postings.keep_terms(kept, remap)
-            parts.pairs.renumber(parts.forward.remap(remap))
-        parts.postings.pack(n)
+        reweigh(parts)
 
     # -- persistence -------------------------------------------------------
 

@@ -47,15 +47,22 @@ class PairBitmaps:
         """Look at every `sample_step`-th post to choose the pairs."""
         return max(1, posts // PAIR_SAMPLE)
 
+    @classmethod
+    def least(cls, posts: int) -> int:
+        """The fewest posts of the sample (of `posts` posts) a pair must be in to get a
+        bitmap: `PAIR_MIN` over the library, and 1/`PAIR_SHARE` of the sample."""
+        step = cls.sample_step(posts)
+        sampled = (posts + step - 1) // step
+        return max(-(-PAIR_MIN // step), -(-sampled // PAIR_SHARE))
+
     def choose(self, counts: Mapping[str, int], posts: int) -> None:
         """Empty bitmaps for the common pairs of `counts` (from a sample of `posts` posts)."""
-        step = self.sample_step(posts)
-        sampled = (posts + step - 1) // step
         self.width = (posts + 7) >> 3
+        least = self.least(posts)
         self.bitmaps = {
             key: bytearray(self.width)
             for key, count in counts.items()
-            if count * step >= PAIR_MIN and count * PAIR_SHARE >= sampled and is_plain_pair(key)
+            if count >= least and is_plain_pair(key)
         }
 
     def get(self, key: str | None) -> bytearray | None:

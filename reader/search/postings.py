@@ -21,7 +21,6 @@ from itertools import compress
 
 from reader.search.matchers import DenseTerm, Matcher, SparseTerm
 from reader.search.scoring import SCALE
-from reader.search.vocabulary import FIRST_TERM
 
 __all__ = ["DENSE_MIN", "DENSE_SHARE", "Postings"]
 
@@ -111,36 +110,6 @@ class Postings:
                 del ids[i]
                 del impacts[i]
                 df[term_id] -= 1
-
-    def reset(self, terms: int, posts: int, counts: Mapping[int, int]) -> None:
-        """Empty postings for `terms` term ids over `posts` documents, to be refilled.
-
-        `counts` (posts per term id, as they will be) says which terms get a
-        dense row.
-        """
-        self.df = array("I", bytes(4 * terms))
-        self.changed = {}
-        self.base_at = array("Q", [0])
-        self.base_ids = array("I")
-        self.base_impacts = array("H")
-        self.dense = {
-            t: array("H", bytes(2 * posts))
-            for t, count in counts.items()
-            if _is_dense(count, posts)
-        }
-
-    def used_terms(self) -> list[int]:
-        """The ids of the terms in at least one post, ascending (separators left out)."""
-        df = self.df
-        return [t for t in range(FIRST_TERM, len(df)) if df[t]]
-
-    def keep_terms(self, kept: list[int], remap: array[int]) -> None:
-        """Keep only the terms `kept` (from `used_terms`), renumbering `t` to `remap[t]`."""
-        df = self.df
-        self.changed = {remap[t]: p for t, p in self.changed.items() if df[t]}
-        self.dense = {remap[t]: p for t, p in self.dense.items() if df[t]}
-        self.df = array("I", [0] * FIRST_TERM)
-        self.df.extend(df[t] for t in kept)
 
     def pack(self, posts: int) -> None:
         """Gather the sparse postings into flat arrays; move terms between the layouts.
