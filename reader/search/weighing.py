@@ -32,8 +32,9 @@ from reader.search.vocabulary import BARRIER, FIELD, FIRST_TERM
 
 __all__ = ["reweigh"]
 
-CHUNK_POSTS = 2048
-"""Posts read into arrays at a time: a few MB of arrays, whatever the library."""
+CHUNK_POSTS = 128
+"""Posts read into arrays at a time (a multiple of 8, so that each chunk fills whole bytes
+of the pair bitmaps): a few MB of arrays, whatever the library."""
 
 _BODY = FIELDS - 1
 _ORDER = (_BODY, *range(_BODY))
@@ -47,9 +48,9 @@ Ints = npt.NDArray[np.int64]
 class _Chunk(NamedTuple):
     """What the first pass found in a chunk of posts."""
 
-    docs: Ints
+    docs: npt.NDArray[np.uint32]
     """Document id of each (post, term) pair, ascending."""
-    terms: Ints
+    terms: npt.NDArray[np.uint32]
     """Term id of each pair (ascending within a post)."""
     values: npt.NDArray[np.uint16]
     """Each pair's stored impact, `round(impact * SCALE)`, never 0."""
@@ -65,23 +66,21 @@ def reweigh(parts: IndexParts) -> None:
     lengths = np.frombuffer(documents.lengths, dtype=np.uint32).reshape(-1, FIELDS)
     averages = np.array(documents.averages(), dtype=np.float64)
 
-    # First pass: each post's impacts, the document frequencies, the sampled pairs.
+    # First pass: the document frequencies and the sampled pairs. The impacts are
+    # computed again in the second pass rather than kept: kept, they would take three
+    # times the memory of the postings they make.
     step = PairBitmaps.sample_step(n)
     df = np.zeros(terms, dtype=np.int64)
     sampled: list[Ints] = []
-    chunks: list[_Chunk] = []
     for first, codes, ids, starts in _chunks(forward, n):
         docs = _doc_of_each(first, starts)
-        chunk = _impacts(first, ids, starts, lengths, averages, terms)
-        chunks.append(chunk)
-        df += np.bincount(chunk.terms, minlength=terms)
+        df += np.bincount(_doc_terms(ids, starts, terms) % terms, minlength=terms)
         sampled.append(_distinct_pairs(codes, docs, keep=docs % step == 0))
     parts.pairs.choose(_pair_counts(sampled, n), n)
     del sampled
     keys = list(parts.pairs.bitmaps)
     chosen = np.array([(ord(k[0]) << _PAIR_SHIFT) | ord(k[1]) for k in keys], dtype=np.int64)
     by_key = np.argsort(chosen)
-    bits = np.zeros((len(keys), n), dtype=bool)
 
     # The terms no post holds are dropped, the others renumbered (`Vocabulary.keep`).
     kept = np.flatnonzero(df[FIRST_TERM:]) + FIRST_TERM
@@ -92,47 +91,52 @@ def reweigh(parts: IndexParts) -> None:
         renumber = np.frombuffer(remap, dtype=np.uint32).astype(np.int64)
         df = np.concatenate([np.zeros(FIRST_TERM, dtype=np.int64), df[kept]])
 
-    # Where everything goes: a row per dense term, a slice of flat arrays per sparse one.
+    # Where everything goes: a row per dense term, a slice of flat arrays per sparse one,
+    # each an `array` of the postings filled in place through a numpy view of it.
     dense = [t for t in range(len(df)) if _is_dense(int(df[t]), n)]
     row_of = np.full(len(df), -1, dtype=np.int64)
     row_of[dense] = np.arange(len(dense))
-    rows = np.zeros((len(dense), n), dtype=np.uint16)
     at = np.zeros(len(df) + 1, dtype=np.int64)
     np.cumsum(np.where(row_of < 0, df, 0), out=at[1:])
+    size = int(at[-1])
+    postings.changed = {}
+    postings.df = _array("I", df.astype(np.uint32))
+    postings.base_at = _array("Q", at.astype(np.uint64))
+    postings.base_ids = array("I", [0]) * size
+    postings.base_impacts = array("H", [0]) * size
+    postings.dense = {t: array("H", [0]) * n for t in dense}
+    parts.pairs.bitmaps = {key: bytearray((n + 7) >> 3) for key in keys}
     flat = _Flat(
-        np.zeros(int(at[-1]), dtype=np.uint32),
-        np.zeros(int(at[-1]), dtype=np.uint16),
+        [np.frombuffer(postings.dense[t], dtype=np.uint16) for t in dense],
+        np.frombuffer(postings.base_ids, dtype=np.uint32),
+        np.frombuffer(postings.base_impacts, dtype=np.uint16),
         at[:-1].copy(),
     )
+    bitmaps = [np.frombuffer(parts.pairs.bitmaps[key], dtype=np.uint8) for key in keys]
 
     # Second pass: each (post, term) in its place, each chosen pair's posts.
-    for (first, codes, _, starts), chunk in zip(_chunks(forward, n), chunks, strict=True):
-        _place(chunk, renumber, row_of, rows, flat)
+    for first, codes, ids, starts in _chunks(forward, n):
+        _place(_impacts(first, ids, starts, lengths, averages, terms), renumber, row_of, flat)
         if len(keys):
             docs = _doc_of_each(first, starts)
             pairs, where = _pairs(codes, docs)
             hit = np.isin(pairs, chosen)
             found = by_key[np.searchsorted(chosen, pairs[hit], sorter=by_key)]
-            bits[found, where[hit]] = True
-    del chunks
-
-    postings.df = _array("I", df.astype(np.uint32))
-    postings.changed = {}
-    postings.dense = {t: _array("H", rows[i]) for i, t in enumerate(dense)}
-    postings.base_at = _array("Q", at.astype(np.uint64))
-    postings.base_ids = _array("I", flat.ids)
-    postings.base_impacts = _array("H", flat.impacts)
-    parts.pairs.bitmaps = {
-        key: bytearray(np.packbits(bits[i], bitorder="little").tobytes())
-        for i, key in enumerate(keys)
-    }
+            bits = np.zeros((len(keys), len(starts) - 1), dtype=bool)
+            bits[found, where[hit] - first] = True
+            packed = np.packbits(bits, axis=1, bitorder="little")
+            for bitmap, row in zip(bitmaps, packed, strict=True):
+                bitmap[first >> 3 : (first >> 3) + len(row)] = row
+    del flat, bitmaps  # the views: the arrays can grow again
     if remap is not None:
         parts.pairs.renumber(forward.remap(remap))
 
 
 class _Flat(NamedTuple):
-    """The sparse terms' postings, being filled: `cursor[t]` is where term t's next goes."""
+    """The postings being filled: `cursor[t]` is where sparse term t's next goes."""
 
+    rows: list[npt.NDArray[np.uint16]]
+    """The dense terms' rows, by `row_of`."""
     ids: npt.NDArray[np.uint32]
     impacts: npt.NDArray[np.uint16]
     cursor: Ints
@@ -141,7 +145,7 @@ class _Flat(NamedTuple):
 def _array(code: str, values: npt.NDArray[np.generic]) -> array[int]:
     """A numpy array as an `array.array` of type `code` (the same item size)."""
     found = array(code)
-    found.frombytes(values.tobytes())
+    found.frombytes(np.ascontiguousarray(values).data.cast("B"))
     return found
 
 
@@ -189,16 +193,7 @@ def _impacts(
 ) -> _Chunk:
     """Each (post, term) of a chunk and its stored impact, as `SearchIndex._weigh` makes
     them (`ForwardLists.field_counts`, then `scoring.impacts`)."""
-    local = _doc_of_each(0, starts)
-    is_field = ids == FIELD
-    seen = np.zeros(len(ids) + 1, dtype=np.int64)
-    np.cumsum(is_field, out=seen[1:])
-    # Fields before each position in its post: the FIELD ids before it, in it.
-    field = seen[:-1] - seen[starts[:-1]][local]
-    # A post has FIELDS - 1 separators; any FIELD id past them counts as a term of the body.
-    term_at = ~(is_field & (field < FIELDS - 1)) & (ids != BARRIER)
-    field = np.minimum(field[term_at], FIELDS - 1)
-    key = (local[term_at] * terms + ids[term_at]) * FIELDS + field
+    key = _term_keys(ids, starts, terms)
     key, tf = np.unique(key, return_counts=True)
     field = key % FIELDS
     pair = key // FIELDS
@@ -218,7 +213,31 @@ def _impacts(
         impact += grid[:, f]
     stored = (impact * SCALE + 0.5).astype(np.int64)
     stored[stored == 0] = 1
-    return _Chunk(doc[new], pair[new] % terms, stored.astype(np.uint16))
+    return _Chunk(
+        doc[new].astype(np.uint32), (pair[new] % terms).astype(np.uint32), stored.astype(np.uint16)
+    )
+
+
+def _term_keys(ids: Ints, starts: Ints, terms: int) -> Ints:
+    """Each term of a chunk's posts as (post in the chunk, term id, field) in one integer,
+    `(post * terms + term) * FIELDS + field`, the fields as `ForwardLists.field_counts`
+    tells them: separators and barriers are not terms."""
+    local = _doc_of_each(0, starts)
+    is_field = ids == FIELD
+    seen = np.zeros(len(ids) + 1, dtype=np.int64)
+    np.cumsum(is_field, out=seen[1:])
+    # Fields before each position in its post: the FIELD ids before it, in it.
+    field = seen[:-1] - seen[starts[:-1]][local]
+    # A post has FIELDS - 1 separators; any FIELD id past them counts as a term of the body.
+    term_at = ~(is_field & (field < FIELDS - 1)) & (ids != BARRIER)
+    field = np.minimum(field[term_at], FIELDS - 1)
+    keys: Ints = (local[term_at] * terms + ids[term_at]) * FIELDS + field
+    return keys
+
+
+def _doc_terms(ids: Ints, starts: Ints, terms: int) -> Ints:
+    """The distinct (post in the chunk, term id) of a chunk, as `post * terms + term`."""
+    return np.unique(_term_keys(ids, starts, terms) // FIELDS)
 
 
 def _pairs(codes: Ints, docs: Ints) -> tuple[Ints, Ints]:
@@ -249,14 +268,23 @@ def _pair_counts(sampled: list[Ints], n: int) -> dict[str, int]:
     }
 
 
-def _place(
-    chunk: _Chunk, renumber: Ints, row_of: Ints, rows: npt.NDArray[np.uint16], flat: _Flat
-) -> None:
+def _place(chunk: _Chunk, renumber: Ints, row_of: Ints, flat: _Flat) -> None:
     """Put a chunk's (post, term, impact) triples in the dense rows and the flat arrays."""
     terms = renumber[chunk.terms]
     row = row_of[terms]
     dense = row >= 0
-    rows[row[dense], chunk.docs[dense]] = chunk.values[dense]
+    if dense.any():
+        by_row = np.argsort(row[dense], kind="stable")
+        rows, docs, values = (
+            row[dense][by_row],
+            chunk.docs[dense][by_row],
+            chunk.values[dense][by_row],
+        )
+        cuts = np.flatnonzero(rows[1:] != rows[:-1]) + 1
+        for part, part_docs, part_values in zip(
+            np.split(rows, cuts), np.split(docs, cuts), np.split(values, cuts), strict=True
+        ):
+            flat.rows[int(part[0])][part_docs] = part_values
     sparse = ~dense
     terms, docs, values = terms[sparse], chunk.docs[sparse], chunk.values[sparse]
     # By term, each term's posts still ascending (the chunk is by post, then term).
