@@ -15,7 +15,7 @@ and why.
 from __future__ import annotations
 
 import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ from reader.models import (
     TagCount,
 )
 from reader.paths import data_dir, library_dir, state_path
+from reader.resume_screen import ResumeScreen, resume_of
 from reader.sorting import PostOrders, SortOrder
 from reader.sources import SourceStore
 from reader.store import PostStore, StateStore
@@ -136,6 +137,17 @@ class Library:
         """What the first screen shows, while the rest of the posts is not read yet (opened
         lazily); None once they are, or when they were read at once."""
         return None if self.posts.loaded else self.posts.first_screen
+
+    @property
+    def resume_screen(self) -> ResumeScreen | None:
+        """The list as the TUI left it (`reader.resume_screen`), while the rest of the posts
+        is not read yet; None once they are, or when it was not kept or is stale."""
+        return None if self.posts.loaded else self.posts.resume_screen
+
+    def keep_resume_screen(self, view: str, posts: Sequence[PostSummary], at: int) -> None:
+        """Keep the first rows of the list `posts` (the view `view`, its cursor on row `at`)
+        for the next start: see `reader.resume_screen`."""
+        self.posts.keep_resume_screen(resume_of(view, posts, at))
 
     def load(self) -> None:
         """Read every post now, if opened lazily, and count the tags and sort the posts in

@@ -68,6 +68,12 @@ from reader.post_load import (
     table_of,
 )
 from reader.post_spill import PostSpill
+from reader.resume_screen import (
+    RESUME_SCREEN_NAME,
+    ResumeScreen,
+    decode_resume,
+    encode_resume,
+)
 from reader.state import StateStore
 from reader.storage import (
     CorruptFileError,
@@ -103,6 +109,10 @@ class PostStore:
         self._lazy = lazy
         self.first_screen: FirstScreen | None = None
         """The first screen read from its file when opened lazily and it was up to date."""
+        self.resume_screen_path = directory / RESUME_SCREEN_NAME
+        """The list as the TUI left it (`reader.resume_screen`), written when it quits."""
+        self.resume_screen: ResumeScreen | None = None
+        """The list as the TUI left it, read with the first screen when up to date."""
         self._first_rows: dict[str, PostSummary] = {}
         self._write_lock = threading.Lock()
         self._posts: dict[str, PostSummary] = {}
@@ -135,7 +145,9 @@ class PostStore:
             self.load()
         else:
             # The file was read whole and written from the posts: nothing damaged, not new.
-            self._first_rows = {p.slug: p for p in self.first_screen.rows}
+            self.resume_screen = decode_resume(self.resume_screen_path, self._seen)
+            kept = self.resume_screen.rows if self.resume_screen is not None else ()
+            self._first_rows = {p.slug: p for p in (*self.first_screen.rows, *kept)}
 
     @property
     def loaded(self) -> bool:
@@ -207,6 +219,16 @@ class PostStore:
         screen = first_screen_of(list(self._posts.values()))
         with contextlib.suppress(OSError):
             atomic_write_bytes(self.first_screen_path, encode_first_screen(self._seen, screen))
+
+    def keep_resume_screen(self, screen: ResumeScreen) -> None:
+        """Write the list as the TUI leaves it, for the next start (best effort: without it
+        that start reads every post first). Only once every post is read."""
+        if not self._loaded or self._seen is None:
+            return
+        with contextlib.suppress(OSError):
+            atomic_write_bytes(
+                self.resume_screen_path, encode_resume(self._seen, screen), durable=False
+            )
 
     def _take(self, read: PostTable) -> list[str]:
         """Take the posts `read` from `posts.json` as the library's; the ids of the damaged ones."""

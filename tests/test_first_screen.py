@@ -1,11 +1,14 @@
 """The first screen of a big library (`first-screen.cache`): shown before every post is
 read, used only when it matches `posts.json`, rebuilt when stale or damaged, and the
-keys pressed before the rest is read work (or wait for it), never crash."""
+keys pressed before the rest is read work (or wait for it), never crash. And the list as
+the user left it (`resume-screen.cache`): a start that resumes a tag, another order or a
+post far down the list paints it before reading every post, and never uses a stale or
+damaged one."""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from textual.pilot import Pilot
 from reader.first_screen import ROWS
 from reader.library import Library
 from reader.models import Post
+from reader.resume_screen import RESUME_SCREEN_NAME
 from reader.store import PostStore
 from reader.tui import ReaderApp
 from reader.tui.timings import Timings
@@ -259,3 +263,100 @@ async def test_a_search_typed_before_the_index_is_open_says_so_and_then_finds(
         listed = text_of(app.screen.query_one(PostList))
         assert "indexing…" not in listed
         assert "Results" in listed and "Post " in listed
+
+
+# -- resuming another list -----------------------------------------------------------
+
+OLDEST = "Post 0000"
+"""The last row of the default list, past the first screen's rows."""
+RARE = [f"Post {n:04d}" for n in reversed(range(POSTS)) if n % 7 == 0 and n % 2 and n % 5 != 4]
+"""The titles under the tag `rare`, newest first."""
+
+
+async def quit_after(root: Path, keys: Iterable[str], gate: threading.Event) -> str:
+    """Run the app on the whole library, press `keys`, quit as `q` does; the post shown."""
+    gate.set()  # this run reads every post
+    library, app = open_lazily(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        await pilot.press(*keys)
+        await settle(app, pilot)
+        shown = reader_title(app)
+        await app.action_quit()
+    library.state.flush()
+    gate.clear()  # the next run's load waits for the test
+    return shown
+
+
+async def test_a_post_past_the_first_screen_is_resumed_before_every_post_is_read(
+    root: Path, held: threading.Event
+) -> None:
+    assert await quit_after(root, ["end"], held) == OLDEST
+    assert (root / "library" / RESUME_SCREEN_NAME).exists()
+    library, app = open_lazily(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not library.posts.loaded  # painted from the kept rows
+        assert reader_title(app) == OLDEST
+        assert app.screen.query_one(PostList).highlighted_slug == "p0000"
+        assert titles(app)[-1] == OLDEST  # the list scrolled to its end
+        held.set()
+        await settle(app, pilot)
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert titles(app)[0] == NEWEST[0]
+
+
+async def test_a_tag_is_resumed_before_every_post_is_read(
+    root: Path, held: threading.Event
+) -> None:
+    Library(root).state.set_setting("last_filter", "tag:rare")
+    await quit_after(root, [], held)
+    library, app = open_lazily(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not library.posts.loaded
+        assert titles(app) == RARE
+        assert reader_title(app) == RARE[0]
+        held.set()
+        await settle(app, pilot)
+        assert titles(app) == RARE
+        assert "rare" in text_of(app.screen.query_one(TagSidebar))
+
+
+async def test_another_order_is_resumed_before_every_post_is_read(
+    root: Path, held: threading.Event
+) -> None:
+    await quit_after(root, ["s"], held)  # oldest first
+    library, app = open_lazily(root)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert not library.posts.loaded
+        assert "oldest first" in text_of(app.screen.query_one(PostList))
+        assert titles(app)[:3] == NEWEST[::-1][:3]
+        held.set()
+        await settle(app, pilot)
+
+
+@pytest.mark.parametrize("change", ["new post", "damaged"])
+async def test_a_stale_or_damaged_resume_screen_is_not_used(
+    root: Path, held: threading.Event, change: str
+) -> None:
+    await quit_after(root, ["s"], held)
+    path = root / "library" / RESUME_SCREEN_NAME
+    if change == "new post":
+        Library(root).posts.upsert([post(POSTS)])  # the oldest-first list has it last
+    else:
+        raw = bytearray(path.read_bytes())
+        raw[len(raw) // 2] ^= 0xFF
+        path.write_bytes(bytes(raw))
+    library, app = open_lazily(root)
+    assert library.resume_screen is None
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(app, pilot)
+        assert library.posts.loaded  # read before the first frame, as without it
+        assert "oldest first" in text_of(app.screen.query_one(PostList))
+        await pilot.press("end")
+        await settle(app, pilot)
+        last = f"Post {POSTS:04d}" if change == "new post" else NEWEST[0]
+        assert titles(app)[-1] == last

@@ -141,6 +141,7 @@ class ReaderApp(App[None]):
         for screen in self.screen_stack:
             if isinstance(screen, MainScreen):
                 screen.save_before_quit()
+                screen.keep_resume_screen()
         self.exit()
 
     def action_command_palette(self) -> None:

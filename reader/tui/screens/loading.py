@@ -13,6 +13,7 @@ load, which by then is under way.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from textual.screen import Screen
 from reader.first_screen import FirstScreen
 from reader.listing import Places
 from reader.models import Filter
+from reader.resume_screen import ResumeScreen, view_key
 from reader.tui.widgets.post_list import PostList
 
 if TYPE_CHECKING:
@@ -78,10 +80,36 @@ class LoadingPart(Screen[None]):
             self.wanted_slug is None or any(p.slug == self.wanted_slug for p in listed)
         )
 
-    def show_first_screen(self, first: FirstScreen) -> None:
-        """Fill the sidebar and the list from the first screen alone (see the module)."""
+    def resume_that_fits(self) -> ResumeScreen | None:
+        """The list as it was left (`Library.resume_screen`), when it is the list opening
+        now and holds the post to resume."""
+        kept = self.library.resume_screen
+        if kept is None or self.search_query:
+            return None
+        view = view_key(self.filter.id, self.order.value, self.library.show_drafts)
+        if kept.view != view or not kept.rows:
+            return None
+        wanted = self.wanted_slug
+        return kept if wanted is None or any(p.slug == wanted for p in kept.rows) else None
+
+    def keep_resume_screen(self) -> None:
+        """Keep the list as it is now for the next start (see `reader.resume_screen`):
+        when it shows every post or a tag, and every post is read."""
+        kinds = (Filter.ALL, Filter.TAG)
+        if self.search_query or self.filter.kind not in kinds or not self.library.posts.loaded:
+            return
+        at = self.query_one(PostList).highlighted
+        if at is not None:
+            view = view_key(self.filter.id, self.order.value, self.library.show_drafts)
+            self.library.keep_resume_screen(view, self.session.posts(self.filter, self.order), at)
+
+    def show_first_screen(
+        self, first: FirstScreen, rows: Sequence[PostSummary] | None = None
+    ) -> None:
+        """Fill the sidebar and the list from the first screen alone (see the module), or
+        the list with `rows` (those of the list as it was left)."""
         drafts = self.library.show_drafts
-        posts = first.listed(drafts)
+        posts = first.listed(drafts) if rows is None else list(rows)
         session = self.session
         read = session.read
         total = first.total if drafts else first.total - first.drafts

@@ -165,8 +165,11 @@ class MainScreen(
         last_slug = settings.get("last_slug")
         self.wanted_slug = last_slug if isinstance(last_slug, str) else None
         kept = self.library.first_screen
+        resumed = self.resume_that_fits() if kept is not None else None
         if kept is not None and self.first_screen_fits(kept):
             self.show_first_screen(kept)  # the rest is read after the first frame
+        elif kept is not None and resumed is not None:
+            self.show_first_screen(kept, resumed.rows)
         else:
             self.refresh_lists()
         post_list = self.query_one(PostList)
