@@ -23,7 +23,7 @@ from pathlib import Path
 
 from reader.models import PostSummary, TagCount
 from reader.post_cache import decode_rows, encode_rows
-from reader.sealed import Identity, seal, unseal
+from reader.sealed import Identity, seal_made_from, unseal_made_from
 from reader.sorting import SortOrder, default_order, sort_posts
 
 __all__ = [
@@ -110,11 +110,11 @@ def encode_first_screen(identity: Identity, screen: FirstScreen) -> bytes:
     def counts(tags: Iterable[TagCount]) -> list[tuple[str, int]]:
         return [(t.name, t.count) for t in tags]
 
-    return seal(
+    return seal_made_from(
         _MAGIC,
+        _VERSION,
+        identity,
         (
-            _VERSION,
-            tuple(identity),
             screen.order.value,
             keys,
             rows,
@@ -129,13 +129,11 @@ def encode_first_screen(identity: Identity, screen: FirstScreen) -> bytes:
 def decode_first_screen(path: Path, identity: Identity | None) -> FirstScreen | None:
     """The first screen in the file at `path`, or None when it is missing, unreadable,
     damaged, of another version, or not made from the version `identity` of `posts.json`."""
-    if identity is None:
+    found = unseal_made_from(path, _MAGIC, _VERSION, identity)
+    if found is None:
         return None
-    found = unseal(path, _MAGIC)
     try:
-        version, made_from, order, keys, rows, total, drafts, tags, with_drafts = found
-        if version != _VERSION or tuple(made_from) != tuple(identity):
-            return None
+        order, keys, rows, total, drafts, tags, with_drafts = found
         screen = FirstScreen(
             SortOrder(order),
             tuple(post for _, post in decode_rows(keys, rows)),

@@ -21,7 +21,7 @@ from typing import Any
 
 from reader.models import PostSummary, Section
 from reader.post_load import PostTable
-from reader.sealed import Identity, seal, unseal
+from reader.sealed import Identity, seal_made_from, unseal_made_from
 
 __all__ = [
     "CACHE_NAME",
@@ -88,19 +88,17 @@ def encode_cache(
     """The bytes of a cache of `posts` (and their document ids) read from the version
     `identity` of `posts.json`."""
     keys, rows = encode_rows(posts.values(), doc_ids)
-    return seal(_MAGIC, (_VERSION, tuple(identity), keys, rows))
+    return seal_made_from(_MAGIC, _VERSION, identity, (keys, rows))
 
 
 def decode_cache(path: Path, identity: Identity | None) -> PostTable | None:
     """The posts in the cache at `path`, or None when it is missing, unreadable, damaged,
     of another version, or not made from the version `identity` of `posts.json`."""
-    if identity is None:
+    found = unseal_made_from(path, _MAGIC, _VERSION, identity)
+    if found is None:
         return None
-    found = unseal(path, _MAGIC)
     try:
-        version, made_from, keys, rows = found
-        if version != _VERSION or tuple(made_from) != tuple(identity):
-            return None
+        keys, rows = found
         table = PostTable()
         posts, doc_ids = table.posts, table.doc_ids
         for doc_id, post in decode_rows(keys, rows):

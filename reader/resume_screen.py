@@ -24,7 +24,7 @@ from pathlib import Path
 
 from reader.models import PostSummary
 from reader.post_cache import decode_rows, encode_rows
-from reader.sealed import Identity, seal, unseal
+from reader.sealed import Identity, seal_made_from, unseal_made_from
 
 __all__ = ["PAST", "RESUME_SCREEN_NAME", "ResumeScreen", "decode_resume", "encode_resume"]
 
@@ -64,19 +64,17 @@ def resume_of(view: str, posts: Sequence[PostSummary], at: int) -> ResumeScreen:
 def encode_resume(identity: Identity, screen: ResumeScreen) -> bytes:
     """The bytes of the file for `screen`, made from the version `identity` of `posts.json`."""
     keys, rows = encode_rows(screen.rows, {})
-    return seal(_MAGIC, (_VERSION, tuple(identity), screen.view, keys, rows, screen.total))
+    return seal_made_from(_MAGIC, _VERSION, identity, (screen.view, keys, rows, screen.total))
 
 
 def decode_resume(path: Path, identity: Identity | None) -> ResumeScreen | None:
     """The resume screen in the file at `path`, or None when it is missing, unreadable,
     damaged, of another version, or not made from the version `identity` of `posts.json`."""
-    if identity is None:
+    found = unseal_made_from(path, _MAGIC, _VERSION, identity)
+    if found is None:
         return None
-    found = unseal(path, _MAGIC)
     try:
-        version, made_from, view, keys, rows, total = found
-        if version != _VERSION or tuple(made_from) != tuple(identity):
-            return None
+        view, keys, rows, total = found
         return ResumeScreen(
             str(view), tuple(post for _, post in decode_rows(keys, rows)), int(total)
         )
