@@ -19,7 +19,7 @@ from __future__ import annotations
 from array import array
 from collections import Counter
 from collections.abc import Sequence
-from itertools import compress, pairwise, repeat
+from itertools import accumulate, compress, pairwise, repeat
 from operator import add, contains
 from typing import NamedTuple, Protocol
 
@@ -144,14 +144,26 @@ class ForwardLists:
         ids.append(FIELD)
         # The body a piece at a time, noting where each piece's terms start in the
         # forward sequence, so a snippet reads only the piece its words are in.
-        starts = [len(ids)]
+        ends = [len(ids)]
         for piece in found.piece_terms:
             lengths[BODY] += add_terms(piece.split(), ids)
-            starts.append(len(ids))
-        pieces_at = [self._utf8_length(ids[: starts[0]])]
-        for a, b in pairwise(starts[:-1]):
-            pieces_at.append(pieces_at[-1] + self._utf8_length(ids[a:b]))
-        self.sequences.append(self._encode(len(self.sequences), ids))
+            ends.append(len(ids))
+        # Encoded a part at a time (the fields, then each piece), so where each piece
+        # starts is the sum of the lengths before it.
+        doc_id = len(self.sequences)
+        limit = self.code_limit
+        if ids and max(ids) >= limit:
+            self.overflow[doc_id] = array("I", [i for i in ids if i >= limit])
+            parts = [
+                "".join(chr(i) if i < limit else OVERFLOW_CHAR for i in ids[a:b])
+                for a, b in pairwise([0, *ends])
+            ]
+        else:
+            parts = ["".join(map(chr, ids[a:b])) for a, b in pairwise([0, *ends])]
+        encoded = [part.encode("utf-8", _SURROGATES) for part in parts]
+        # (A post without pieces still has where its body would start.)
+        pieces_at = list(accumulate(map(len, encoded[: max(1, len(encoded) - 1)])))
+        self.sequences.append(b"".join(encoded))
         return AddedPost(lengths, found.pieces, pieces_at)
 
     def clear(self, doc_id: int) -> None:
@@ -189,16 +201,6 @@ class ForwardLists:
         self.overflow[doc_id] = array("I", [i for i in ids if i >= limit])
         chars = [chr(i) if i < limit else OVERFLOW_CHAR for i in ids]
         return "".join(chars).encode("utf-8", _SURROGATES)
-
-    def _utf8_length(self, ids: list[int]) -> int:
-        """Bytes the term ids `ids` take in a forward sequence."""
-        if not ids:
-            return 0
-        if max(ids) < 0x80:
-            return len(ids)
-        limit = self.code_limit
-        chars = "".join(chr(i) if i < limit else OVERFLOW_CHAR for i in ids)
-        return len(chars.encode("utf-8", _SURROGATES))
 
     # -- reading -------------------------------------------------------------
 
