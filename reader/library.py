@@ -222,6 +222,12 @@ class Library:
             self._importer.restore_body(slug)
         return self.posts.get(slug)
 
+    def posts_version(self) -> object:
+        """An object that stays the same (`is`) until the posts change: an import, a
+        removal, a reload, every post read after a lazy open. For keying what is counted
+        over the posts (the session likewise replaces its marks, never edits them)."""
+        return self.tags() if self.posts.loaded else self.posts.first_screen
+
     def tags(self) -> list[TagCount]:
         """Every tag with its number of posts, most used first, then by name.
 

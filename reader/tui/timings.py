@@ -22,6 +22,10 @@ class Timings:
     """How often to look for posts another process imported, synced or removed."""
     search_debounce: float = 0.01
     """Wait this long after a keystroke before searching, so fast typing searches once."""
+    preview_delay: float = 0.12
+    """While typing a search, how long the keys must rest before the reader shows the top
+    result: the list follows every keystroke, the reader (tens of ms a post) only a
+    pause in the typing (0: at once)."""
     save_place: float = 0.5
     """How long the cursor must rest before the filter and post to come back to are saved."""
     position_settle: float = 0.4

@@ -83,9 +83,7 @@ class FeedsPart(Screen[None]):
 
     def refresh_feed_rows(self, force: bool = False) -> None:
         """Recount the feeds' unread posts if the marks or the library changed."""
-        # Both are replaced on every change, never edited (the tags are counted anew after
-        # an import or a reload; `PostStore.summaries` would be a new list every time).
-        key = (self.session.read, self.library.tags())
+        key = (self.session.read, self.library.posts_version())
         fresh = self._feeds_counted_for is not None and all(
             a is b for a, b in zip(key, self._feeds_counted_for, strict=True)
         )

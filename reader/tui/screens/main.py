@@ -20,6 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.events import DescendantFocus, Resize
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
@@ -133,6 +134,8 @@ class MainScreen(
         """The post most recently asked for: only it gets rendered."""
         self.shown_highlight: tuple[str, ...] = ()
         """The search words highlighted in the post shown."""
+        self._preview_timer: Timer | None = None
+        """The wait for the typing to pause before the top result is shown."""
 
     @property
     def bookmarks(self) -> Mapping[str, Bookmark]:
@@ -298,13 +301,29 @@ class MainScreen(
 
     @on(PostList.PostHighlighted)
     def post_highlighted(self, event: PostList.PostHighlighted) -> None:
-        """Show the highlighted post (only the latest, when a key is held)."""
+        """Show the highlighted post (only the latest, when a key is held); while a search
+        is being typed, once the typing pauses (`Timings.preview_delay`)."""
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+            self._preview_timer = None
+        delay = self.timings.preview_delay
+        if delay > 0 and self.search_query and self.query_one(SearchBar).has_focus:
+            self._preview_timer = self.set_timer(delay, partial(self._preview, event.slug))
+            return
+        self._follow(event.slug)
+
+    def _preview(self, slug: str) -> None:
+        self._preview_timer = None
+        if self.query_one(PostList).highlighted_slug == slug:
+            self._follow(slug)
+
+    def _follow(self, slug: str) -> None:
         reader = self.query_one(ReaderPane)
         stale = reader.post is None or self.shown_highlight != self.highlight_words()
-        if event.slug != self.wanted_slug or stale:
+        if slug != self.wanted_slug or stale:
             self.stop_reading()  # only highlighted: never read by the rule
-            self.wanted_slug = event.slug
-            self.request_post(event.slug)
+            self.wanted_slug = slug
+            self.request_post(slug)
             self.remember_place()
 
     @on(PostList.PostOpened)

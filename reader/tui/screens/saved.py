@@ -61,11 +61,7 @@ class SavedPart(Screen[None]):
         """Show the saved searches; recount them if the marks or the library changed."""
         session = self.session
         queries = session.saved_searches
-        # The session and the store replace these objects on every change, never edit them.
-        posts = self.library.posts
-        # Before every post is read (a lazy start) they are not asked for: that would wait.
-        listed = posts.summaries() if posts.loaded else None
-        key = (queries, session.bookmarks, session.read, listed)
+        key = (queries, session.bookmarks, session.read, self.library.posts_version())
         fresh = self._counted_for is not None and all(
             a is b for a, b in zip(key, self._counted_for, strict=True)
         )

@@ -68,6 +68,10 @@ class SearchPart(Screen[None]):
 
         query: str
         tags: list[TagCount]
+        unread: int
+        """How many of the matches are unread..."""
+        bookmarked: int
+        """...and bookmarked."""
 
     @dataclass
     class SnippetsReady(Message):
@@ -158,10 +162,14 @@ class SearchPart(Screen[None]):
         self.post_message(self.SearchFinished(query, results))
         # Then the sidebar's counts (a pass over every match), then the other snippets.
         summary = self.library.posts.summary
-        tags = tag_counts(p for s in results.slugs or () if (p := summary(s)))
+        matched = results.slugs or frozenset(h.slug for h in results.hits)
+        tags = tag_counts(p for s in matched if (p := summary(s)))
+        session = self.session
+        unread = sum(1 for s in matched if session.is_unread(s))
+        bookmarked = sum(1 for s in matched if session.is_bookmarked(s))
         if worker.is_cancelled:
             return
-        self.post_message(self.SearchCounted(query, tags))
+        self.post_message(self.SearchCounted(query, tags, unread, bookmarked))
         rest = []
         for hit in hits[SNIPPETS_FIRST:]:
             if worker.is_cancelled:
@@ -198,8 +206,7 @@ class SearchPart(Screen[None]):
         if self.shown_highlight != self.highlight_words():
             self.unmark_reader()  # the top result brings the new marks once it is loaded
         session = self.session
-        matched = results.slugs or frozenset(h.slug for h in results.hits)
-        unread = {s for s in matched if session.is_unread(s)}
+        unread = {h.slug for h in results.hits if session.is_unread(h.slug)}
         if results.hits:
             post_list.show_results(list(results.hits), set(session.bookmarks), unread)
         else:
@@ -228,18 +235,11 @@ class SearchPart(Screen[None]):
         results = self.search_results
         if event.query != self.shown_query or results is None:
             return
-        matched = results.slugs or frozenset(h.slug for h in results.hits)
         tags = event.tags
         within = self.filter
         if within.kind == Filter.TAG and all(t.name != within.tag for t in tags):
             tags = [*tags, TagCount(within.tag, 0)]  # keep the active filter visible
-        session = self.session
-        self.refresh_sidebar(
-            results.total,
-            sum(1 for s in matched if session.is_unread(s)),
-            sum(1 for s in matched if session.is_bookmarked(s)),
-            tags,
-        )
+        self.refresh_sidebar(results.total, event.unread, event.bookmarked, tags)
 
     @on(SnippetsReady)
     def snippets_ready(self, event: SnippetsReady) -> None:

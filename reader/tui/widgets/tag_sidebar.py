@@ -86,6 +86,8 @@ class TagSidebar(PagedList):
         self._feeds: Sequence[tuple[str, str, str, int | str]] = ()
         self._feeds_status = ""
         self._feed_tags: dict[str, str] = {}
+        self._counts_shown: tuple[object, ...] = ()
+        """What `show_counts` last drew."""
         self._filters: list[Option] = []
         self._tags: list[Option] = []
 
@@ -94,6 +96,10 @@ class TagSidebar(PagedList):
     ) -> None:
         """Replace the filter and tag rows, keeping `chosen` highlighted (`unread` may be a
         mark, "…", until it is counted)."""
+        shown = (total, unread, bookmarks, tuple(tags), chosen)
+        if shown == self._counts_shown:
+            return  # a search that matched the same: nothing to draw again
+        self._counts_shown = shown
         self._filters = [
             Option(row("All", total, special=True), id=ALL),
             Option(row("Unread", unread, special=True), id=UNREAD),
@@ -104,8 +110,9 @@ class TagSidebar(PagedList):
 
     def show_saved(self, saved: Sequence[tuple[str, int | str]]) -> None:
         """Replace the saved searches' rows: query, and its count (or a mark: "…", "?")."""
-        self._saved = tuple(saved)
-        self._refill()
+        if tuple(saved) != self._saved:
+            self._saved = tuple(saved)
+            self._refill()
 
     def show_feeds(
         self, feeds: Sequence[tuple[str, str, str, int | str]], status: str = ""
@@ -115,6 +122,8 @@ class TagSidebar(PagedList):
         Choosing a feed filters by its tag; a feed with no tag yet (never
         fetched) is listed, dimmed, and cannot be chosen.
         """
+        if (tuple(feeds), status) == (self._feeds, self._feeds_status):
+            return  # every mark change asks: draw the rows again only when they changed
         self._feeds = tuple(feeds)
         self._feeds_status = status
         self._feed_tags = {key: tag for key, _, tag, _ in self._feeds}
