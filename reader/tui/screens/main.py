@@ -245,7 +245,14 @@ class MainScreen(
         keep = post_list.highlighted_slug or self.wanted_slug
         posts = session.posts(self.filter, self.order)
         title = self.list_title()
-        post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
+        post_list.show_posts(
+            posts,
+            session.bookmarks,
+            unread,
+            keep=keep,
+            title=title,
+            details=self.filter.kind == Filter.BOOKMARKS,
+        )
         if not post_list.slugs:
             post_list.show_nothing(empty_list(self.filter, not summaries), title=title)
             self.wanted_slug = None
@@ -283,7 +290,7 @@ class MainScreen(
             unread = sum(1 for p in summaries if session.is_unread(p.slug))
             self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
         self.query_one(PostList).refresh_post(
-            slug, session.is_bookmarked(slug), session.is_unread(slug)
+            slug, session.bookmarks.get(slug), session.is_unread(slug)
         )
 
     # -- messages from the widgets -----------------------------------------

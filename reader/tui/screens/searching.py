@@ -201,7 +201,7 @@ class SearchPart(Screen[None]):
         matched = results.slugs or frozenset(h.slug for h in results.hits)
         unread = {s for s in matched if session.is_unread(s)}
         if results.hits:
-            post_list.show_results(list(results.hits), set(session.bookmarks), unread)
+            post_list.show_results(list(results.hits), session.bookmarks, unread)
         else:
             said = results.nothing_found()
             said = said[:1].upper() + said[1:] + ("" if said.endswith("?") else ".")
