@@ -51,7 +51,8 @@ def list_rows(post_list: Widget) -> list[tuple[str, str]]:
     below the last row, and the third line of a Bookmarks row (see `bookmark_lines`).
     """
     rows = _rows(post_list)
-    return [(row[0][MARK_WIDTH:].strip(), row[1].strip()) for row in rows if len(row) > 1]
+    left = post_list.styles.padding.left
+    return [(row[0][left + MARK_WIDTH :].strip(), row[1].strip()) for row in rows if len(row) > 1]
 
 
 def bookmark_lines(post_list: Widget) -> list[str]:
@@ -61,7 +62,8 @@ def bookmark_lines(post_list: Widget) -> list[str]:
 
 def marks_of(post_list: Widget) -> list[str]:
     """The mark column of each row as drawn ("•★", " ✎", "  "...), top to bottom."""
-    return [row[0][:MARK_WIDTH].rstrip() for row in _rows(post_list)]
+    left = post_list.styles.padding.left
+    return [row[0][left : left + MARK_WIDTH].rstrip() for row in _rows(post_list)]
 
 
 def _rows(post_list: Widget) -> list[list[str]]:

@@ -92,6 +92,7 @@ class MarksPart(Screen[None]):
         else:
             self.notify("Bookmark removed.", timeout=2)
         self.refresh_row(slug)
+        self.show_open_note()
 
     def action_edit_note(self) -> None:
         """Edit the bookmark's note (bookmarking the post if need be)."""
@@ -111,6 +112,14 @@ class MarksPart(Screen[None]):
             return
         self.session.set_note(slug, note, self.current_section(slug))
         self.refresh_row(slug)
+        self.show_open_note()
+
+    def show_open_note(self) -> None:
+        """Show the note of the open post's bookmark under its title, as it is now."""
+        reader = self.query_one(ReaderPane)
+        if reader.post is not None:
+            mark = self.session.bookmarks.get(reader.post.slug)
+            reader.show_note(mark.note if mark is not None else "")
 
     # -- read marks -----------------------------------------------------------------
 
@@ -213,6 +222,7 @@ class MarksPart(Screen[None]):
         self.show_state_problem(event.snapshot.problem)
         if self.session.apply(event.snapshot):
             self.refresh_lists()
+            self.show_open_note()
 
     def report_library_problems(self) -> None:
         """Notify each damage to the library found since the last call (a bad file set aside).

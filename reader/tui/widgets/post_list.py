@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from reader.listing import Places, short_date
 from reader.models import Bookmark, PostSummary
 from reader.text import clean_text
-from reader.tui.look import MUTED
+from reader.tui.look import MUTED, NOTE_MARK
 from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = [
     "BOOKMARK_HEIGHT",
     "MARK_WIDTH",
-    "NOTE_MARK",
     "RESULTS_TITLE",
     "RESULT_HEIGHT",
     "ROW_HEIGHT",
@@ -59,9 +58,6 @@ all, so titles line up whatever marks a row has."""
 INDENT = " " * MARK_WIDTH
 """What the lines under a title start with."""
 
-NOTE_MARK = "✎"
-"""A bookmark with a note (in place of ★)."""
-
 
 def row_mark(bookmark: Bookmark | None, unread: bool) -> Content:
     """The marks before a title, always `MARK_WIDTH` columns: • unread, then ★ bookmarked
@@ -85,7 +81,9 @@ def bookmark_line(bookmark: Bookmark, post: PostSummary) -> Content:
         parts.append(f"§ {one_line(section)}")
     line = Content.assemble(INDENT, (" · ".join(parts), MUTED))
     if bookmark.note:
-        line = Content.assemble(line, (" · ", MUTED), (f"{NOTE_MARK} {one_line(bookmark.note)}", "italic"))
+        line = Content.assemble(
+            line, (" · ", MUTED), (f"{NOTE_MARK} {one_line(bookmark.note)}", "italic")
+        )
     return line
 
 
@@ -415,8 +413,7 @@ class PostList(PagedList):
         self.set_class(False, "-nothing")
         self.border_title = Content(RESULTS_TITLE)
         self.set_options(
-            Option(ResultRow(h, bookmarks.get(h.slug), h.slug in unread), id=h.slug)
-            for h in hits
+            Option(ResultRow(h, bookmarks.get(h.slug), h.slug in unread), id=h.slug) for h in hits
         )
         self.highlighted = 0 if self.slugs else None
 
@@ -445,9 +442,7 @@ class PostList(PagedList):
                 continue
             prompt = self.get_option(hit.slug).prompt
             if isinstance(prompt, ResultRow):
-                self.replace_option_prompt(
-                    hit.slug, ResultRow(hit, prompt.bookmark, prompt.unread)
-                )
+                self.replace_option_prompt(hit.slug, ResultRow(hit, prompt.bookmark, prompt.unread))
 
     def refresh_post(self, slug: str, bookmark: Bookmark | None, unread: bool) -> None:
         """Redraw one post's row after its marks changed; nothing if it is not listed.

@@ -30,6 +30,7 @@ class PostView(RenderPart, can_focus=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "post-view--title",
         "post-view--tags",
+        "post-view--note",
         "post-view--h1",
         "post-view--h2",
         "post-view--h3",
@@ -73,6 +74,7 @@ class PostView(RenderPart, can_focus=False):
         & > .post-view--tags { color: $foreground-muted; text-style: italic; }
         /* The ANSI themes draw $text-muted in the default colour: only dim sets it apart. */
         &:ansi > .post-view--tags { text-style: italic dim; }
+        & > .post-view--note { color: $text-secondary; text-style: italic; }
         & > .post-view--h1 { color: $text-accent; text-style: bold underline; }
         & > .post-view--h2 { color: $text-accent; text-style: bold; }
         & > .post-view--h3 { color: $text-secondary; text-style: bold; }
