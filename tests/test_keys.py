@@ -724,9 +724,15 @@ def test_every_readme_key_has_a_test() -> None:
     from tests.test_navigation import NAVIGATION_KEY_TESTS
     from tests.test_outside import OUTSIDE_KEY_TESTS
     from tests.test_palette import PALETTE_KEY_TESTS
+    from tests.test_tui_notes import NOTES_KEY_TESTS
 
     found = (
-        KEY_TESTS | NAVIGATION_KEY_TESTS | OUTSIDE_KEY_TESTS | PALETTE_KEY_TESTS | EDITING_KEY_TESTS
+        KEY_TESTS
+        | NAVIGATION_KEY_TESTS
+        | OUTSIDE_KEY_TESTS
+        | PALETTE_KEY_TESTS
+        | EDITING_KEY_TESTS
+        | NOTES_KEY_TESTS
     )
     assert sorted(rows) == sorted(found)
     assert re.search(r"`keymap`", README.read_text(encoding="utf-8"))

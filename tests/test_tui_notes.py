@@ -4,15 +4,24 @@ for a post that fits on screen."""
 
 from __future__ import annotations
 
+import os
+
+import pytest
+from textual.command import CommandPalette
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from reader.library import Library
 from reader.models import Filter
+from reader.state import StateStore
 from reader.tui import ReaderApp
+from reader.tui.screens.confirm import ConfirmScreen
+from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.post_list import MARK_WIDTH, PostList
 from reader.tui.widgets.post_view import PostView
-from tests.screen import bookmark_lines, lines_of, list_rows, marks_of, text_of
-from tests.test_keys import STEADY, settle
+from tests.screen import bookmark_lines, lines_of, list_rows, marks_of, notices, text_of
+from tests.test_keys import STEADY, footer_text, settle, wait_until
+from tests.test_palette import choices, steady
 
 WIDE = (140, 40)
 HOSTILE = "[bold]loud[/bold] \x1b[31mred\x1b[0m $accent"
@@ -107,3 +116,139 @@ async def open_first(app: ReaderApp, pilot: Pilot[None]) -> None:
     await settle(app, pilot)
     await pilot.press("enter")
     await settle(app, pilot)
+
+
+# -- M marks what the list shows read, u undoes it -----------------------------------
+
+
+def write_count(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every atomic replace of `state.json` from now on."""
+    calls: list[str] = []
+    real = os.replace
+
+    def counting(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if str(dst).endswith("state.json"):
+            calls.append(str(dst))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", counting)
+    return calls
+
+
+def read_on_disk(library: Library) -> set[str]:
+    return StateStore(library.root / "state.json").read_slugs()
+
+
+async def mark_all(app: ReaderApp, pilot: Pilot[None], expected: str) -> None:
+    """Press M, check the question gives the count, and say yes."""
+    await pilot.press("M")
+    await pilot.pause()
+    assert isinstance(app.screen, ConfirmScreen)
+    assert expected in text_of(app.screen.query_one("#question"))
+    await pilot.press("y")
+    await settle(app, pilot)
+
+
+async def test_capital_m_marks_the_unread_filter_read_in_one_write_and_u_undoes_it(
+    library: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slugs = [p.slug for p in library.summaries()]
+    library.state.set_read(slugs[0])  # read before: must stay read after the undo
+    library.state.update_settings({"last_filter": Filter(Filter.UNREAD).id})
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=WIDE, notifications=True) as pilot:
+        await settle(app, pilot)
+        post_list = app.screen.query_one(PostList)
+        assert len(list_rows(post_list)) == 9
+        assert "u Undo" not in footer_text(app)  # nothing to undo yet
+        await pilot.press("M")
+        await pilot.pause()
+        await pilot.press("escape")  # no: nothing changes
+        await settle(app, pilot)
+        assert len(list_rows(post_list)) == 9
+        writes = write_count(monkeypatch)
+        await mark_all(app, pilot, "Mark 9 posts read?")
+        await wait_until(pilot, lambda: len(read_on_disk(library)) == 10, "all read on disk")
+        assert len(writes) == 1  # one write for the batch
+        assert "Press m on a post" in " ".join(text_of(post_list).split())  # the list is empty
+        assert "Marked 9 posts read" in notices(app)
+        assert "u Undo all read" in footer_text(app)
+        await pilot.press("u")
+        await settle(app, pilot)
+        await wait_until(pilot, lambda: read_on_disk(library) == {slugs[0]}, "undone on disk")
+        assert len(writes) == 2
+        assert len(list_rows(post_list)) == 9
+        assert "9 posts unread again" in notices(app)
+        assert "u Undo" not in footer_text(app)
+
+
+async def test_capital_m_marks_only_the_tag_filter(library: Library) -> None:
+    tag = next(t for t in library.tags() if t.name == "architecture")
+    tagged = {p.slug for p in library.summaries(tag.name)}
+    assert 1 < len(tagged) < len(library.summaries())
+    library.state.set_read(min(tagged))  # read already: not counted
+    library.state.update_settings({"last_filter": Filter(Filter.TAG, tag.name).id})
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        count = len(tagged) - 1
+        await mark_all(app, pilot, f"Mark {count} post{'s' if count > 1 else ''} read?")
+        await wait_until(pilot, lambda: read_on_disk(library) == tagged, "the tag read on disk")
+        assert marks_of(app.screen.query_one(PostList)) == [""] * len(tagged)
+
+
+async def test_capital_m_during_a_search_marks_every_match(library: Library) -> None:
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        post_list = app.screen.query_one(PostList)
+        await pilot.press("slash", *"redis")
+        await wait_until(pilot, lambda: "Results" in lines_of(post_list)[0], "the results")
+        await settle(app, pilot)
+        matched = set(post_list.slugs)
+        assert 0 < len(matched) < len(library.summaries())
+        await pilot.press("tab")  # to the results: M in the search bar is typed
+        await mark_all(app, pilot, f"Mark {len(matched)} post")
+        await wait_until(pilot, lambda: read_on_disk(library) == matched, "the matches read")
+        await pilot.press("u")
+        await wait_until(pilot, lambda: read_on_disk(library) == set(), "the undo on disk")
+
+
+async def test_m_and_u_are_in_the_help_and_the_palette_with_their_keys(library: Library) -> None:
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shown = " ".join(text_of(app.screen.query_one("#help-text")).split())
+        assert "M Mark every post listed read (asks first)" in shown
+        assert "u Undo the last M: its posts unread again" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette open")
+        await pilot.press(*"mark all")
+        await wait_until(pilot, lambda: "Mark all read" in choices(app), "M offered")
+        await steady(app, pilot)
+        options = app.screen.query_one(OptionList)
+        rows = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any(r.startswith("Mark all read") and "key: M" in r for r in rows), rows
+        options.highlighted = choices(app).index("Mark all read")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the question")
+        assert "Mark 10 posts read?" in text_of(app.screen.query_one("#question"))
+        await pilot.press("enter")
+        await settle(app, pilot)
+        # Now there is something to undo, the palette offers it too.
+        await pilot.press("ctrl+p")
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "palette open")
+        await pilot.press(*"undo all")
+        await wait_until(pilot, lambda: "Undo all read" in choices(app), "u offered")
+
+
+NOTES_KEY_TESTS = {
+    ("everywhere", "`M`"): test_capital_m_marks_the_unread_filter_read_in_one_write_and_u_undoes_it,
+    ("everywhere", "`u`"): test_capital_m_marks_the_unread_filter_read_in_one_write_and_u_undoes_it,
+}
+"""The README's rows for `M` and `u`, and the test that presses them."""

@@ -98,6 +98,21 @@ class MainScreen(
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
+        Binding(
+            "M",
+            "mark_all_read",
+            "Mark all read",
+            id="main.mark_all_read",
+            key_display="M",
+            tooltip="Mark every post listed read (asks first)",
+        ),
+        Binding(
+            "u",
+            "undo_mark_read",
+            "Undo all read",
+            id="main.undo_mark_read",
+            tooltip="Undo the last M: its posts unread again",
+        ),
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
         Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
         Binding("O", "open_original", "Open original", id="main.open_original", show=False),
@@ -227,6 +242,8 @@ class MainScreen(
             return self.history.can_go_back
         if action == "history_forward":
             return self.history.can_go_forward
+        if action == "undo_mark_read":
+            return bool(self.undo_read)  # in the footer only while there is one to undo
         return True
 
     # -- filling the panes -------------------------------------------------

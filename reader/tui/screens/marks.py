@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from reader.config import Config, ReadRule
 from reader.session import Snapshot
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
@@ -28,10 +29,17 @@ from reader.tui.widgets.reader_pane import ReaderPane
 if TYPE_CHECKING:
     from reader.library import Library
     from reader.models import Filter
+    from reader.search import SearchResults
     from reader.session import ReadingSession
+    from reader.sorting import SortOrder
     from reader.tui.timings import Timings
 
-__all__ = ["MarksPart"]
+__all__ = ["MarksPart", "count_of"]
+
+
+def count_of(count: int) -> str:
+    """`count` posts, in words ("1 post", "123 posts")."""
+    return f"{count} post" if count == 1 else f"{count} posts"
 
 
 class MarksPart(Screen[None]):
@@ -59,8 +67,13 @@ class MarksPart(Screen[None]):
         self._reading: str | None = None
         """The post the user opened in the reader, while it is shown: the rule's only subject."""
         self._resume_timer: Timer | None = None
+        self.undo_read: frozenset[str] = frozenset()
+        """The posts the last `M` marked read, for `u` to make unread again."""
 
-    if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
+    if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen and its parts
+        search_query: str
+        search_results: SearchResults | None
+        order: SortOrder
 
         def refresh_lists(self) -> None: ...
 
@@ -142,6 +155,51 @@ class MarksPart(Screen[None]):
         post = self.query_one(ReaderPane).post
         if post is not None and post.slug == slug and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
+
+    # -- every post listed at once (`M`, and `u` to undo it) -----------------------
+
+    def listed_slugs(self) -> list[str]:
+        """Every post the list shows under the filter: the search's matches (all of them,
+        not only the best shown), or the posts browsed."""
+        if self.search_query:
+            results = self.search_results
+            if results is None:
+                return []
+            return sorted(results.slugs or {h.slug for h in results.hits})
+        return [p.slug for p in self.session.posts(self.filter, self.order)]
+
+    def action_mark_all_read(self) -> None:
+        """Ask, giving the count, then mark every unread post the list shows read."""
+        unread = frozenset(s for s in self.listed_slugs() if self.session.is_unread(s))
+        if not unread:
+            self.notify("Every post listed is read already.", timeout=3)
+            return
+        question = f"Mark {count_of(len(unread))} read?"
+        self.app.push_screen(
+            ConfirmScreen(question, "Mark all read"), partial(self._mark_all_read, unread)
+        )
+
+    def _mark_all_read(self, slugs: frozenset[str], yes: bool | None) -> None:
+        if not yes:
+            return
+        changed = self.session.mark_read_many(slugs)
+        if not changed:
+            return  # read meanwhile (another process, the rule)
+        self.undo_read = changed
+        self.refresh_lists()
+        self.refresh_bindings()
+        self.notify(f"Marked {count_of(len(changed))} read. Press u to undo.", timeout=5)
+
+    def action_undo_mark_read(self) -> None:
+        """Make the posts the last `M` marked read unread again, those alone."""
+        slugs, self.undo_read = self.undo_read, frozenset()
+        self.refresh_bindings()
+        if not slugs:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+        restored = self.session.mark_unread_many(slugs)
+        self.refresh_lists()
+        self.notify(f"{count_of(len(restored)).capitalize()} unread again.", timeout=5)
 
     # -- the read-marking rule (`mark_read` in the config) ----------------------------
 
