@@ -5,6 +5,7 @@ for a post that fits on screen."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from textual.command import CommandPalette
@@ -13,10 +14,12 @@ from textual.widgets import OptionList
 
 from reader.library import Library
 from reader.models import Filter
+from reader.sorting import SortOrder
 from reader.state import StateStore
 from reader.tui import ReaderApp
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.help import HelpScreen
+from reader.tui.settings import load_for_tui
 from reader.tui.widgets.post_list import MARK_WIDTH, PostList
 from reader.tui.widgets.post_view import PostView
 from tests.screen import bookmark_lines, lines_of, list_rows, marks_of, notices, text_of
@@ -252,3 +255,50 @@ NOTES_KEY_TESTS = {
     ("everywhere", "`u`"): test_capital_m_marks_the_unread_filter_read_in_one_write_and_u_undoes_it,
 }
 """The README's rows for `M` and `u`, and the test that presses them."""
+
+
+# -- on-end, for a post that fits on screen --------------------------------------------
+
+
+def short_and_long(root: Path) -> Library:
+    """A library of two posts that fit on screen (a, c) and one that does not (b)."""
+    folder = root.parent / "posts"
+    folder.mkdir()
+    (folder / "a-short.md").write_text("# A short one\n\nTwo lines.\n", encoding="utf-8")
+    long = "# B long one\n\n" + "".join(f"Paragraph {n}.\n\n" for n in range(200))
+    (folder / "b-long.md").write_text(long, encoding="utf-8")
+    (folder / "c-short.md").write_text("# C short too\n\nOne line.\n", encoding="utf-8")
+    library = Library.open(root, seed=False)
+    library.import_paths([folder])
+    return library
+
+
+def on_end_app(library: Library, tmp_path: Path) -> ReaderApp:
+    config = tmp_path / "config.toml"
+    config.write_text('mark_read = "on-end"\n', encoding="utf-8")
+    loaded, moved = load_for_tui(library.state, config)
+    return ReaderApp(library, timings=STEADY, config=loaded, moved=moved)
+
+
+async def test_on_end_marks_a_post_that_fits_read_when_opened(tmp_path: Path) -> None:
+    library = short_and_long(tmp_path / "data")
+    a, b, c = (p.slug for p in library.summaries(order=SortOrder.TITLE))
+    library.state.update_settings({"sort": "title"})
+    app = on_end_app(library, tmp_path)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        post_list = app.screen.query_one(PostList)
+        assert post_list.highlighted_slug == a
+        assert marks_of(post_list) == ["•", "•", "•"]  # a shown at start: never read by itself
+        await pilot.press("j", "j")  # c highlighted only: it fits, but it is not opened
+        await settle(app, pilot)
+        assert marks_of(post_list) == ["•", "•", "•"]
+        await pilot.press("enter")  # c, shown already, opened: its end is on screen
+        await wait_until(pilot, lambda: read_on_disk(library) == {c}, "c read")
+        await pilot.press("escape", "k", "enter")  # b opens at its top: not read
+        await settle(app, pilot)
+        assert marks_of(post_list) == ["•", "•", ""]
+        await pilot.press("K")  # a, opened from the reader, loaded after it was opened
+        await wait_until(pilot, lambda: read_on_disk(library) == {a, c}, "a read")
+        await pilot.press("J", "G")  # b, to its end
+        await wait_until(pilot, lambda: read_on_disk(library) == {a, b, c}, "b read at its end")

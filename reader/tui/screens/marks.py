@@ -214,6 +214,10 @@ class MarksPart(Screen[None]):
         rule = self.config.mark_read
         if rule is ReadRule.ON_OPEN and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
+        elif rule is ReadRule.ON_END:
+            reader = self.query_one(ReaderPane)
+            if reader.post is not None and reader.post.slug == slug and reader.end_in_view:
+                self.mark_read_if_open(slug)  # shown already, and it fits: at its end
         elif rule is ReadRule.AFTER_SECONDS:
             self._read_timer = self.set_timer(
                 self.config.mark_read_seconds, partial(self._read_a_while, slug)
@@ -233,6 +237,11 @@ class MarksPart(Screen[None]):
             return
         if slug == self._reading or self.query_one(ReaderPane).has_focus_within:
             self.mark_read_if_open(slug)
+
+    @on(ReaderPane.EndInView)
+    def end_shown(self, event: ReaderPane.EndInView) -> None:
+        """A post that fits on screen is at its end as it opens (`on-end`)."""
+        self.reached_end(event.slug)
 
     def _read_a_while(self, slug: str) -> None:
         if slug == self._reading:

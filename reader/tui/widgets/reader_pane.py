@@ -117,6 +117,14 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             super().__init__()
             self.step = step
 
+    class EndInView(Message):
+        """The end of the post `slug` is on screen without scrolling there (a short post,
+        a window made taller); once per post shown."""
+
+        def __init__(self, slug: str) -> None:
+            super().__init__()
+            self.slug = slug
+
     class PositionChanged(Message):
         """The reader settled somewhere else in the post; the screen saves it."""
 
@@ -158,6 +166,8 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         self._reported: ReadingPosition | None = None
         """The position last reported (or restored): a report is sent only for a new one."""
         self._settle: Timer | None = None
+        self._end_told: Post | None = None
+        """The post `EndInView` was posted for."""
 
     def compose(self) -> ComposeResult:
         yield self.view
@@ -259,6 +269,26 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             if self.find_state.active:
                 self.run_find(self.find_state.query, move=False)
             self._update_titles()
+            self._tell_end()
+
+    @property
+    def end_in_view(self) -> bool:
+        """True when the post is wholly parsed and laid out, and its last line is on screen."""
+        view = self.view
+        return (
+            self.post is not None
+            and not self.is_loading
+            and view.layout_ready
+            and self._pending is None
+            and round(view.scroll_y) >= view.max_scroll_y
+        )
+
+    def _tell_end(self) -> None:
+        """Post `EndInView` the first time the end of the post shown is on screen."""
+        post = self.post
+        if post is not None and self._end_told is not post and self.end_in_view:
+            self._end_told = post
+            self.post_message(self.EndInView(post.slug))
 
     @property
     def is_loading(self) -> bool:
@@ -314,6 +344,7 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         self._update_titles()
         if self.post is None or self._pending is not None:
             return
+        self._tell_end()
         if self.current_position() != self._reported:
             if self._settle is not None:
                 self._settle.stop()
