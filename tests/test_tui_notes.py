@@ -109,7 +109,7 @@ async def test_bookmarks_view_gives_each_bookmarks_date_section_and_note(
         assert with_sections.title.startswith(shown[0]) and plain.title.startswith(shown[1])
         day = created.created[:10]
         assert bookmark_lines(post_list) == [
-            f"bookmarked {day} · § {section.heading} · ✎ {SHOWN}",
+            f"✎ {SHOWN} · bookmarked {day} · § {section.heading}",
             f"bookmarked {state.bookmarks()[1].created[:10]}",
         ]
         assert marks_of(post_list) == ["•✎", "•★"]

@@ -73,18 +73,18 @@ def one_line(text: str) -> str:
 
 
 def bookmark_line(bookmark: Bookmark, post: PostSummary) -> Content:
-    """The Bookmarks view's third line: the day it was bookmarked, the section, the note."""
+    """The Bookmarks view's third line: the note first (what a narrow list keeps), then
+    the day it was bookmarked and the section it was bookmarked at."""
     headings = {s.anchor: s.heading for s in post.sections}
     section = headings.get(bookmark.section, bookmark.section)
     parts = [f"bookmarked {short_date(bookmark.created)}" if bookmark.created else "bookmarked"]
     if section:
         parts.append(f"§ {one_line(section)}")
-    line = Content.assemble(INDENT, (" · ".join(parts), MUTED))
-    if bookmark.note:
-        line = Content.assemble(
-            line, (" · ", MUTED), (f"{NOTE_MARK} {one_line(bookmark.note)}", "italic")
-        )
-    return line
+    when = (" · ".join(parts), MUTED)
+    if not bookmark.note:
+        return Content.assemble(INDENT, when)
+    note = f"{NOTE_MARK} {one_line(bookmark.note)}"
+    return Content.assemble(INDENT, (note, "italic"), (" · ", MUTED), when)
 
 
 def post_row(
