@@ -15,7 +15,7 @@ search worker reading them on another thread sees one consistent snapshot.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -216,6 +216,25 @@ class ReadingSession:
         """Mark `slug` read or unread."""
         self._read = self._read | {slug} if read else self._read - {slug}
         self.writes.submit("the read mark", lambda: self.state.set_read(slug, read))
+
+    def mark_read_many(self, slugs: Iterable[str]) -> frozenset[str]:
+        """Mark every post of `slugs` read, in one write; the ones that were unread.
+
+        What it returns is what `mark_unread_many` takes to undo it exactly.
+        """
+        changed = frozenset(slugs) - self._read
+        if changed:
+            self._read = self._read | changed
+            self.writes.submit("the read marks", lambda: self.state.set_read_many(changed, True))
+        return changed
+
+    def mark_unread_many(self, slugs: Iterable[str]) -> frozenset[str]:
+        """Mark every post of `slugs` unread again, in one write; the ones that were read."""
+        changed = frozenset(slugs) & self._read
+        if changed:
+            self._read = self._read - changed
+            self.writes.submit("the read marks", lambda: self.state.set_read_many(changed, False))
+        return changed
 
     def set_position(self, position: ReadingPosition) -> None:
         """Remember where the reader is in a post, and save it."""

@@ -15,14 +15,17 @@ from textual.geometry import Region
 from textual.widget import Widget
 
 from reader.tui.widgets.find_bar import FindBar
+from reader.tui.widgets.post_list import MARK_WIDTH
 from reader.tui.widgets.post_view import PostView
 
 __all__ = [
     "background_runs",
+    "bookmark_lines",
     "find_counter",
     "lines_of",
     "list_rows",
     "marked_runs",
+    "marks_of",
     "notices",
     "reverse_runs",
     "styled_runs",
@@ -42,16 +45,34 @@ def lines_of(widget: Widget) -> list[str]:
 
 
 def list_rows(post_list: Widget) -> list[tuple[str, str]]:
-    """The post list's two-line rows as drawn, top to bottom: (title, the line under it).
+    """The post list's rows as drawn, top to bottom: (title, the line under it).
 
-    Without the border, the mark before the title (★, •) and the blank lines below
-    the last row.
+    Without the border, the marks before the title (•, ★, ✎), the blank lines
+    below the last row, and the third line of a Bookmarks row (see `bookmark_lines`).
     """
+    rows = _rows(post_list)
+    left = post_list.styles.padding.left
+    return [(row[0][left + MARK_WIDTH :].strip(), row[1].strip()) for row in rows if len(row) > 1]
+
+
+def bookmark_lines(post_list: Widget) -> list[str]:
+    """The third line of each row of the Bookmarks view as drawn (date, section, note)."""
+    return [row[2].strip() for row in _rows(post_list) if len(row) > 2]
+
+
+def marks_of(post_list: Widget) -> list[str]:
+    """The mark column of each row as drawn ("•★", " ✎", "  "...), top to bottom."""
+    left = post_list.styles.padding.left
+    return [row[0][left : left + MARK_WIDTH].rstrip() for row in _rows(post_list)]
+
+
+def _rows(post_list: Widget) -> list[list[str]]:
+    height = getattr(post_list, "row_height", 0) or 2
     inside = [line[1:-1].rstrip() for line in lines_of(post_list)[1:-1]]
     return [
-        (title[2:].strip(), details.strip())
-        for title, details in zip(inside[::2], inside[1::2], strict=False)
-        if title.strip()
+        inside[start : start + height]
+        for start in range(0, len(inside), height)
+        if inside[start].strip()
     ]
 
 

@@ -30,7 +30,7 @@ from reader.tui.screens.outline import OutlineScreen
 from reader.tui.settings import load_for_tui
 from reader.tui.timings import Timings
 from reader.tui.widgets.find_bar import FindBar
-from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_list import MARK_WIDTH, PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import SearchBar
@@ -73,7 +73,7 @@ def row_titles(app: ReaderApp) -> list[str]:
     """The title line of every row in the post list, without its mark."""
     post_list = app.screen.query_one(PostList)
     return [
-        str(post_list.get_option_at_index(i).prompt).split("\n")[0][2:]
+        str(post_list.get_option_at_index(i).prompt).split("\n")[0][MARK_WIDTH:]
         for i in range(post_list.option_count)
     ]
 
@@ -81,7 +81,7 @@ def row_titles(app: ReaderApp) -> list[str]:
 def row_of(app: ReaderApp, title: str) -> str:
     """The first line of the row for `title`, with its mark (★, • or blank)."""
     for line in (str(o.prompt).split("\n")[0] for o in app.screen.query_one(PostList).options):
-        if line[2:] == title:
+        if line[MARK_WIDTH:] == title:
             return line
     raise AssertionError(f"{title!r} is not listed")
 
@@ -272,8 +272,8 @@ async def test_b_bookmarks_and_unbookmarks(library: Library, isolated_data_dir: 
         await settle(app, pilot)
         await pilot.press("j", "b")
         await settle(app, pilot)
-        assert row_of(app, SECOND).startswith("★ ")
-        assert row_of(app, FIRST).startswith("• ")
+        assert row_of(app, SECOND).startswith("•★ ")  # unread and bookmarked: both marks
+        assert row_of(app, FIRST).startswith("•  ")
         assert "Bookmarks 1" in sidebar_rows(app)
         slug = library.summaries()[1].slug
         await wait_until(
@@ -281,7 +281,7 @@ async def test_b_bookmarks_and_unbookmarks(library: Library, isolated_data_dir: 
         )
         await pilot.press("b")
         await settle(app, pilot)
-        assert not row_of(app, SECOND).startswith("★")
+        assert row_of(app, SECOND).startswith("•  ")
         assert "Bookmarks 0" in sidebar_rows(app)
         await wait_until(
             pilot,
@@ -302,7 +302,7 @@ async def test_capital_b_edits_the_note(library: Library, isolated_data_dir: Pat
         await pilot.press(*"read again", "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
-        assert row_of(app, FIRST).startswith("★ ")
+        assert row_of(app, FIRST).startswith("•✎ ")  # bookmarked, with a note
         slug = library.summaries()[0].slug
 
         def note_on_disk() -> object:
@@ -318,14 +318,14 @@ async def test_m_marks_read_and_unread(library: Library) -> None:
     app = make_app(library)
     async with app.run_test(size=WIDE) as pilot:
         await settle(app, pilot)
-        assert row_of(app, FIRST).startswith("• ")
+        assert row_of(app, FIRST).startswith("•  ")
         await pilot.press("m")
         await settle(app, pilot)
-        assert row_of(app, FIRST).startswith("  ")
+        assert row_of(app, FIRST).startswith("   ")
         assert "Unread 9" in sidebar_rows(app)
         await pilot.press("m")
         await settle(app, pilot)
-        assert row_of(app, FIRST).startswith("• ")
+        assert row_of(app, FIRST).startswith("•  ")
         assert "Unread 10" in sidebar_rows(app)
 
 
@@ -661,10 +661,10 @@ async def test_keymap_setting_remaps_a_binding(library: Library, tmp_path: Path)
         await settle(app, pilot)
         await pilot.press("b")
         await settle(app, pilot)
-        assert row_of(app, FIRST).startswith("• ")  # `b` no longer bookmarks
+        assert row_of(app, FIRST).startswith("•  ")  # `b` no longer bookmarks
         await pilot.press("ctrl+b")
         await settle(app, pilot)
-        assert row_of(app, FIRST).startswith("★ ")
+        assert row_of(app, FIRST).startswith("•★ ")
 
 
 # -- the README's table and this file ---------------------------------------------
@@ -724,9 +724,15 @@ def test_every_readme_key_has_a_test() -> None:
     from tests.test_navigation import NAVIGATION_KEY_TESTS
     from tests.test_outside import OUTSIDE_KEY_TESTS
     from tests.test_palette import PALETTE_KEY_TESTS
+    from tests.test_tui_notes import NOTES_KEY_TESTS
 
     found = (
-        KEY_TESTS | NAVIGATION_KEY_TESTS | OUTSIDE_KEY_TESTS | PALETTE_KEY_TESTS | EDITING_KEY_TESTS
+        KEY_TESTS
+        | NAVIGATION_KEY_TESTS
+        | OUTSIDE_KEY_TESTS
+        | PALETTE_KEY_TESTS
+        | EDITING_KEY_TESTS
+        | NOTES_KEY_TESTS
     )
     assert sorted(rows) == sorted(found)
     assert re.search(r"`keymap`", README.read_text(encoding="utf-8"))

@@ -12,7 +12,7 @@ import pytest
 
 from reader.library import Library
 from reader.tui import ReaderApp
-from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_list import MARK_WIDTH, PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
@@ -46,7 +46,7 @@ def cursor_title(app: ReaderApp) -> str:
     post_list = app.screen.query_one(PostList)
     option = post_list.highlighted_option
     assert option is not None
-    return str(option.prompt).split("\n")[0][2:]
+    return str(option.prompt).split("\n")[0][MARK_WIDTH:]
 
 
 async def test_capital_j_and_k_step_to_the_next_and_previous_post(library: Library) -> None:

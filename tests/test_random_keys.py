@@ -43,7 +43,7 @@ BOUND = [
     "j", "k", "up", "down", "home", "end", "pageup", "pagedown", "enter", "space",
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
-    "ctrl+s", "x", "R",
+    "ctrl+s", "x", "R", "M", "u", "y",
     "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""

@@ -163,6 +163,40 @@ def test_read_marks(store: StateStore) -> None:
     assert store.is_read("b") and not store.is_read("a")
 
 
+def test_bulk_read_marks_are_one_write_and_undo_exactly(
+    store: StateStore, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store.set_read("old")
+    before = json.loads(path.read_text())["read"]
+    writes = count_writes(monkeypatch)
+    changed = store.set_read_many([f"p{i}" for i in range(500)] + ["old"])
+    assert changed == {f"p{i}" for i in range(500)}  # "old" was read already
+    assert len(writes) == 1
+    assert StateStore(path).read_slugs() == changed | {"old"}
+    # "old" keeps its own mark, date and all.
+    assert [d for d in json.loads(path.read_text())["read"].values() if d["slug"] == "old"] == [
+        *before.values()
+    ]
+    assert store.set_read_many(changed, read=False) == changed
+    assert len(writes) == 2
+    assert StateStore(path).read_slugs() == {"old"}
+    assert store.set_read_many(["old"]) == frozenset()
+    assert len(writes) == 2  # nothing changed, nothing written
+
+
+def test_bulk_read_marks_kept_and_replayed_when_a_write_fails(
+    store: StateStore, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fail_replace(monkeypatch)
+    with pytest.raises(StateWriteError):
+        store.set_read_many(["a", "b"])
+    assert store.read_slugs() == {"a", "b"}
+    assert store.unsaved_changes() == ["2 read marks"]
+    monkeypatch.undo()
+    store.flush()
+    assert StateStore(path).read_slugs() == {"a", "b"}
+
+
 def test_positions(store: StateStore, path: Path) -> None:
     assert store.position("a") is None
     store.set_position(ReadingPosition("a", "intro", 12))

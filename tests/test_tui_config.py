@@ -98,7 +98,7 @@ async def test_on_open_marks_read_on_enter(library: Library, config: Path) -> No
         await settle(app)
         await pilot.press("enter")
         await settle(app)
-        assert mark(app, first) == " "
+        assert mark(app, first) == ""
     assert slugs_on_disk(library, "read") == {first}
 
 
@@ -115,7 +115,7 @@ async def test_on_end_marks_read_at_the_end_only(library: Library, config: Path)
         assert mark(app, first) == "•"  # opened and scrolled, not to the end
         await pilot.press("G")
         await wait_until(pilot, lambda: first in slugs_on_disk(library, "read"), "read at end")
-        assert mark(app, first) == " "
+        assert mark(app, first) == ""
 
 
 async def test_after_seconds_marks_read_once_open_that_long(library: Library, config: Path) -> None:
@@ -125,7 +125,7 @@ async def test_after_seconds_marks_read_once_open_that_long(library: Library, co
         await settle(app)
         await pilot.press("enter")
         await wait_until(pilot, lambda: first in slugs_on_disk(library, "read"), "read in time")
-        assert mark(app, first) == " " and mark(app, second) == "•"
+        assert mark(app, first) == "" and mark(app, second) == "•"
 
 
 async def test_after_seconds_forgets_a_post_left_before_its_time(
@@ -163,7 +163,7 @@ async def test_manual_marks_read_only_with_m(library: Library, config: Path) -> 
         assert mark(app, first) == "•"
         await pilot.press("m")
         await settle(app)
-        assert mark(app, first) == " "
+        assert mark(app, first) == ""
     assert slugs_on_disk(library, "read") == {first}
 
 
@@ -267,7 +267,7 @@ async def test_a_bad_file_starts_on_defaults_and_says_where(library: Library, co
         ) in said
         await pilot.press("b")  # the built-in key still works
         await settle(app)
-        assert mark(app, library.summaries()[0].slug) == "★"
+        assert mark(app, library.summaries()[0].slug) == "•★"
 
 
 async def test_a_keymap_in_state_json_moves_and_still_works(library: Library, config: Path) -> None:
@@ -280,6 +280,6 @@ async def test_a_keymap_in_state_json_moves_and_still_works(library: Library, co
         assert f"moved keymap from state.json to {config}" in notices(app)
         await pilot.press("ctrl+b")
         await settle(app)
-        assert mark(app, first) == "★"
+        assert mark(app, first) == "•★"
     assert "keymap" not in settings_on_disk(library)
     assert '"main.bookmark" = "ctrl+b"' in config.read_text(encoding="utf-8")

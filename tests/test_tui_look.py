@@ -15,13 +15,14 @@ from textual.widgets._footer import FooterKey
 from reader.library import Library
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
+from reader.tui.widgets.find_bar import FindBar
 from reader.tui.widgets.key_footer import KeyFooter
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.search_bar import PLACEHOLDERS, SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
-from tests.screen import lines_of, text_of
+from tests.screen import find_counter, lines_of, text_of
 from tests.test_tui_search import settle, type_query
 
 THEMES = ["textual-dark", "textual-light", "solarized-light", "nord", "ansi-dark"]
@@ -282,3 +283,50 @@ async def test_a_search_with_no_result_says_what_to_try(library: Library) -> Non
         await choose(app, pilot, "redis")
         await type_query(app, pilot, "zzyzx")
         assert "narrowed: press esc, then t and choose All" in list_says(app)
+
+
+MUTED_POST = """# Muted parts
+
+Body words here.
+
+> Quoted words here.
+
+---
+
+| head | col |
+|---|---|
+| cell | two |
+
+###### Small heading
+
+See [the page](https://example.com/target) for more.
+"""
+"""A post with each part the reader draws as secondary text."""
+
+
+@pytest.mark.parametrize("theme", THEMES)
+async def test_the_readers_secondary_parts_are_dimmer_than_its_text(
+    tmp_path: Path, theme: str
+) -> None:
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "muted.md").write_text(MUTED_POST, encoding="utf-8")
+    library = Library.open(tmp_path / "data", seed=False)
+    library.import_paths([folder])
+    app = ReaderApp(library)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        reader = app.screen.query_one(PostView)
+        body = contrast(reader, "Body words")
+        for part in ("Quoted words", "───", "┌", "Small heading", "<https://example.com/target>"):
+            weak = contrast(reader, part)
+            assert body * 0.3 < weak < body, (theme, part, body, weak)
+        # The find bar's counter is secondary too: dimmer than what was typed.
+        await pilot.press("enter", "f", *"words")  # open it, then find
+        await settle(app, pilot)
+        bar = app.screen.query_one(FindBar)
+        assert find_counter(bar) == "1/2"
+        typed = contrast(bar.query_one("#find-input"), "words")
+        counter = contrast(bar.query_one("#find-counter"), "1/2")
+        assert typed * 0.3 < counter < typed, (theme, typed, counter)

@@ -19,7 +19,7 @@ from reader.models import Filter
 from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
-from reader.tui.widgets.post_list import PostList
+from reader.tui.widgets.post_list import MARK_WIDTH, PostList
 from reader.tui.widgets.search_bar import SearchBar
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.conftest import RANKED, RANKING_POSTS
@@ -55,7 +55,7 @@ def titles(app: ReaderApp) -> list[str]:
 def result_titles(app: ReaderApp) -> list[str]:
     """The titles of the three-line search results as drawn, without their marks."""
     inside = [line[1:-1] for line in lines_of(app.screen.query_one(PostList))[1:-1]]
-    return [line[2:].strip() for line in inside[::3] if line.strip()]
+    return [line[MARK_WIDTH:].strip() for line in inside[::3] if line.strip()]
 
 
 def saved_settings(root: Path) -> dict[str, object]:

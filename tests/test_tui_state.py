@@ -24,7 +24,7 @@ from reader.tui import ReaderApp
 from reader.tui.screens.main import MainScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.timings import Timings
-from reader.tui.widgets.post_list import PostList, PostRow
+from reader.tui.widgets.post_list import MARK_WIDTH, PostList, PostRow
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import BOOKMARKS, UNREAD, TagSidebar
 
@@ -54,8 +54,8 @@ def row(app: ReaderApp, slug: str) -> PostRow:
 
 
 def mark(app: ReaderApp, slug: str) -> str:
-    """The mark drawn before the post's title in the list: "★", "•" or " "."""
-    return str(row(app, slug))[0]
+    """The marks drawn before the post's title in the list: "•★", "•", " ★", "•✎"... or ""."""
+    return str(row(app, slug))[:MARK_WIDTH].rstrip()
 
 
 def on_disk(library: Library) -> dict[str, dict[str, dict[str, Any]]]:
@@ -132,7 +132,7 @@ async def test_b_toggles_a_bookmark_and_the_bookmarks_row(library: Library) -> N
         await pilot.press("j", "j", "b")
         await settle(app)
         assert sidebar_label(app, BOOKMARKS) == "Bookmarks 2"
-        assert row(app, slugs[0]).bookmarked and not row(app, slugs[1]).bookmarked
+        assert row(app, slugs[0]).bookmark and not row(app, slugs[1]).bookmark
         assert "★" in str(row(app, slugs[2]))
         assert [b.slug for b in library.state.bookmarks()] == [slugs[2], slugs[0]]
         await choose(app, pilot, BOOKMARKS)
@@ -246,7 +246,7 @@ async def test_changes_from_another_process_are_picked_up(library: Library) -> N
         assert mark(app, slug) == "•"
         other = Library(library.root)  # as a CLI command would
         other.state.add_bookmark(slug)
-        await wait_until(pilot, lambda: mark(app, slug) == "★", "the bookmark shown")
+        await wait_until(pilot, lambda: mark(app, slug) == "•★", "the bookmark shown")
         assert sidebar_label(app, BOOKMARKS) == "Bookmarks 1"
 
 
@@ -375,7 +375,7 @@ async def test_a_refused_write_is_shown_and_retried(
         await settle(app)
         await pilot.press("b")
         await wait_until(pilot, lambda: "No space left" in toasts(app), "the refusal shown")
-        assert mark(app, slug) == "★"  # still running, the bookmark shown
+        assert mark(app, slug) == "•★"  # still running, the bookmark shown
         seen = polls.count
         await wait_until(pilot, lambda: polls.count >= seen + 2, "two polls while full")
         assert slug not in slugs_on_disk(library, "bookmarks")  # retried, refused again
@@ -409,7 +409,7 @@ async def test_unread_view_does_not_mark_the_whole_library_read(library: Library
         assert slugs_on_disk(library, "read") == everything - set(listed[1:])
         post_list = app.screen.query_one(PostList)
         assert post_list.slugs[0] == first and post_list.highlighted == 0  # row stays put
-        assert mark(app, first) == " " and mark(app, listed[1]) == "•"
+        assert mark(app, first) == "" and mark(app, listed[1]) == "•"
 
 
 async def test_a_poll_after_our_own_bookmark_does_not_rebuild_the_list(
@@ -446,6 +446,6 @@ async def test_a_poll_after_our_own_bookmark_does_not_rebuild_the_list(
         await settle(app)
         await pilot.pause()
         assert rebuilt == []
-        assert mark(app, slugs[0]) == "★" and mark(app, slugs[1]) == " "
+        assert mark(app, slugs[0]) == "•★" and mark(app, slugs[1]) == ""
         stored = library.state.bookmarks()
         assert list(screen.bookmarks.values()) == stored  # the stored times, kept

@@ -43,6 +43,7 @@ __all__ = [
     "save_search",
     "set_position",
     "set_read",
+    "set_read_many",
     "toggle_bookmark",
     "update_settings",
 ]
@@ -197,6 +198,33 @@ def set_read(slug: str, read: bool) -> Decide[None]:
             doc = {"slug": slug, "at": now_timestamp()}
             return None, _put(READ, doc, f"read mark on {slug}")
         return None, _delete(READ, slug, f"read mark removed from {slug}")
+
+    return decide
+
+
+def set_read_many(slugs: Iterable[str], read: bool) -> Decide[frozenset[str]]:
+    """Mark every post of `slugs` read (or unread) in one change; the result is the slugs
+    it changed (those already so are left alone, and no write when none changes)."""
+    wanted = frozenset(slugs)
+
+    def decide(state: StateTables) -> tuple[frozenset[str], Op | None]:
+        changed = frozenset(s for s in wanted if state.has(READ, s) != read)
+        if not changed:
+            return changed, None
+        at = now_timestamp()
+
+        def apply(target: StateTables) -> None:
+            # Replayed after a failed write, some may already be so: those are left alone.
+            todo = sorted(s for s in changed if target.has(READ, s) != read)
+            if read:
+                target.add_many(READ, ({"slug": slug, "at": at} for slug in todo))
+            else:
+                target.delete_many(READ, todo)
+
+        count = len(changed)
+        noun = "read mark" if count == 1 else "read marks"
+        what = f"{count} {noun}" + ("" if read else " removed")
+        return changed, Op(apply, what)
 
     return decide
 

@@ -224,6 +224,14 @@ class StateStore:
         """Mark `slug` read or unread (no write when it already is)."""
         self._state.change(changes.set_read(slug, read))
 
+    def set_read_many(self, slugs: Iterable[str], read: bool = True) -> frozenset[str]:
+        """Mark every post of `slugs` read (or unread) in one atomic write; the slugs changed.
+
+        Those already read (or unread) are left as they are, their date kept; no
+        write when none changes. Undoing is the same call on the result, with `read` flipped.
+        """
+        return self._state.change(changes.set_read_many(slugs, read))
+
     # -- reading positions ---------------------------------------------------
 
     def position(self, slug: str) -> ReadingPosition | None:

@@ -42,6 +42,7 @@ SAFE_SCHEMES = ("http", "https")
 C = "post-view--"
 S_TITLE = C + "title"
 S_TAGS = C + "tags"
+S_NOTE = C + "note"
 S_HEADING = tuple(f"{C}h{n}" for n in range(1, 7))
 S_RULE = C + "rule"
 S_LINK = C + "link"

@@ -15,11 +15,12 @@ from reader.tui.markdown_lines import DocumentBuilder, split_chunks
 
 __all__ = ["DocumentCache", "begin_document"]
 
-_Key = tuple[str, int, str, tuple[str, ...]]
+_Key = tuple[str, int, str, tuple[str, ...], str]
 
 
 class DocumentCache:
-    """Complete documents by post (slug, body, title and tags), the least recent dropped first."""
+    """Complete documents by post (slug, body, title, tags and the bookmark's note), the
+    least recent dropped first."""
 
     def __init__(self, size: int = 12) -> None:
         self.size = size
@@ -27,21 +28,21 @@ class DocumentCache:
         self._documents: OrderedDict[_Key, Document] = OrderedDict()
 
     @staticmethod
-    def _key(post: Post) -> _Key:
-        # The title and tags are drawn in the document's first lines, so they are part of it.
-        return (post.slug, hash(post.body), post.title, tuple(post.tags))
+    def _key(post: Post, note: str) -> _Key:
+        # The title, tags and note are drawn in the document's first lines: part of it.
+        return (post.slug, hash(post.body), post.title, tuple(post.tags), note)
 
-    def get(self, post: Post) -> Document | None:
-        """The document of `post` as it is now, or None when it is not kept."""
-        key = self._key(post)
+    def get(self, post: Post, note: str = "") -> Document | None:
+        """The document of `post` (with `note`) as it is now, or None when it is not kept."""
+        key = self._key(post, note)
         document = self._documents.get(key)
         if document is not None:
             self._documents.move_to_end(key)
         return document
 
-    def put(self, post: Post, document: Document) -> None:
-        """Keep `document` (complete) for `post`."""
-        key = self._key(post)
+    def put(self, post: Post, document: Document, note: str = "") -> None:
+        """Keep `document` (complete) for `post` with `note`."""
+        key = self._key(post, note)
         self._documents[key] = document
         self._documents.move_to_end(key)
         while len(self._documents) > self.size:
@@ -55,9 +56,11 @@ class DocumentCache:
         return len(self._documents)
 
 
-def begin_document(post: Post) -> tuple[DocumentBuilder, list[str]]:
-    """A builder fed the first chunk of `post`, and the chunks still to feed it."""
+def begin_document(post: Post, note: str = "") -> tuple[DocumentBuilder, list[str]]:
+    """A builder fed the first chunk of `post` (its bookmark's `note` under the title), and
+    the chunks still to feed it."""
     chunks = split_chunks(post.body)
-    builder = DocumentBuilder(post.title, post.tags, [(s.heading, s.anchor) for s in post.sections])
+    sections = [(s.heading, s.anchor) for s in post.sections]
+    builder = DocumentBuilder(post.title, post.tags, sections, note)
     builder.feed(chunks[0])
     return builder, chunks[1:]

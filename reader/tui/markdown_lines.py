@@ -37,6 +37,7 @@ from reader.tui.document import (
     S_DEF_TERM,
     S_HEADING,
     S_HTML,
+    S_NOTE,
     S_QUOTE,
     S_QUOTE_BAR,
     S_TABLE_HEADER,
@@ -55,6 +56,7 @@ from reader.tui.document import (
     link_scheme,
 )
 from reader.tui.inline_unit import html_text, inline_unit
+from reader.tui.look import NOTE_MARK
 from reader.tui.wrap import split_chunks, wrap_ranges
 
 __all__ = [
@@ -105,6 +107,7 @@ class DocumentBuilder:
         title: str = "",
         tags: Sequence[str] = (),
         known_sections: Sequence[tuple[str, str]] = (),
+        note: str = "",
     ) -> None:
         self.document = Document()
         self._known = list(known_sections)
@@ -118,6 +121,12 @@ class DocumentBuilder:
                 self._gap = False
                 text = clean_text("  ".join(f"#{tag}" for tag in tags))
                 self._add_unit_block("text", Unit(text, [Span(0, len(text), S_TAGS)]))
+            # The bookmark's note, under them: plain text, on one line, never Markdown.
+            note = " ".join(clean_text(note).split())
+            if note:
+                self._gap = False
+                text = f"{NOTE_MARK} {note}"
+                self._add_unit_block("text", Unit(text, [Span(0, len(text), S_NOTE)]))
 
     # The title block is a heading of level 0: no underline, no section.
 
@@ -396,8 +405,9 @@ def build_document(
     title: str = "",
     tags: Sequence[str] = (),
     known_sections: Sequence[tuple[str, str]] = (),
+    note: str = "",
 ) -> Document:
     """Parse a whole post body into a complete `Document` (no chunking)."""
-    builder = DocumentBuilder(title, tags, known_sections)
+    builder = DocumentBuilder(title, tags, known_sections, note)
     builder.feed(body)
     return builder.finish()

@@ -77,7 +77,9 @@ class FollowingPart(Screen[None]):
         if highlight:
             position = None  # from a search, go to the first hit instead
         self.shown_highlight = highlight
-        self.query_one(ReaderPane).show_post(post, position, highlight)
+        mark = self.session.bookmarks.get(slug)
+        note = mark.note if mark is not None else ""
+        self.query_one(ReaderPane).show_post(post, position, highlight, note)
 
     @on(ReaderPane.PostLinkChosen)
     def post_link_chosen(self, event: ReaderPane.PostLinkChosen) -> None:

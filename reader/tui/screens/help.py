@@ -43,8 +43,8 @@ SEARCH_SYNTAX: list[TextRow] = [
 
 MARKS: list[TextRow] = [
     ("•", "unread (the title in bold)"),
-    ("★", "bookmarked"),
-    ("✎", "the bookmark has a note (B to write it)"),
+    ("★", "bookmarked (beside • when unread too)"),
+    ("✎", "bookmarked, with a note (B to write it)"),
     ("draft", "under the title: the post is a draft"),
 ]
 """What the marks in the post list mean."""

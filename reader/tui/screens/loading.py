@@ -120,7 +120,7 @@ class LoadingPart(Screen[None]):
         unread = {p.slug for p in posts if p.slug not in read}
         post_list.show_posts(
             posts,
-            set(session.bookmarks),
+            session.bookmarks,
             unread,
             keep=self.wanted_slug,
             title=self.list_title(),
@@ -172,5 +172,5 @@ class LoadingPart(Screen[None]):
             chunk = posts[start : start + CHUNK]
             read = session.read
             unread = {p.slug for p in chunk if p.slug not in read}
-            post_list.add_posts(chunk, set(session.bookmarks), unread, places)
+            post_list.add_posts(chunk, session.bookmarks, unread, places)
             await asyncio.sleep(0)

@@ -99,6 +99,21 @@ class MainScreen(
         Binding("b", "toggle_bookmark", "Bookmark", id="main.bookmark"),
         Binding("B", "edit_note", "Note", key_display="B", id="main.note", show=False),
         Binding("m", "toggle_read", "Read/unread", id="main.toggle_read"),
+        Binding(
+            "M",
+            "mark_all_read",
+            "Mark all read",
+            id="main.mark_all_read",
+            key_display="M",
+            tooltip="Mark every post listed read (asks first)",
+        ),
+        Binding(
+            "u",
+            "undo_mark_read",
+            "Undo all read",
+            id="main.undo_mark_read",
+            tooltip="Undo the last M: its posts unread again",
+        ),
         Binding("s", "cycle_sort", "Sort", id="main.sort", tooltip=SORT_HELP),
         Binding("c", "copy_url", "Copy URL", id="main.copy_url", show=False),
         Binding("O", "open_original", "Open original", id="main.open_original", show=False),
@@ -230,6 +245,8 @@ class MainScreen(
             return self.history.can_go_back
         if action == "history_forward":
             return self.history.can_go_forward
+        if action == "undo_mark_read":
+            return bool(self.undo_read)  # in the footer only while there is one to undo
         return True
 
     # -- filling the panes -------------------------------------------------
@@ -248,7 +265,14 @@ class MainScreen(
         keep = post_list.highlighted_slug or self.wanted_slug
         posts = session.posts(self.filter, self.order)
         title = self.list_title()
-        post_list.show_posts(posts, set(session.bookmarks), unread, keep=keep, title=title)
+        post_list.show_posts(
+            posts,
+            session.bookmarks,
+            unread,
+            keep=keep,
+            title=title,
+            details=self.filter.kind == Filter.BOOKMARKS,
+        )
         if not post_list.slugs:
             post_list.show_nothing(empty_list(self.filter, not summaries), title=title)
             self.wanted_slug = None
@@ -286,7 +310,7 @@ class MainScreen(
             unread = sum(1 for p in summaries if session.is_unread(p.slug))
             self.refresh_sidebar(len(summaries), unread, len(session.bookmarks))
         self.query_one(PostList).refresh_post(
-            slug, session.is_bookmarked(slug), session.is_unread(slug)
+            slug, session.bookmarks.get(slug), session.is_unread(slug)
         )
 
     # -- messages from the widgets -----------------------------------------

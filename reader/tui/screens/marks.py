@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from reader.config import Config, ReadRule
 from reader.session import Snapshot
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.note import NoteScreen
 from reader.tui.widgets.post_list import PostList
 from reader.tui.widgets.reader_pane import ReaderPane
@@ -28,10 +29,17 @@ from reader.tui.widgets.reader_pane import ReaderPane
 if TYPE_CHECKING:
     from reader.library import Library
     from reader.models import Filter
+    from reader.search import SearchResults
     from reader.session import ReadingSession
+    from reader.sorting import SortOrder
     from reader.tui.timings import Timings
 
-__all__ = ["MarksPart"]
+__all__ = ["MarksPart", "count_of"]
+
+
+def count_of(count: int) -> str:
+    """`count` posts, in words ("1 post", "123 posts")."""
+    return f"{count} post" if count == 1 else f"{count} posts"
 
 
 class MarksPart(Screen[None]):
@@ -59,8 +67,13 @@ class MarksPart(Screen[None]):
         self._reading: str | None = None
         """The post the user opened in the reader, while it is shown: the rule's only subject."""
         self._resume_timer: Timer | None = None
+        self.undo_read: frozenset[str] = frozenset()
+        """The posts the last `M` marked read, for `u` to make unread again."""
 
-    if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen
+    if TYPE_CHECKING:  # the screen's side of it, defined by MainScreen and its parts
+        search_query: str
+        search_results: SearchResults | None
+        order: SortOrder
 
         def refresh_lists(self) -> None: ...
 
@@ -92,6 +105,7 @@ class MarksPart(Screen[None]):
         else:
             self.notify("Bookmark removed.", timeout=2)
         self.refresh_row(slug)
+        self.show_open_note()
 
     def action_edit_note(self) -> None:
         """Edit the bookmark's note (bookmarking the post if need be)."""
@@ -111,6 +125,14 @@ class MarksPart(Screen[None]):
             return
         self.session.set_note(slug, note, self.current_section(slug))
         self.refresh_row(slug)
+        self.show_open_note()
+
+    def show_open_note(self) -> None:
+        """Show the note of the open post's bookmark under its title, as it is now."""
+        reader = self.query_one(ReaderPane)
+        if reader.post is not None:
+            mark = self.session.bookmarks.get(reader.post.slug)
+            reader.show_note(mark.note if mark is not None else "")
 
     # -- read marks -----------------------------------------------------------------
 
@@ -134,6 +156,51 @@ class MarksPart(Screen[None]):
         if post is not None and post.slug == slug and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
 
+    # -- every post listed at once (`M`, and `u` to undo it) -----------------------
+
+    def listed_slugs(self) -> list[str]:
+        """Every post the list shows under the filter: the search's matches (all of them,
+        not only the best shown), or the posts browsed."""
+        if self.search_query:
+            results = self.search_results
+            if results is None:
+                return []
+            return sorted(results.slugs or {h.slug for h in results.hits})
+        return [p.slug for p in self.session.posts(self.filter, self.order)]
+
+    def action_mark_all_read(self) -> None:
+        """Ask, giving the count, then mark every unread post the list shows read."""
+        unread = frozenset(s for s in self.listed_slugs() if self.session.is_unread(s))
+        if not unread:
+            self.notify("Every post listed is read already.", timeout=3)
+            return
+        question = f"Mark {count_of(len(unread))} read?"
+        self.app.push_screen(
+            ConfirmScreen(question, "Mark all read"), partial(self._mark_all_read, unread)
+        )
+
+    def _mark_all_read(self, slugs: frozenset[str], yes: bool | None) -> None:
+        if not yes:
+            return
+        changed = self.session.mark_read_many(slugs)
+        if not changed:
+            return  # read meanwhile (another process, the rule)
+        self.undo_read = changed
+        self.refresh_lists()
+        self.refresh_bindings()
+        self.notify(f"Marked {count_of(len(changed))} read. Press u to undo.", timeout=5)
+
+    def action_undo_mark_read(self) -> None:
+        """Make the posts the last `M` marked read unread again, those alone."""
+        slugs, self.undo_read = self.undo_read, frozenset()
+        self.refresh_bindings()
+        if not slugs:
+            self.notify("Nothing to undo.", timeout=3)
+            return
+        restored = self.session.mark_unread_many(slugs)
+        self.refresh_lists()
+        self.notify(f"{count_of(len(restored)).capitalize()} unread again.", timeout=5)
+
     # -- the read-marking rule (`mark_read` in the config) ----------------------------
 
     def start_reading(self, slug: str) -> None:
@@ -147,6 +214,10 @@ class MarksPart(Screen[None]):
         rule = self.config.mark_read
         if rule is ReadRule.ON_OPEN and self.session.is_unread(slug):
             self.set_read(slug, True, in_place=True)
+        elif rule is ReadRule.ON_END:
+            reader = self.query_one(ReaderPane)
+            if reader.post is not None and reader.post.slug == slug and reader.end_in_view:
+                self.mark_read_if_open(slug)  # shown already, and it fits: at its end
         elif rule is ReadRule.AFTER_SECONDS:
             self._read_timer = self.set_timer(
                 self.config.mark_read_seconds, partial(self._read_a_while, slug)
@@ -166,6 +237,11 @@ class MarksPart(Screen[None]):
             return
         if slug == self._reading or self.query_one(ReaderPane).has_focus_within:
             self.mark_read_if_open(slug)
+
+    @on(ReaderPane.EndInView)
+    def end_shown(self, event: ReaderPane.EndInView) -> None:
+        """A post that fits on screen is at its end as it opens (`on-end`)."""
+        self.reached_end(event.slug)
 
     def _read_a_while(self, slug: str) -> None:
         if slug == self._reading:
@@ -213,6 +289,7 @@ class MarksPart(Screen[None]):
         self.show_state_problem(event.snapshot.problem)
         if self.session.apply(event.snapshot):
             self.refresh_lists()
+            self.show_open_note()
 
     def report_library_problems(self) -> None:
         """Notify each damage to the library found since the last call (a bad file set aside).

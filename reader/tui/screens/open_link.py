@@ -31,7 +31,7 @@ class OpenLinkScreen(Dialog[bool]):
             padding: 0 1;
         }
         & #link-url { color: $text-primary; margin: 1 0; }
-        & #link-note { color: $text-muted; }
+        & #link-note { text-style: dim; }  /* not $text-muted: see reader.tui.look */
         & Horizontal { height: auto; align-horizontal: right; }
         & Button { margin-left: 1; }
     }

@@ -208,7 +208,7 @@ class SearchPart(Screen[None]):
         session = self.session
         unread = {h.slug for h in results.hits if session.is_unread(h.slug)}
         if results.hits:
-            post_list.show_results(list(results.hits), set(session.bookmarks), unread)
+            post_list.show_results(list(results.hits), session.bookmarks, unread)
         else:
             said = results.nothing_found()
             said = said[:1].upper() + said[1:] + ("" if said.endswith("?") else ".")

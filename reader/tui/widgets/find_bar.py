@@ -30,7 +30,8 @@ class FindBar(Horizontal):
         & > Input { width: 1fr; height: 1; border: none; padding: 0 1; }
         & > Input:focus { border: none; }
         & > #find-counter {
-            width: auto; min-width: 7; height: 1; padding: 0 1; color: $text-muted;
+            width: auto; min-width: 7; height: 1; padding: 0 1;
+            text-style: dim;  /* not $text-muted: see reader.tui.look */
         }
     }
     """

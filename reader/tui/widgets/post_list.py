@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.binding import Binding, BindingType
@@ -17,45 +18,89 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.listing import Places, short_date
-from reader.models import PostSummary
-from reader.tui.look import MUTED
+from reader.models import Bookmark, PostSummary
+from reader.text import clean_text
+from reader.tui.look import MUTED, NOTE_MARK
 from reader.tui.widgets.paged_list import PagedList
 
 if TYPE_CHECKING:
     from reader.search import SearchHit
 
 __all__ = [
+    "BOOKMARK_HEIGHT",
+    "MARK_WIDTH",
     "RESULTS_TITLE",
     "RESULT_HEIGHT",
     "ROW_HEIGHT",
+    "BookmarkRow",
     "FixedRow",
     "PostList",
     "PostRow",
     "ResultRow",
     "post_row",
+    "row_mark",
 ]
+
+EMPTY: Mapping[str, Bookmark] = MappingProxyType({})
+"""No bookmarks."""
 
 
 ROW_HEIGHT = 2
 """Every row is two lines: the title, then date, tags and reading time."""
 
+BOOKMARK_HEIGHT = 3
+"""A row of the Bookmarks view has a third line: when and where it was bookmarked, its note."""
 
-def row_mark(bookmarked: bool, unread: bool) -> tuple[str, str]:
-    """The mark before a title: ★ bookmarked, • unread, and its style."""
-    return ("★ ", "$accent") if bookmarked else ("• ", "$primary") if unread else ("  ", "")
+MARK_WIDTH = 3
+"""Columns before a title: the unread mark, the bookmark mark, a space. Every row has them
+all, so titles line up whatever marks a row has."""
+
+INDENT = " " * MARK_WIDTH
+"""What the lines under a title start with."""
+
+
+def row_mark(bookmark: Bookmark | None, unread: bool) -> Content:
+    """The marks before a title, always `MARK_WIDTH` columns: • unread, then ★ bookmarked
+    (✎ when the bookmark has a note)."""
+    kept = " " if bookmark is None else NOTE_MARK if bookmark.note else "★"
+    return Content.assemble(("•" if unread else " ", "$primary"), (kept, "$accent"), " ")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line, without control characters: a note written elsewhere may hold
+    newlines (or anything) and the row's lines are fixed."""
+    return " ".join(clean_text(text).split())
+
+
+def bookmark_line(bookmark: Bookmark, post: PostSummary) -> Content:
+    """The Bookmarks view's third line: the note first (what a narrow list keeps), then
+    the day it was bookmarked and the section it was bookmarked at."""
+    headings = {s.anchor: s.heading for s in post.sections}
+    section = headings.get(bookmark.section, bookmark.section)
+    parts = [f"bookmarked {short_date(bookmark.created)}" if bookmark.created else "bookmarked"]
+    if section:
+        parts.append(f"§ {one_line(section)}")
+    when = (" · ".join(parts), MUTED)
+    if not bookmark.note:
+        return Content.assemble(INDENT, when)
+    note = f"{NOTE_MARK} {one_line(bookmark.note)}"
+    return Content.assemble(INDENT, (note, "italic"), (" · ", MUTED), when)
 
 
 def post_row(
-    post: PostSummary, bookmarked: bool = False, unread: bool = False, place: str = ""
+    post: PostSummary,
+    bookmark: Bookmark | None = None,
+    unread: bool = False,
+    place: str = "",
+    details: bool = False,
 ) -> Content:
     """A post's row. Built from plain text: a title is never read as markup.
 
     The second line, dim: the post's day when it has a date, `place` (the
     folder that tells it from a post of the same title), its tags, and its
-    reading time.
+    reading time. With `details` (the Bookmarks view), a third: `bookmark_line`.
     """
-    mark = row_mark(bookmarked, unread)
-    details = " · ".join(
+    facts = " · ".join(
         part
         for part in (
             "draft" if post.draft else "",
@@ -66,7 +111,15 @@ def post_row(
         )
         if part
     )
-    return Content.assemble(mark, (post.title, "bold" if unread else ""), "\n  ", (details, MUTED))
+    row = Content.assemble(
+        row_mark(bookmark, unread),
+        (post.title, "bold" if unread else ""),
+        "\n" + INDENT,
+        (facts, MUTED),
+    )
+    if details and bookmark is not None:
+        row = Content("\n").join([row, bookmark_line(bookmark, post)])
+    return row
 
 
 class FixedRow(Visual):
@@ -78,13 +131,14 @@ class FixedRow(Visual):
     when it is drawn.
     """
 
-    __slots__ = ("_content", "bookmarked", "unread")
+    __slots__ = ("_content", "bookmark", "unread")
 
     HEIGHT = 1
     """Lines per row."""
 
-    def __init__(self, bookmarked: bool, unread: bool) -> None:
-        self.bookmarked = bookmarked
+    def __init__(self, bookmark: Bookmark | None, unread: bool) -> None:
+        self.bookmark = bookmark
+        """The post's bookmark (its note gives the mark), or None."""
         self.unread = unread
         self._content: Content | None = None
 
@@ -114,8 +168,8 @@ class FixedRow(Visual):
         return self.content.render_strips(width, height, style, options)
 
     def get_optimal_width(self, rules: RulesMap, container_width: int) -> int:
-        """Wide enough for the title and the mark."""
-        return len(self.title) + 2
+        """Wide enough for the title and the marks."""
+        return len(self.title) + MARK_WIDTH
 
     def get_height(self, rules: RulesMap, width: int) -> int:
         """Always `HEIGHT` lines."""
@@ -130,12 +184,20 @@ class PostRow(FixedRow):
     HEIGHT = ROW_HEIGHT
 
     def __init__(
-        self, post: PostSummary, bookmarked: bool, unread: bool, places: Places | None = None
+        self,
+        post: PostSummary,
+        bookmark: Bookmark | None,
+        unread: bool,
+        places: Places | None = None,
     ) -> None:
-        super().__init__(bookmarked, unread)
+        super().__init__(bookmark, unread)
         self.post = post
         self.places = places
         """What tells the listed posts of one title apart (asked only when drawn)."""
+
+    def again(self, bookmark: Bookmark | None, unread: bool, places: Places | None) -> PostRow:
+        """The same kind of row for this post, with other marks or places."""
+        return type(self)(self.post, bookmark, unread, places)
 
     @property
     def title(self) -> str:
@@ -145,7 +207,21 @@ class PostRow(FixedRow):
     def build(self) -> Content:
         """Mark, title; date, place, tags and reading time."""
         place = self.places.of(self.post) if self.places is not None else ""
-        return post_row(self.post, self.bookmarked, self.unread, place)
+        return post_row(self.post, self.bookmark, self.unread, place)
+
+
+class BookmarkRow(PostRow):
+    """A post in the Bookmarks view: a `PostRow`, then when and where it was bookmarked
+    and the bookmark's note."""
+
+    __slots__ = ()
+
+    HEIGHT = BOOKMARK_HEIGHT
+
+    def build(self) -> Content:
+        """Mark, title; date, place, tags and reading time; bookmark date, section, note."""
+        place = self.places.of(self.post) if self.places is not None else ""
+        return post_row(self.post, self.bookmark, self.unread, place, details=True)
 
 
 RESULT_HEIGHT = 3
@@ -171,8 +247,8 @@ class ResultRow(FixedRow):
 
     HEIGHT = RESULT_HEIGHT
 
-    def __init__(self, hit: SearchHit, bookmarked: bool, unread: bool) -> None:
-        super().__init__(bookmarked, unread)
+    def __init__(self, hit: SearchHit, bookmark: Bookmark | None, unread: bool) -> None:
+        super().__init__(bookmark, unread)
         self.hit = hit
 
     @property
@@ -183,7 +259,7 @@ class ResultRow(FixedRow):
     def build(self) -> Content:
         """Mark and title; snippet; tags and section."""
         hit = self.hit
-        mark = row_mark(self.bookmarked, self.unread)
+        mark = row_mark(self.bookmark, self.unread)
         snippet = " ".join(hit.snippet.text.split("\n"))
         where = ", ".join(hit.tags)
         if hit.section is not None:
@@ -191,8 +267,8 @@ class ResultRow(FixedRow):
         return Content("\n").join(
             [
                 Content.assemble(mark, _marked(hit.title, hit.title_marks, "bold")),
-                Content.assemble("  ", _marked(snippet, hit.snippet.marks, MUTED)),
-                Content.assemble("  ", (where, MUTED)),
+                Content.assemble(INDENT, _marked(snippet, hit.snippet.marks, MUTED)),
+                Content.assemble(INDENT, (where, MUTED)),
             ]
         )
 
@@ -235,6 +311,8 @@ class PostList(PagedList):
         """Height of every row (0 when rows may differ)."""
         self.generation = 0
         """Counts the fills of the list: rows added later belong to the fill they continue."""
+        self._row: type[PostRow] = PostRow
+        """The kind of row of the posts shown (`add_posts` adds more of it)."""
 
     def _update_lines(self) -> None:
         """Lay out every row at once: they all have the same height.
@@ -258,24 +336,29 @@ class PostList(PagedList):
     def show_posts(
         self,
         posts: Sequence[PostSummary],
-        bookmarked: set[str] | frozenset[str] = frozenset(),
+        bookmarks: Mapping[str, Bookmark] = EMPTY,
         unread: set[str] | frozenset[str] = frozenset(),
         keep: str | None = None,
         title: str = "Posts",
+        details: bool = False,
     ) -> None:
         """Replace the rows; keep the cursor on `keep` if it is still listed.
 
-        `title` goes in the border: what is listed, and in which order.
+        `title` goes in the border: what is listed, and in which order. With
+        `details` (the Bookmarks view), each row also says when and where its
+        post was bookmarked, and the bookmark's note.
         """
         self.generation += 1
         self.slugs = [p.slug for p in posts]
         self._listed = frozenset(self.slugs)
-        self.row_height = ROW_HEIGHT
+        row = BookmarkRow if details else PostRow
+        self._row = row
+        self.row_height = row.HEIGHT
         self.set_class(False, "-nothing")
         self.border_title = Content(title)
         places = Places(posts)
         self.set_options(
-            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
+            Option(row(p, bookmarks.get(p.slug), p.slug in unread, places), id=p.slug)
             for p in posts
         )
         index = self.slugs.index(keep) if keep in self.slugs else 0
@@ -284,7 +367,7 @@ class PostList(PagedList):
     def add_posts(
         self,
         posts: Sequence[PostSummary],
-        bookmarked: set[str] | frozenset[str],
+        bookmarks: Mapping[str, Bookmark],
         unread: set[str] | frozenset[str],
         places: Places,
     ) -> None:
@@ -293,8 +376,9 @@ class PostList(PagedList):
         slugs = [p.slug for p in posts]
         self.slugs.extend(slugs)
         self._listed = self._listed.union(slugs)
+        row = self._row
         self.add_options(
-            Option(PostRow(p, p.slug in bookmarked, p.slug in unread, places), id=p.slug)
+            Option(row(p, bookmarks.get(p.slug), p.slug in unread, places), id=p.slug)
             for p in posts
         )
 
@@ -307,7 +391,7 @@ class PostList(PagedList):
                 old = row.places.of(row.post) if row.places is not None else ""
                 if places.of(row.post) != old:
                     self.replace_option_prompt_at_index(
-                        index, PostRow(row.post, row.bookmarked, row.unread, places)
+                        index, row.again(row.bookmark, row.unread, places)
                     )
                 else:
                     row.places = places
@@ -315,7 +399,7 @@ class PostList(PagedList):
     def show_results(
         self,
         hits: Sequence[SearchHit],
-        bookmarked: set[str] | frozenset[str] = frozenset(),
+        bookmarks: Mapping[str, Bookmark] = EMPTY,
         unread: set[str] | frozenset[str] = frozenset(),
     ) -> None:
         """Replace the rows with ranked search results, the cursor on the best.
@@ -329,7 +413,7 @@ class PostList(PagedList):
         self.set_class(False, "-nothing")
         self.border_title = Content(RESULTS_TITLE)
         self.set_options(
-            Option(ResultRow(h, h.slug in bookmarked, h.slug in unread), id=h.slug) for h in hits
+            Option(ResultRow(h, bookmarks.get(h.slug), h.slug in unread), id=h.slug) for h in hits
         )
         self.highlighted = 0 if self.slugs else None
 
@@ -358,11 +442,9 @@ class PostList(PagedList):
                 continue
             prompt = self.get_option(hit.slug).prompt
             if isinstance(prompt, ResultRow):
-                self.replace_option_prompt(
-                    hit.slug, ResultRow(hit, prompt.bookmarked, prompt.unread)
-                )
+                self.replace_option_prompt(hit.slug, ResultRow(hit, prompt.bookmark, prompt.unread))
 
-    def refresh_post(self, slug: str, bookmarked: bool, unread: bool) -> None:
+    def refresh_post(self, slug: str, bookmark: Bookmark | None, unread: bool) -> None:
         """Redraw one post's row after its marks changed; nothing if it is not listed.
 
         A read mark or a bookmark can land after the list has changed (a timer,
@@ -372,11 +454,9 @@ class PostList(PagedList):
             return
         prompt = self.get_option(slug).prompt
         if isinstance(prompt, PostRow):
-            self.replace_option_prompt(
-                slug, PostRow(prompt.post, bookmarked, unread, prompt.places)
-            )
+            self.replace_option_prompt(slug, prompt.again(bookmark, unread, prompt.places))
         elif isinstance(prompt, ResultRow):
-            self.replace_option_prompt(slug, ResultRow(prompt.hit, bookmarked, unread))
+            self.replace_option_prompt(slug, ResultRow(prompt.hit, bookmark, unread))
 
     @property
     def highlighted_slug(self) -> str | None:

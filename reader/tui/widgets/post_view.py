@@ -30,6 +30,7 @@ class PostView(RenderPart, can_focus=False):
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "post-view--title",
         "post-view--tags",
+        "post-view--note",
         "post-view--h1",
         "post-view--h2",
         "post-view--h3",
@@ -73,24 +74,26 @@ class PostView(RenderPart, can_focus=False):
         & > .post-view--tags { color: $foreground-muted; text-style: italic; }
         /* The ANSI themes draw $text-muted in the default colour: only dim sets it apart. */
         &:ansi > .post-view--tags { text-style: italic dim; }
+        & > .post-view--note { color: $text-secondary; text-style: italic; }
         & > .post-view--h1 { color: $text-accent; text-style: bold underline; }
         & > .post-view--h2 { color: $text-accent; text-style: bold; }
         & > .post-view--h3 { color: $text-secondary; text-style: bold; }
         & > .post-view--h4 { color: $text-secondary; text-style: bold italic; }
         & > .post-view--h5 { color: $text-warning; text-style: italic underline; }
-        & > .post-view--h6 { color: $text-muted; text-style: italic; }
-        & > .post-view--rule { color: $text-muted; }
+        /* Secondary text is dim, never $text-muted (see reader.tui.look.MUTED). */
+        & > .post-view--h6 { text-style: italic dim; }
+        & > .post-view--rule { text-style: dim; }
         & > .post-view--link { color: $text-primary; text-style: underline; }
-        & > .post-view--link-target { color: $text-muted; text-style: not underline; }
+        & > .post-view--link-target { text-style: not underline dim; }
         & > .post-view--link-focus { text-style: reverse; }
         & > .post-view--code-inline { color: $text-warning; background: $boost; }
         & > .post-view--code-block { background: $boost; }
-        & > .post-view--quote { color: $text-muted; text-style: italic; }
+        & > .post-view--quote { text-style: italic dim; }
         & > .post-view--quote-bar { color: $primary; }
         & > .post-view--bullet { color: $text-accent; }
-        & > .post-view--table-border { color: $text-muted; }
+        & > .post-view--table-border { text-style: dim; }
         & > .post-view--table-header { text-style: bold; }
-        & > .post-view--html { color: $text-muted; }
+        & > .post-view--html { text-style: dim; }
         & > .post-view--footnote { color: $text-accent; }
         & > .post-view--task { color: $text-accent; text-style: bold; }
         & > .post-view--def-term { text-style: bold; }
@@ -99,7 +102,7 @@ class PostView(RenderPart, can_focus=False):
         & > .post-view--find-hit { background: $warning 40%; }
         & > .post-view--find-current { background: $warning; color: $text; text-style: bold; }
         & > .post-view--highlight { background: $accent 35%; }
-        & > .post-view--syntax-comment { color: $text-muted; text-style: italic; }
+        & > .post-view--syntax-comment { text-style: italic dim; }
         & > .post-view--syntax-string { color: $text-success; }
         & > .post-view--syntax-number { color: $text-warning; }
         & > .post-view--syntax-keyword { color: $text-accent; text-style: bold; }

@@ -117,6 +117,14 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             super().__init__()
             self.step = step
 
+    class EndInView(Message):
+        """The end of the post `slug` is on screen without scrolling there (a short post,
+        a window made taller); once per post shown."""
+
+        def __init__(self, slug: str) -> None:
+            super().__init__()
+            self.slug = slug
+
     class PositionChanged(Message):
         """The reader settled somewhere else in the post; the screen saves it."""
 
@@ -142,6 +150,8 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         """Parsed posts, kept for going back to them (the app's own, or the pane's)."""
         self.post: Post | None = None
         """The post shown, or None."""
+        self.note = ""
+        """The note of the post's bookmark, shown under its title ("": none)."""
         self.view = PostView(id="post-view")
         """The scrolling body."""
         if reading_width:
@@ -156,6 +166,8 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         self._reported: ReadingPosition | None = None
         """The position last reported (or restored): a report is sent only for a new one."""
         self._settle: Timer | None = None
+        self._end_told: Post | None = None
+        """The post `EndInView` was posted for."""
 
     def compose(self) -> ComposeResult:
         yield self.view
@@ -176,17 +188,20 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         post: Post | None,
         position: ReadingPosition | None = None,
         highlight: tuple[str, ...] = (),
+        note: str = "",
     ) -> None:
         """Show `post` (None clears the pane) at `position`, highlighting `highlight` words.
 
         The first screen is drawn at once; a long post finishes parsing in the
         background. With `highlight`, every hit is marked and the first is scrolled to.
+        `note`, the post's bookmark note, is shown under its title (plain text).
         """
         self.flush_position()
         self.workers.cancel_group(self, "reader-load")
         self.close_find()
         self._held = None  # a jump in one post means nothing in the next
         self.post = post
+        self.note = note
         view = self.view
         if post is None:
             self._pending = None
@@ -195,14 +210,14 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             view.set_document(None)
             self._update_titles()
             return
-        document = self.documents.get(post)
+        document = self.documents.get(post, note)
         builder: DocumentBuilder | None = None
         rest: list[str] = []
         if document is None:
-            builder, rest = begin_document(post)
+            builder, rest = begin_document(post, note)
             document = builder.document if rest else builder.finish()
             if not rest:
-                self.documents.put(post, document)
+                self.documents.put(post, document, note)
         self._highlight = tuple(t for t in (fold(w).strip() for w in highlight) if t)
         self._pending = Highlight(self._highlight) if self._highlight else position
         self._reported = position or ReadingPosition(post.slug)
@@ -211,6 +226,13 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         if builder is not None and rest:
             self._load_rest(post, builder, rest)
         self._update_titles()
+
+    def show_note(self, note: str) -> None:
+        """Show `note` under the title of the post shown (its bookmark's note changed),
+        staying where the reader is."""
+        if self.post is None or note == self.note:
+            return
+        self.show_post(self.post, self.current_position(), note=note)
 
     def clear_highlight(self) -> None:
         """Unmark the words of the search the post was opened from (it stays where it is).
@@ -239,7 +261,7 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             self.view.document_extended()
             self._apply_pending()
         document = builder.finish()
-        self.documents.put(post, document)
+        self.documents.put(post, document, self.note)
         if self.view.document is document:
             self._apply_pending(final=True)
             if self._highlight:
@@ -247,6 +269,26 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
             if self.find_state.active:
                 self.run_find(self.find_state.query, move=False)
             self._update_titles()
+            self._tell_end()
+
+    @property
+    def end_in_view(self) -> bool:
+        """True when the post is wholly parsed and laid out, and its last line is on screen."""
+        view = self.view
+        return (
+            self.post is not None
+            and not self.is_loading
+            and view.layout_ready
+            and self._pending is None
+            and round(view.scroll_y) >= view.max_scroll_y
+        )
+
+    def _tell_end(self) -> None:
+        """Post `EndInView` the first time the end of the post shown is on screen."""
+        post = self.post
+        if post is not None and self._end_told is not post and self.end_in_view:
+            self._end_told = post
+            self.post_message(self.EndInView(post.slug))
 
     @property
     def is_loading(self) -> bool:
@@ -302,6 +344,7 @@ class ReaderPane(FindPart, LinkPart, SectionPart, can_focus=True):
         self._update_titles()
         if self.post is None or self._pending is not None:
             return
+        self._tell_end()
         if self.current_position() != self._reported:
             if self._settle is not None:
                 self._settle.stop()

@@ -151,7 +151,7 @@ class TagSidebar(PagedList):
             options += [Option(row(q, n), id=SAVED_PREFIX + q) for q, n in self._saved]
         if self._feeds:
             status = f" {self._feeds_status}" if self._feeds_status else ""
-            heading = Content.styled(FEEDS_HEADING + status, "bold $text-muted")
+            heading = Content.styled(FEEDS_HEADING + status, f"bold {MUTED}")
             options.append(Option(heading, id="feeds-heading", disabled=True))
             options += [
                 Option(row(name, count), id=FEED_PREFIX + key, disabled=not tag)
