@@ -272,3 +272,24 @@ def test_index_agrees_with_a_naive_oracle(seed: int, tmp_path: Path) -> None:
     _check_matches(loaded, oracle, cases)
     for case in cases[:10]:  # snippets too, read back from the file
         assert loaded.search(case.text, limit=5) == index.search(case.text, limit=5)
+
+    # A loaded index reads its file in place: changed, it copies what it changes, and
+    # saved over that very file, it reads the new one.
+    changed = _library(rng, 5)
+    removed = rng.sample(sorted(s for s in by_slug if s.startswith("p") and s[1:] >= "5"), 8)
+    added = _library(rng, 6, prefix="more")
+    loaded.update([*changed, *added], remove=removed)
+    for post in [*changed, *added]:
+        by_slug[post.slug] = post
+    for slug in removed:
+        del by_slug[slug]
+    oracle = _Oracle(list(by_slug.values()))
+    cases = _cases(rng, oracle, 120)
+    _check_matches(loaded, oracle, cases)
+    loaded.save(path)
+    _check_matches(loaded, oracle, cases)
+    again = SearchIndex.load(path)
+    assert again is not None
+    _check_matches(again, oracle, cases)
+    for case in cases[:10]:
+        assert again.search(case.text, limit=5) == loaded.search(case.text, limit=5)
