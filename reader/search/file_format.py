@@ -98,10 +98,11 @@ import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
-from operator import add
 from typing import BinaryIO, Literal
 
-from reader.search.documents import Documents
+import numpy as np
+
+from reader.search.documents import Documents, StringTable, TagTable
 from reader.search.forward import FIELDS, ForwardLists, MappedSequences
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
@@ -338,8 +339,8 @@ class _Reader:
         found = self.mapped(name, kind)
         return [found[r * width : (r + 1) * width] for r in range(rows)]
 
-    def strings(self, name: str) -> list[str]:
-        """A section of strings."""
+    def table(self, name: str) -> StringTable:
+        """A section of strings, sliced out of its text when asked for."""
         data = self._bytes(name)
         ends = self._array(Kind.U32)
         split = 4 * self.sections[name].count
@@ -349,7 +350,12 @@ class _Reader:
         text = data[split:].decode("utf-8", "surrogatepass")
         if ends and ends[-1] != len(text):
             raise FormatError(f"section {name} is damaged")
-        return list(map(text.__getitem__, map(slice, [0, *ends][:-1], ends)))
+        return StringTable(text, ends)
+
+    def strings(self, name: str) -> list[str]:
+        """A section of strings."""
+        table = self.table(name)
+        return table[:]
 
     def parts(self) -> IndexParts:
         """Every part, as saved."""
@@ -357,18 +363,18 @@ class _Reader:
         for hole in self.numbers("holes", Kind.U32):
             slugs[hole] = None
         n = len(slugs)
-        titles = self.strings("titles")
+        titles = self.table("titles")
         names = self.strings("tag_names")
-        ends = list(accumulate(self.numbers("tag_counts", Kind.U32)))
-        flat = list(map(names.__getitem__, self.numbers("tag_ids", Kind.U32)))
-        if (ends[-1] if ends else 0) != len(flat):
+        tag_ends = array("Q", accumulate(self.numbers("tag_counts", Kind.U32)))
+        tag_ids = self.numbers("tag_ids", Kind.U32)
+        if (tag_ends[-1] if tag_ends else 0) != len(tag_ids) or _largest(tag_ids) >= len(names):
             raise FormatError("tags do not add up")
-        tags = [tuple(flat[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+        tags = TagTable(names, tag_ids, tag_ends)
         sigs = self.numbers("signatures", Kind.U32)
         lengths = self.numbers("lengths", Kind.U32)
         stemmer_names = self.strings("stemmer_names")
         stemmer_of = array("B", self._bytes("stemmers"))
-        if len(stemmer_of) != n or (n and max(stemmer_of) >= len(stemmer_names)):
+        if len(stemmer_of) != n or _largest(stemmer_of) >= len(stemmer_names):
             raise FormatError("stemmers do not add up")
         documents = Documents.restore(slugs, titles, tags, sigs, lengths, stemmer_names, stemmer_of)
         parts = IndexParts(Vocabulary(), documents, ForwardLists(self.toc.code_limit))
@@ -414,6 +420,16 @@ class _Reader:
         return parts
 
 
+def _largest(values: array[int], plus: array[int] | None = None) -> int:
+    """The largest of `values` (each plus the same item of `plus`), -1 if there are none."""
+    if not values:
+        return -1
+    found = np.frombuffer(values, dtype=f"u{values.itemsize}").astype(np.uint64)
+    if plus is not None:
+        found += np.frombuffer(plus, dtype=f"u{plus.itemsize}")
+    return int(found.max())
+
+
 def _check_counts(parts: IndexParts, holes: int) -> None:
     """The parts agree with each other on how many documents, terms and postings there are."""
     docs, postings, forward = parts.documents, parts.postings, parts.forward
@@ -432,6 +448,6 @@ def _check_counts(parts: IndexParts, holes: int) -> None:
         and holes == n - len(docs)
         and all(d < n for d in forward.overflow)
         and (not parts.pairs.bitmaps or parts.pairs.width * 8 >= n)
-        and (not n or max(map(add, records.at, records.length)) <= records.region[1])
+        and _largest(records.at, records.length) <= records.region[1]
     ):
         raise FormatError("the sections do not agree with each other")
