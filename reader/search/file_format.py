@@ -359,7 +359,7 @@ class _Reader:
 
     def parts(self) -> IndexParts:
         """Every part, as saved."""
-        slugs: list[str | None] = list(self.strings("slugs"))
+        slugs: list[str | None] = self.strings("slugs")  # type: ignore[assignment]
         for hole in self.numbers("holes", Kind.U32):
             slugs[hole] = None
         n = len(slugs)

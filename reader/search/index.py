@@ -188,8 +188,14 @@ class SearchIndex:
     # -- persistence -------------------------------------------------------
 
     def close(self) -> None:
-        """Close the index file (snippets of saved posts are empty afterwards)."""
+        """Close the index file (snippets of saved posts are empty afterwards).
+
+        On Linux the file's map goes with the last view of it; Windows cannot
+        replace a mapped file, so there the parts are copied out of it now.
+        """
         with self._lock:
+            if os.name == "nt":
+                self._parts.copy_out()
             self._parts.records.close()
 
     def save(self, path: Path) -> None:
