@@ -8,9 +8,10 @@ indexed directly, a sorted term's ids are searched (`searchsorted`), a
 word's expansions take the best-scoring one per post, and a phrase's
 bitmap is a sorted set with no score.
 
-The postings stay in `array` arrays (see `postings`); a matcher views them
-with `numpy.frombuffer` for the length of one query, and never keeps the
-view beyond it (a row with a view cannot grow).
+The postings stay in `array` arrays, or read-only views of the index
+file's map (see `postings`); a matcher views them with `numpy.frombuffer`
+for the length of one query, and never keeps the view beyond it (a row
+with a view cannot grow).
 """
 
 from __future__ import annotations
