@@ -131,11 +131,18 @@ class MappedSequences(Sequence[bytes]):
             at, data = self._at, self._data
             start, stop, step = doc_id.indices(len(self))
             return [data[at[d] : at[d + 1]] for d in range(start, stop, step)]
+        at = self._at
         if doc_id < 0:
-            doc_id += len(self)
-        if not 0 <= doc_id < len(self):
-            raise IndexError("forward sequence out of range")
-        return self._data[self._at[doc_id] : self._at[doc_id + 1]]
+            doc_id += len(at) - 1
+            if doc_id < 0:
+                raise IndexError("forward sequence out of range")
+        return self._data[at[doc_id] : at[doc_id + 1]]  # IndexError past the end
+
+    def holding(self, doc_ids: Sequence[int], pattern: bytes) -> list[bool]:
+        """Whether each post of `doc_ids` has `pattern` in its sequence (found in the
+        map, nothing copied)."""
+        find, at = self._data.find, self._at
+        return [find(pattern, at[d], at[d + 1]) >= 0 for d in doc_ids]
 
     def __iter__(self) -> Iterator[bytes]:
         at, data = self._at, self._data
@@ -297,7 +304,10 @@ class ForwardLists:
         if max(ids) >= self.code_limit:
             return [d for d in candidates if self._has_run(d, ids)]
         pattern = "".join(map(chr, ids)).encode("utf-8", _SURROGATES)
-        found = map(contains, map(self.sequences.__getitem__, candidates), repeat(pattern))
+        sequences = self.sequences
+        if isinstance(sequences, MappedSequences):
+            return list(compress(candidates, sequences.holding(candidates, pattern)))
+        found = map(contains, map(sequences.__getitem__, candidates), repeat(pattern))
         return list(compress(candidates, found))
 
     def _has_run(self, doc_id: int, ids: list[int]) -> bool:
