@@ -25,7 +25,7 @@ from reader.search.query import Query
 from reader.search.stemming import stemmer_name
 from reader.text import fold
 
-__all__ = ["Documents", "StringTable", "TagTable", "signature", "tag_key"]
+__all__ = ["Documents", "StringTable", "signature", "tag_key"]
 
 
 def signature(post: PostSummary) -> int:
@@ -44,69 +44,37 @@ class StringTable(Sequence[str]):
     """Strings as saved: one text and where each string ends in it, a string sliced out
     when asked for (a title is read for a hit only; 50,000 `str` objects are not made)."""
 
-    __slots__ = ("_ends", "_text")
+    __slots__ = ("_bounds", "_text")
 
     def __init__(self, text: str, ends: array[int]) -> None:
         self._text = text
-        self._ends = ends
-        """Where each string ends in `text`, in characters."""
+        self._bounds = array(ends.typecode, [0])
+        """Where each string starts in `text`, in characters, and where the last ends."""
+        self._bounds.extend(ends)
 
     def __len__(self) -> int:
-        return len(self._ends)
+        return len(self._bounds) - 1
 
     @overload
     def __getitem__(self, i: int) -> str: ...
     @overload
     def __getitem__(self, i: slice) -> list[str]: ...
     def __getitem__(self, i: int | slice) -> str | list[str]:
+        bounds = self._bounds
         if isinstance(i, slice):
-            if i.step not in (None, 1):
-                return [self[j] for j in range(*i.indices(len(self)))]
-            start, stop, _ = i.indices(len(self))
-            ends = self._ends[start:stop]
-            starts = [self._ends[start - 1] if start else 0, *ends[:-1]]
-            return list(map(self._text.__getitem__, map(slice, starts, ends)))
-        ends = self._ends
-        end = ends[i]  # IndexError past the end
+            start, stop, step = i.indices(len(bounds) - 1)
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            ends = bounds[start + 1 : stop + 1]
+            return list(map(self._text.__getitem__, map(slice, bounds[start:stop], ends)))
         if i < 0:
-            i += len(ends)
-        return self._text[ends[i - 1] if i else 0 : end]
+            i += len(bounds) - 1
+            if i < 0:
+                raise IndexError("string out of range")
+        return self._text[bounds[i] : bounds[i + 1]]  # IndexError past the end
 
     def __iter__(self) -> Iterator[str]:
         return iter(self[:])
-
-
-class TagTable(Sequence[tuple[str, ...]]):
-    """Each document's tags as saved: indexes into the distinct names, a document's tuple
-    made when asked for."""
-
-    __slots__ = ("_ends", "_ids", "_names")
-
-    def __init__(self, names: list[str], ids: array[int], ends: array[int]) -> None:
-        self._names = names
-        self._ids = ids
-        """Every document's tags in turn, as indexes into `names`."""
-        self._ends = ends
-        """Where each document's tags end in `ids`."""
-
-    def __len__(self) -> int:
-        return len(self._ends)
-
-    @overload
-    def __getitem__(self, i: int) -> tuple[str, ...]: ...
-    @overload
-    def __getitem__(self, i: slice) -> list[tuple[str, ...]]: ...
-    def __getitem__(self, i: int | slice) -> tuple[str, ...] | list[tuple[str, ...]]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        ends = self._ends
-        end = ends[i]  # IndexError past the end
-        if i < 0:
-            i += len(ends)
-        return tuple(map(self._names.__getitem__, self._ids[ends[i - 1] if i else 0 : end]))
-
-    def __iter__(self) -> Iterator[tuple[str, ...]]:
-        return map(self.__getitem__, range(len(self)))
 
 
 class Documents:
@@ -116,8 +84,7 @@ class Documents:
         self.slugs: list[str | None] = []
         """None for a removed post (a hole)."""
         self.titles: list[str] | StringTable = []
-        self.tags: list[tuple[str, ...]] | TagTable = []
-        """As loaded, tables read when asked for (lists once a post is added or removed)."""
+        self.tags: list[tuple[str, ...]] = []
         self.sigs = array("I")
         self.lengths = array("I")
         """`FIELDS` per document: title, tags, headings and body lengths in terms."""
@@ -160,7 +127,7 @@ class Documents:
         cls,
         slugs: list[str | None],
         titles: list[str] | StringTable,
-        tags: list[tuple[str, ...]] | TagTable,
+        tags: list[tuple[str, ...]],
         sigs: array[int],
         lengths: array[int],
         stemmer_names: list[str],
@@ -196,11 +163,9 @@ class Documents:
         self._stemmer_docs = {}
 
     def _lists(self) -> tuple[list[str], list[tuple[str, ...]]]:
-        """The titles and tags, to change (made lists, if they are the tables loaded)."""
+        """The titles and tags, to change (the titles made a list, if the table loaded)."""
         if not isinstance(self.titles, list):
             self.titles = list(self.titles)
-        if not isinstance(self.tags, list):
-            self.tags = list(self.tags)
         return self.titles, self.tags
 
     def add(self, post: PostSummary, lengths: Sequence[int]) -> int:

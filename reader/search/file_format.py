@@ -102,7 +102,7 @@ from typing import BinaryIO, Literal
 
 import numpy as np
 
-from reader.search.documents import Documents, StringTable, TagTable
+from reader.search.documents import Documents, StringTable
 from reader.search.forward import FIELDS, ForwardLists, MappedSequences
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
@@ -369,7 +369,9 @@ class _Reader:
         tag_ids = self.numbers("tag_ids", Kind.U32)
         if (tag_ends[-1] if tag_ends else 0) != len(tag_ids) or _largest(tag_ids) >= len(names):
             raise FormatError("tags do not add up")
-        tags = TagTable(names, tag_ids, tag_ends)
+        # Eager, not a `TagTable`: every hit reads its tags, and a tuple ready is faster.
+        flat = list(map(names.__getitem__, tag_ids))
+        tags = [tuple(flat[a:b]) for a, b in zip([0, *tag_ends][:-1], tag_ends, strict=True)]
         sigs = self.numbers("signatures", Kind.U32)
         lengths = self.numbers("lengths", Kind.U32)
         stemmer_names = self.strings("stemmer_names")
