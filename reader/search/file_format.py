@@ -369,7 +369,7 @@ class _Reader:
         tag_ids = self.numbers("tag_ids", Kind.U32)
         if (tag_ends[-1] if tag_ends else 0) != len(tag_ids) or _largest(tag_ids) >= len(names):
             raise FormatError("tags do not add up")
-        # Eager, not a `TagTable`: every hit reads its tags, and a tuple ready is faster.
+        # Built now, not sliced when asked for like the titles: every hit reads its tags.
         flat = list(map(names.__getitem__, tag_ids))
         tags = [tuple(flat[a:b]) for a, b in zip([0, *tag_ends][:-1], tag_ends, strict=True)]
         sigs = self.numbers("signatures", Kind.U32)
