@@ -44,7 +44,10 @@ def _rss_mb() -> float:
 def child(data_dir: str, trace: bool) -> None:
     """Run the steps in this process; print the figures as JSON on stdout."""
     import asyncio
+    import contextlib
     import tracemalloc
+
+    from textual.worker import WorkerCancelled
 
     if trace:
         tracemalloc.start(8)
@@ -65,7 +68,9 @@ def child(data_dir: str, trace: bool) -> None:
                 # Until no worker is left: one may start another (the posts, then the index).
                 await pilot.pause()
                 while any(not w.is_finished for w in app.workers):
-                    await app.workers.wait_for_complete()
+                    # A worker the app cancels (a newer load in its group) is done too.
+                    with contextlib.suppress(WorkerCancelled):
+                        await app.workers.wait_for_complete()
                     await pilot.pause()
                 await pilot.pause()
 

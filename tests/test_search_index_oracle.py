@@ -237,6 +237,22 @@ def _check_scores(index: SearchIndex, oracle: _Oracle, cases: list[_Case]) -> No
             assert oracle.score(slug, clauses) <= lowest + 2 * tolerance, (case.text, slug)
 
 
+def _apply(
+    index: SearchIndex,
+    by_slug: dict[str, Post],
+    changed: list[Post],
+    removed: list[str],
+    added: list[Post],
+) -> _Oracle:
+    """Update `index` and `by_slug` alike; the oracle of the posts left."""
+    index.update([*changed, *added], remove=removed)
+    for post in [*changed, *added]:
+        by_slug[post.slug] = post
+    for slug in removed:
+        del by_slug[slug]
+    return _Oracle(list(by_slug.values()))
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_index_agrees_with_a_naive_oracle(seed: int, tmp_path: Path) -> None:
     rng = random.Random(seed)
@@ -255,13 +271,7 @@ def test_index_agrees_with_a_naive_oracle(seed: int, tmp_path: Path) -> None:
     changed = _library(rng, 25)  # the same slugs p0..p24, new content
     removed = [f"p{i}" for i in rng.sample(range(25, 360), 20)]
     added = _library(rng, 15, prefix="new")
-    index.update([*changed, *added], remove=removed)
-    for post in [*changed, *added]:
-        by_slug[post.slug] = post
-    for slug in removed:
-        del by_slug[slug]
-    live = list(by_slug.values())
-    oracle = _Oracle(live)
+    oracle = _apply(index, by_slug, changed, removed, added)
     cases = _cases(rng, oracle, 120)
     _check_matches(index, oracle, cases)
 
@@ -272,3 +282,18 @@ def test_index_agrees_with_a_naive_oracle(seed: int, tmp_path: Path) -> None:
     _check_matches(loaded, oracle, cases)
     for case in cases[:10]:  # snippets too, read back from the file
         assert loaded.search(case.text, limit=5) == index.search(case.text, limit=5)
+
+    # A loaded index reads its file in place: changed, it copies what it changes, and
+    # saved over that very file, it reads the new one.
+    changed = _library(rng, 5)
+    removed = rng.sample(sorted(set(by_slug) - {p.slug for p in changed}), 8)
+    oracle = _apply(loaded, by_slug, changed, removed, _library(rng, 6, prefix="more"))
+    cases = _cases(rng, oracle, 120)
+    _check_matches(loaded, oracle, cases)
+    loaded.save(path)
+    _check_matches(loaded, oracle, cases)
+    again = SearchIndex.load(path)
+    assert again is not None
+    _check_matches(again, oracle, cases)
+    for case in cases[:10]:
+        assert again.search(case.text, limit=5) == loaded.search(case.text, limit=5)

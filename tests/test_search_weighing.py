@@ -131,7 +131,7 @@ def _pairs_expected(forward: ForwardLists, posts: int) -> dict[str, set[int]]:
     return {k: {d for d in range(posts) if k in forward.pairs(d)} for k in common}
 
 
-def _bitmap_posts(bitmap: bytearray) -> set[int]:
+def _bitmap_posts(bitmap: bytearray | memoryview) -> set[int]:
     return {i * 8 + b for i, byte in enumerate(bitmap) for b in range(8) if byte >> b & 1}
 
 

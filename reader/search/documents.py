@@ -14,7 +14,10 @@ import sys
 import zlib
 from array import array
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from typing import overload
+
+import numpy as np
 
 from reader.models import PostSummary
 from reader.search.forward import FIELDS
@@ -22,7 +25,7 @@ from reader.search.query import Query
 from reader.search.stemming import stemmer_name
 from reader.text import fold
 
-__all__ = ["Documents", "signature", "tag_key"]
+__all__ = ["Documents", "StringTable", "signature", "tag_key"]
 
 
 def signature(post: PostSummary) -> int:
@@ -37,13 +40,50 @@ def tag_key(tag: str) -> str:
     return " ".join(fold(tag).split())
 
 
+class StringTable(Sequence[str]):
+    """Strings as saved: one text and where each string ends in it, a string sliced out
+    when asked for (a title is read for a hit only; 50,000 `str` objects are not made)."""
+
+    __slots__ = ("_bounds", "_text")
+
+    def __init__(self, text: str, ends: array[int]) -> None:
+        self._text = text
+        self._bounds = array(ends.typecode, [0])
+        """Where each string starts in `text`, in characters, and where the last ends."""
+        self._bounds.extend(ends)
+
+    def __len__(self) -> int:
+        return len(self._bounds) - 1
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        bounds = self._bounds
+        if isinstance(i, slice):
+            start, stop, step = i.indices(len(bounds) - 1)
+            if step != 1:
+                return [self[j] for j in range(start, stop, step)]
+            ends = bounds[start + 1 : stop + 1]
+            return list(map(self._text.__getitem__, map(slice, bounds[start:stop], ends)))
+        if i < 0:
+            i += len(bounds) - 1
+            if i < 0:
+                raise IndexError("string out of range")
+        return self._text[bounds[i] : bounds[i + 1]]  # IndexError past the end
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self[:])
+
+
 class Documents:
     """Every document's slug, title, tags, signature, field lengths and stemmer."""
 
     def __init__(self) -> None:
         self.slugs: list[str | None] = []
         """None for a removed post (a hole)."""
-        self.titles: list[str] = []
+        self.titles: list[str] | StringTable = []
         self.tags: list[tuple[str, ...]] = []
         self.sigs = array("I")
         self.lengths = array("I")
@@ -52,8 +92,8 @@ class Documents:
         """Document id by slug, of the live posts."""
         self.length_sums = [0] * FIELDS
         """Total terms per field over the live posts."""
-        self.tag_docs: dict[str, set[int]] = {}
-        """Live document ids by `tag_key`."""
+        self._tag_docs: dict[str, set[int]] | None = {}
+        """Live document ids by `tag_key` (None: not made yet, see `tag_docs`)."""
         self.stemmer_names: list[str] = []
         """Every stemmer (Snowball algorithm name, "" for none) a document has had."""
         self.stemmer_of = array("B")
@@ -67,11 +107,26 @@ class Documents:
         """How many live posts."""
         return len(self.doc_of)
 
+    @property
+    def tag_docs(self) -> dict[str, set[int]]:
+        """Live document ids by `tag_key`; made from `tags` when first asked for (a search
+        with a tag), not when the index opens."""
+        if self._tag_docs is None:
+            by_name: dict[str, list[int]] = {}
+            for doc_id, tags in enumerate(self.tags):
+                for tag in tags:
+                    by_name.setdefault(tag, []).append(doc_id)
+            found: dict[str, set[int]] = {}
+            for name, ids in by_name.items():  # a few dozen names: fold each once
+                found.setdefault(tag_key(name), set()).update(ids)
+            self._tag_docs = found
+        return self._tag_docs
+
     @classmethod
     def restore(
         cls,
         slugs: list[str | None],
-        titles: list[str],
+        titles: list[str] | StringTable,
         tags: list[tuple[str, ...]],
         sigs: array[int],
         lengths: array[int],
@@ -84,34 +139,44 @@ class Documents:
         found.sigs, found.lengths = sigs, lengths
         found.stemmer_names, found.stemmer_of = stemmer_names, stemmer_of
         found._index()
-        found.length_sums = [sum(lengths[i::FIELDS]) for i in range(FIELDS)]
-        for doc_id, slug in enumerate(slugs):
-            if slug is None:  # a hole keeps its lengths until compacted
-                for i in range(FIELDS):
-                    found.length_sums[i] -= lengths[FIELDS * doc_id + i]
+        found.length_sums = (
+            np.frombuffer(lengths, dtype=np.uint32).reshape(-1, FIELDS).sum(axis=0).tolist()
+            if lengths
+            else [0] * FIELDS
+        )
+        if found.holes():
+            for doc_id, slug in enumerate(slugs):
+                if slug is None:  # a hole keeps its lengths until compacted
+                    for i in range(FIELDS):
+                        found.length_sums[i] -= lengths[FIELDS * doc_id + i]
         return found
 
     def _index(self) -> None:
-        self.doc_of = {s: i for i, s in enumerate(self.slugs) if s is not None}
-        by_name: dict[str, list[int]] = {}
-        for doc_id, tags in enumerate(self.tags):
-            for tag in tags:
-                by_name.setdefault(tag, []).append(doc_id)
-        self.tag_docs = {}
-        for name, ids in by_name.items():  # a few dozen names: fold each once
-            self.tag_docs.setdefault(tag_key(name), set()).update(ids)
+        self.doc_of = dict(zip(self.slugs, range(len(self.slugs)), strict=True))  # type: ignore[arg-type]
+        self.doc_of.pop(None, None)  # type: ignore[call-overload]
+        self._tag_docs = None
         of = self.stemmer_of
-        self._stemmer_counts = Counter(of[d] for d in self.doc_of.values())
+        if self.holes():
+            self._stemmer_counts = Counter(of[d] for d in self.doc_of.values())
+        else:
+            self._stemmer_counts = Counter(of)
         self._stemmer_docs = {}
+
+    def _lists(self) -> tuple[list[str], list[tuple[str, ...]]]:
+        """The titles and tags, to change (the titles made a list, if the table loaded)."""
+        if not isinstance(self.titles, list):
+            self.titles = list(self.titles)
+        return self.titles, self.tags
 
     def add(self, post: PostSummary, lengths: Sequence[int]) -> int:
         """Add a post (its slug not indexed already) with its field lengths; its new id."""
         doc_id = len(self.slugs)
+        titles, all_tags = self._lists()
         self.slugs.append(post.slug)
-        self.titles.append(post.title)
+        titles.append(post.title)
         # A library repeats a few dozen tag names thousands of times.
         tags = tuple(sys.intern(t) for t in post.tags)
-        self.tags.append(tags)
+        all_tags.append(tags)
         self.sigs.append(signature(post))
         self.lengths.extend(lengths)
         stemmer = stemmer_name(post.lang)
@@ -122,8 +187,9 @@ class Documents:
         self._stemmer_counts[number] += 1
         self._stemmer_docs.pop(stemmer, None)
         self.doc_of[post.slug] = doc_id
-        for tag in tags:
-            self.tag_docs.setdefault(tag_key(tag), set()).add(doc_id)
+        if self._tag_docs is not None:
+            for tag in tags:
+                self._tag_docs.setdefault(tag_key(tag), set()).add(doc_id)
         for i, n in enumerate(lengths):
             self.length_sums[i] += n
         return doc_id
@@ -135,14 +201,16 @@ class Documents:
             return None
         for i in range(FIELDS):
             self.length_sums[i] -= self.lengths[FIELDS * doc_id + i]
-        for tag in self.tags[doc_id]:
-            self.tag_docs.get(tag_key(tag), set()).discard(doc_id)
+        if self._tag_docs is not None:
+            for tag in self.tags[doc_id]:
+                self._tag_docs.get(tag_key(tag), set()).discard(doc_id)
         number = self.stemmer_of[doc_id]
         self._stemmer_counts[number] -= 1
         self._stemmer_docs.pop(self.stemmer_names[number], None)
+        titles, tags = self._lists()
         self.slugs[doc_id] = None
-        self.titles[doc_id] = ""
-        self.tags[doc_id] = ()
+        titles[doc_id] = ""
+        tags[doc_id] = ()
         return doc_id
 
     def holes(self) -> int:

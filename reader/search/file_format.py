@@ -1,9 +1,13 @@
 """The search index file: a header, the snippet records, typed sections, a table of contents.
 
-The index is a cache of the library, so the format favours loading fast:
-every array is read straight into place (`array.fromfile`), and the snippet
-records stay on disk, read back for the hits shown. All integers are
-little-endian, whatever the machine.
+The index is a cache of the library, so the format favours opening fast: the
+file is mapped (`mmap`, read-only), the big sections (postings, dense rows,
+forward sequences, pair bitmaps) are used in place as views of the map, and
+only the small ones (strings, the documents' tables) are decoded; the
+snippet records stay on disk, read back for the hits shown. Only the pages
+a query touches are read, and the kernel can drop them again. All integers
+are little-endian, whatever the machine (on a big-endian one every section
+is copied and swapped instead).
 
 Layout::
 
@@ -87,19 +91,22 @@ the tokenizer bumps the version.
 
 from __future__ import annotations
 
+import mmap
 import os
 import sys
 import zlib
 from array import array
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
-from operator import add
-from typing import BinaryIO
+from typing import BinaryIO, Literal
 
-from reader.search.documents import Documents
-from reader.search.forward import FIELDS, ForwardLists
+import numpy as np
+
+from reader.search.documents import Documents, StringTable
+from reader.search.forward import FIELDS, ForwardLists, MappedSequences
 from reader.search.pairs import PairBitmaps
 from reader.search.parts import IndexParts
+from reader.search.postings import Numbers
 from reader.search.toc import (
     BULK,
     HEADER,
@@ -116,6 +123,8 @@ from reader.search.vocabulary import FIRST_TERM, Vocabulary
 __all__ = ["FormatError", "read", "write"]
 
 _SWAP = sys.byteorder != "little"
+_VIEWS: dict[Kind, Literal["H", "I", "Q"]] = {Kind.U16: "H", Kind.U32: "I", Kind.U64: "Q"}
+"""`memoryview.cast` formats of the numbers' kinds (the `TYPECODES`)."""
 
 
 # -- writing -------------------------------------------------------------------
@@ -133,7 +142,7 @@ class _Writer:
         self._crc = None if name in BULK else 0
         return self.out.tell()
 
-    def _emit(self, data: bytes | bytearray) -> None:
+    def _emit(self, data: bytes | bytearray | memoryview) -> None:
         if self._crc is not None:
             self._crc = zlib.crc32(data, self._crc)
         self.out.write(data)
@@ -142,7 +151,12 @@ class _Writer:
         size = self.out.tell() - offset
         self.sections.append(Section(name, kind, offset, size, count, self._crc))
 
-    def _numbers(self, kind: Kind, values: array[int] | Sequence[int]) -> int:
+    def _numbers(self, kind: Kind, values: Numbers | Sequence[int]) -> int:
+        if isinstance(values, memoryview):  # a view of the old file's map, little-endian
+            if values.format != TYPECODES[kind] or values.itemsize != ITEM_SIZES[kind]:
+                raise OSError(f"cannot write {values.format!r} views as {kind}")
+            self._emit(values.cast("B"))
+            return len(values)
         found = values if isinstance(values, array) else array(TYPECODES[kind], values)
         if found.typecode != TYPECODES[kind] or found.itemsize != ITEM_SIZES[kind]:
             raise OSError(f"cannot write {found.typecode!r} arrays as {kind}")
@@ -155,11 +169,11 @@ class _Writer:
             self._emit(found.tobytes())
         return len(found)
 
-    def numbers(self, name: str, kind: Kind, values: array[int] | Sequence[int]) -> None:
+    def numbers(self, name: str, kind: Kind, values: Numbers | Sequence[int]) -> None:
         offset = self._start(name)
         self._note(name, kind, offset, self._numbers(kind, values))
 
-    def rows(self, name: str, kind: Kind, rows: Sequence[array[int]]) -> None:
+    def rows(self, name: str, kind: Kind, rows: Sequence[Numbers]) -> None:
         offset = self._start(name)
         self._note(name, kind, offset, sum(self._numbers(kind, row) for row in rows))
 
@@ -169,7 +183,7 @@ class _Writer:
         self._emit("".join(values).encode("utf-8", "surrogatepass"))
         self._note(name, Kind.STRS, offset, len(values))
 
-    def blob(self, name: str, chunks: Iterable[bytes | bytearray]) -> None:
+    def blob(self, name: str, chunks: Iterable[bytes | bytearray | memoryview]) -> None:
         offset = self._start(name)
         if self._crc is None:
             self.out.writelines(chunks)  # thousands of sequences: no Python call each
@@ -243,9 +257,14 @@ def write(
 def read(handle: BinaryIO, version: int) -> IndexParts:
     """The index in the file `handle`, whose records stay there to be read.
 
+    The file is mapped read-only, and the big sections stay in the map: the
+    file must be replaced, never truncated or written over in place, while
+    the index is in use (`SearchIndex.save` replaces it).
+
     Raises FormatError (or another exception, for damage the checks do not
     name) if the file is not an index of `version`, or is damaged.
     """
+    handle.seek(0)
     head = handle.read(HEADER.size)
     if len(head) != HEADER.size:
         raise FormatError("too short for a search index")
@@ -256,32 +275,40 @@ def read(handle: BinaryIO, version: int) -> IndexParts:
         raise FormatError(f"index format {found}, not {version}")
     if toc_at + toc_len != os.fstat(handle.fileno()).st_size:
         raise FormatError("the file is not as long as its header says")
-    handle.seek(toc_at)
-    data = handle.read(toc_len)
-    if zlib.crc32(data) != crc:
+    data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    table = data[toc_at : toc_at + toc_len]
+    if len(table) != toc_len or zlib.crc32(table) != crc:
         raise FormatError("the table of contents is damaged")
-    toc = Toc.decode(data)
+    toc = Toc.decode(table)
     if toc.version != version or not FIRST_TERM < toc.code_limit <= 0x10FFFF:
         raise FormatError("bad table of contents")
     toc.check(toc_at)
-    return _Reader(handle, toc).parts()
+    return _Reader(data, toc).parts()
 
 
 class _Reader:
-    """Reads the sections in order, checking each one's checksum if it has one."""
+    """Reads the sections of a mapped file: the small ones decoded and checked against
+    their checksums, the bulk ones as views of the map (copies, on a big-endian machine)."""
 
-    def __init__(self, handle: BinaryIO, toc: Toc) -> None:
-        self.handle = handle
+    def __init__(self, data: mmap.mmap, toc: Toc) -> None:
+        self.data = data
+        self.view = memoryview(data)
         self.toc = toc
         self.sections = {s.name: s for s in toc.sections}
-        handle.seek(toc.records[1])
 
     def _bytes(self, name: str) -> bytes:
         section = self.sections[name]
-        data = self.handle.read(section.size)
+        data = self.data[section.offset : section.offset + section.size]
         if len(data) != section.size or zlib.crc32(data) != section.crc:
             raise FormatError(f"section {name} is damaged")
         return data
+
+    def _bulk(self, name: str) -> memoryview:
+        section = self.sections[name]
+        found = self.view[section.offset : section.offset + section.size]
+        if len(found) != section.size:
+            raise FormatError(f"section {name} is damaged")
+        return found
 
     @staticmethod
     def _array(kind: Kind) -> array[int]:
@@ -291,31 +318,29 @@ class _Reader:
         return found
 
     def numbers(self, name: str, kind: Kind) -> array[int]:
-        """A whole section of numbers."""
+        """A whole section of numbers, copied."""
         found = self._array(kind)
-        if name in BULK:
-            found.fromfile(self.handle, self.sections[name].count)
-        else:
-            found.frombytes(self._bytes(name))
+        found.frombytes(self._bulk(name) if name in BULK else self._bytes(name))
         if _SWAP:
             found.byteswap()
         return found
 
-    def rows(self, name: str, kind: Kind, rows: int, width: int) -> list[array[int]]:
-        """A bulk section of numbers as `rows` arrays of `width`."""
+    def mapped(self, name: str, kind: Kind) -> Numbers:
+        """A bulk section of numbers, as a view of the map where the machine allows."""
+        if _SWAP:
+            return self.numbers(name, kind)
+        self._array(kind)  # the item size
+        return self._bulk(name).cast(_VIEWS[kind])
+
+    def rows(self, name: str, kind: Kind, rows: int, width: int) -> list[Numbers]:
+        """A bulk section of numbers as `rows` views (or arrays) of `width`."""
         if rows * width != self.sections[name].count:
             raise FormatError(f"section {name} does not hold {rows} rows of {width}")
-        found = []
-        for _ in range(rows):
-            row = self._array(kind)
-            row.fromfile(self.handle, width)
-            if _SWAP:
-                row.byteswap()
-            found.append(row)
-        return found
+        found = self.mapped(name, kind)
+        return [found[r * width : (r + 1) * width] for r in range(rows)]
 
-    def strings(self, name: str) -> list[str]:
-        """A section of strings."""
+    def table(self, name: str) -> StringTable:
+        """A section of strings, sliced out of its text when asked for."""
         data = self._bytes(name)
         ends = self._array(Kind.U32)
         split = 4 * self.sections[name].count
@@ -325,26 +350,33 @@ class _Reader:
         text = data[split:].decode("utf-8", "surrogatepass")
         if ends and ends[-1] != len(text):
             raise FormatError(f"section {name} is damaged")
-        return list(map(text.__getitem__, map(slice, [0, *ends][:-1], ends)))
+        return StringTable(text, ends)
+
+    def strings(self, name: str) -> list[str]:
+        """A section of strings."""
+        table = self.table(name)
+        return table[:]
 
     def parts(self) -> IndexParts:
         """Every part, as saved."""
-        slugs: list[str | None] = list(self.strings("slugs"))
+        slugs: list[str | None] = self.strings("slugs")  # type: ignore[assignment]
         for hole in self.numbers("holes", Kind.U32):
             slugs[hole] = None
         n = len(slugs)
-        titles = self.strings("titles")
+        titles = self.table("titles")
         names = self.strings("tag_names")
-        ends = list(accumulate(self.numbers("tag_counts", Kind.U32)))
-        flat = list(map(names.__getitem__, self.numbers("tag_ids", Kind.U32)))
-        if (ends[-1] if ends else 0) != len(flat):
+        tag_ends = array("Q", accumulate(self.numbers("tag_counts", Kind.U32)))
+        tag_ids = self.numbers("tag_ids", Kind.U32)
+        if (tag_ends[-1] if tag_ends else 0) != len(tag_ids) or _largest(tag_ids) >= len(names):
             raise FormatError("tags do not add up")
-        tags = [tuple(flat[a:b]) for a, b in zip([0, *ends][:-1], ends, strict=True)]
+        # Built now, not sliced when asked for like the titles: every hit reads its tags.
+        flat = list(map(names.__getitem__, tag_ids))
+        tags = [tuple(flat[a:b]) for a, b in zip([0, *tag_ends][:-1], tag_ends, strict=True)]
         sigs = self.numbers("signatures", Kind.U32)
         lengths = self.numbers("lengths", Kind.U32)
         stemmer_names = self.strings("stemmer_names")
         stemmer_of = array("B", self._bytes("stemmers"))
-        if len(stemmer_of) != n or (n and max(stemmer_of) >= len(stemmer_names)):
+        if len(stemmer_of) != n or _largest(stemmer_of) >= len(stemmer_names):
             raise FormatError("stemmers do not add up")
         documents = Documents.restore(slugs, titles, tags, sigs, lengths, stemmer_names, stemmer_of)
         parts = IndexParts(Vocabulary(), documents, ForwardLists(self.toc.code_limit))
@@ -355,17 +387,18 @@ class _Reader:
         postings = parts.postings
         postings.df = self.numbers("df", Kind.U32)
         postings.base_at = self.numbers("sparse_at", Kind.U64)
-        postings.base_ids = self.numbers("sparse_ids", Kind.U32)
-        postings.base_impacts = self.numbers("sparse_impacts", Kind.U16)
+        postings.base_ids = self.mapped("sparse_ids", Kind.U32)
+        postings.base_impacts = self.mapped("sparse_impacts", Kind.U16)
         dense = self.numbers("dense_terms", Kind.U32)
         rows = self.rows("dense_impacts", Kind.U16, len(dense), n)
         postings.dense = dict(zip(dense, rows, strict=True))
         forward = parts.forward
         sizes = self.numbers("forward_sizes", Kind.U64)
-        if sum(sizes) != self.sections["forward"].size:
+        section = self.sections["forward"]
+        at = array("Q", accumulate(sizes, initial=section.offset))
+        if at[-1] != section.offset + section.size:
             raise FormatError("forward sequences do not add up")
-        read = self.handle.read
-        forward.sequences = [read(size) for size in sizes]
+        forward.sequences = MappedSequences(self.data, at)
         overflow_docs = self.numbers("overflow_docs", Kind.U32)
         ends = list(accumulate(self.numbers("overflow_counts", Kind.U32)))
         overflow_ids = self.numbers("overflow_ids", Kind.U32)
@@ -375,17 +408,28 @@ class _Reader:
             forward.overflow[doc_id] = overflow_ids[a:b]
         keys = self.numbers("pair_terms", Kind.U32)
         width = self.toc.pair_width
-        if self.sections["pair_bitmaps"].size != width * (len(keys) // 2):
+        bitmaps = self._bulk("pair_bitmaps")
+        if len(bitmaps) != width * (len(keys) // 2):
             raise FormatError("pair bitmaps do not add up")
         parts.pairs = PairBitmaps(
             {
-                chr(a) + chr(b): bytearray(read(width))
-                for a, b in zip(keys[::2], keys[1::2], strict=True)
+                chr(a) + chr(b): bitmaps[i * width : (i + 1) * width]
+                for i, (a, b) in enumerate(zip(keys[::2], keys[1::2], strict=True))
             },
             width,
         )
         _check_counts(parts, self.sections["holes"].count)
         return parts
+
+
+def _largest(values: array[int], plus: array[int] | None = None) -> int:
+    """The largest of `values` (each plus the same item of `plus`), -1 if there are none."""
+    if not values:
+        return -1
+    found = np.frombuffer(values, dtype=f"u{values.itemsize}").astype(np.uint64)
+    if plus is not None:
+        found += np.frombuffer(plus, dtype=f"u{plus.itemsize}")
+    return int(found.max())
 
 
 def _check_counts(parts: IndexParts, holes: int) -> None:
@@ -406,6 +450,6 @@ def _check_counts(parts: IndexParts, holes: int) -> None:
         and holes == n - len(docs)
         and all(d < n for d in forward.overflow)
         and (not parts.pairs.bitmaps or parts.pairs.width * 8 >= n)
-        and (not n or max(map(add, records.at, records.length)) <= records.region[1])
+        and _largest(records.at, records.length) <= records.region[1]
     ):
         raise FormatError("the sections do not agree with each other")

@@ -16,12 +16,13 @@ post in `overflow`, in order.
 
 from __future__ import annotations
 
+import mmap
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from itertools import accumulate, compress, pairwise, repeat
 from operator import add, contains
-from typing import NamedTuple, Protocol
+from typing import NamedTuple, Protocol, overload
 
 from reader.models import Post, Section
 from reader.search.plain import markdown_to_plain
@@ -39,6 +40,7 @@ __all__ = [
     "TITLE",
     "AddedPost",
     "ForwardLists",
+    "MappedSequences",
     "PostTerms",
     "is_plain_pair",
     "post_terms",
@@ -106,18 +108,66 @@ def post_terms(post: PostLike) -> PostTerms:
     )
 
 
+class MappedSequences(Sequence[bytes]):
+    """The forward sequences as saved: read from the index file's map when asked for,
+    never held (only the pages read are resident, and the kernel may drop them)."""
+
+    __slots__ = ("_at", "_data")
+
+    def __init__(self, data: mmap.mmap | bytes, at: array[int]) -> None:
+        self._data = data
+        self._at = at
+        """Where each sequence starts in `data`, and where the last one ends."""
+
+    def __len__(self) -> int:
+        return len(self._at) - 1
+
+    @overload
+    def __getitem__(self, doc_id: int) -> bytes: ...
+    @overload
+    def __getitem__(self, doc_id: slice) -> list[bytes]: ...
+    def __getitem__(self, doc_id: int | slice) -> bytes | list[bytes]:
+        if isinstance(doc_id, slice):
+            at, data = self._at, self._data
+            start, stop, step = doc_id.indices(len(self))
+            return [data[at[d] : at[d + 1]] for d in range(start, stop, step)]
+        at = self._at
+        if doc_id < 0:
+            doc_id += len(at) - 1
+            if doc_id < 0:
+                raise IndexError("forward sequence out of range")
+        return self._data[at[doc_id] : at[doc_id + 1]]  # IndexError past the end
+
+    def holding(self, doc_ids: Sequence[int], pattern: bytes) -> list[bool]:
+        """Whether each post of `doc_ids` has `pattern` in its sequence (found in the
+        map, nothing copied)."""
+        find, at = self._data.find, self._at
+        return [find(pattern, at[d], at[d + 1]) >= 0 for d in doc_ids]
+
+    def __iter__(self) -> Iterator[bytes]:
+        at, data = self._at, self._data
+        return (data[a:b] for a, b in pairwise(at))
+
+
 class ForwardLists:
     """The forward sequence of every post, by document id."""
 
     def __init__(self, code_limit: int | None = None) -> None:
         self.code_limit = CODE_LIMIT if code_limit is None else code_limit
-        self.sequences: list[bytes] = []
-        """UTF-8 of each post's term ids; empty for a removed post."""
+        self.sequences: list[bytes] | MappedSequences = []
+        """UTF-8 of each post's term ids; empty for a removed post. As loaded, a view of
+        the index file (`MappedSequences`), made a list when a post is added or removed."""
         self.overflow: dict[int, array[int]] = {}
         """The ids at or above `code_limit` of a post that has any, in order."""
 
     def __len__(self) -> int:
         return len(self.sequences)
+
+    def own(self) -> list[bytes]:
+        """The sequences as a list, to change (copied out of the file's map, if mapped)."""
+        if isinstance(self.sequences, MappedSequences):
+            self.sequences = list(self.sequences)
+        return self.sequences
 
     # -- building ------------------------------------------------------------
 
@@ -150,7 +200,8 @@ class ForwardLists:
             ends.append(len(ids))
         # Encoded a part at a time (the fields, then each piece), so where each piece
         # starts is the sum of the lengths before it.
-        doc_id = len(self.sequences)
+        sequences = self.own()
+        doc_id = len(sequences)
         limit = self.code_limit
         if ids and max(ids) >= limit:
             self.overflow[doc_id] = array("I", [i for i in ids if i >= limit])
@@ -163,12 +214,12 @@ class ForwardLists:
         encoded = [part.encode("utf-8", _SURROGATES) for part in parts]
         # (A post without pieces still has where its body would start.)
         pieces_at = list(accumulate(map(len, encoded[: max(1, len(encoded) - 1)])))
-        self.sequences.append(b"".join(encoded))
+        sequences.append(b"".join(encoded))
         return AddedPost(lengths, found.pieces, pieces_at)
 
     def clear(self, doc_id: int) -> None:
         """Forget a removed post's sequence."""
-        self.sequences[doc_id] = b""
+        self.own()[doc_id] = b""
         self.overflow.pop(doc_id, None)
 
     def compact(self, live: list[int]) -> None:
@@ -183,15 +234,16 @@ class ForwardLists:
         Returns the renumbering as a `str.translate` table of the characters.
         """
         table = {old: new for old, new in enumerate(remap) if old >= FIRST_TERM and old != new}
-        for doc_id, raw in enumerate(self.sequences):
+        sequences = self.own()
+        for doc_id, raw in enumerate(sequences):
             if doc_id in self.overflow:
                 sequence = self.sequence(doc_id)
                 del self.overflow[doc_id]
-                self.sequences[doc_id] = self._encode(doc_id, [remap[t] for t in sequence])
+                sequences[doc_id] = self._encode(doc_id, [remap[t] for t in sequence])
             elif raw:
                 # New ids are never larger than old ones, so no post gains overflow.
                 text = raw.decode("utf-8", _SURROGATES).translate(table)
-                self.sequences[doc_id] = text.encode("utf-8", _SURROGATES)
+                sequences[doc_id] = text.encode("utf-8", _SURROGATES)
         return table
 
     def _encode(self, doc_id: int, ids: list[int]) -> bytes:
@@ -254,7 +306,10 @@ class ForwardLists:
         if max(ids) >= self.code_limit:
             return [d for d in candidates if self._has_run(d, ids)]
         pattern = "".join(map(chr, ids)).encode("utf-8", _SURROGATES)
-        found = map(contains, map(self.sequences.__getitem__, candidates), repeat(pattern))
+        sequences = self.sequences
+        if isinstance(sequences, MappedSequences):
+            return list(compress(candidates, sequences.holding(candidates, pattern)))
+        found = map(contains, map(sequences.__getitem__, candidates), repeat(pattern))
         return list(compress(candidates, found))
 
     def _has_run(self, doc_id: int, ids: list[int]) -> bool:

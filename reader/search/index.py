@@ -31,6 +31,7 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import replace
 from itertools import zip_longest
 from pathlib import Path
+from typing import BinaryIO
 
 from reader.models import Post, PostSummary, Section
 from reader.search import file_format, scoring
@@ -187,8 +188,14 @@ class SearchIndex:
     # -- persistence -------------------------------------------------------
 
     def close(self) -> None:
-        """Close the index file (snippets of saved posts are empty afterwards)."""
+        """Close the index file (snippets of saved posts are empty afterwards).
+
+        On Linux the file's map goes with the last view of it; Windows cannot
+        replace a mapped file, so there the parts are copied out of it now.
+        """
         with self._lock:
+            if os.name == "nt":
+                self._parts.copy_out()
             self._parts.records.close()
 
     def save(self, path: Path) -> None:
@@ -203,9 +210,12 @@ class SearchIndex:
                 parts.postings.pack(len(docs.slugs))
             records = parts.records
             previous = records.path
-            # Windows cannot replace a file that is open: there the records file
-            # is closed just before, and reopened after (or again on failure).
+            # Windows cannot replace a file that is open or mapped: there the parts
+            # are copied out of the map first, and the records file is closed just
+            # before, and reopened after (or again on failure).
             windows = os.name == "nt"
+            if windows:
+                parts.copy_out()
             try:
                 with atomic_writer(
                     path, keep_open=True, before_replace=records.close if windows else None
@@ -216,8 +226,20 @@ class SearchIndex:
                     with contextlib.suppress(OSError):
                         records.attach(previous.open("rb"), previous)
                 raise
-            records.attach(path.open("rb") if out.closed else out, path)
+            handle = path.open("rb") if out.closed else out
+            records.attach(handle, path)
             records.saved(at, length, region)
+            self._map(handle)
+
+    def _map(self, handle: BinaryIO) -> None:
+        """Use the file just saved as loaded, mapped, rather than the arrays built in memory
+        (the old file's map, if any, goes with the last view of it)."""
+        try:
+            mapped = file_format.read(handle, FORMAT_VERSION)
+        except Exception:  # unreadable as written: keep the parts in memory
+            return
+        mapped.records = self._parts.records
+        self._parts = mapped
 
     @classmethod
     def load(cls, path: Path) -> SearchIndex | None:

@@ -8,9 +8,10 @@ indexed directly, a sorted term's ids are searched (`searchsorted`), a
 word's expansions take the best-scoring one per post, and a phrase's
 bitmap is a sorted set with no score.
 
-The postings stay in `array` arrays (see `postings`); a matcher views them
-with `numpy.frombuffer` for the length of one query, and never keeps the
-view beyond it (a row with a view cannot grow).
+The postings stay in `array` arrays, or read-only views of the index
+file's map (see `postings`); a matcher views them with `numpy.frombuffer`
+for the length of one query, and never keeps the view beyond it (a row
+with a view cannot grow).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ def as_ids(ids: Iterable[int]) -> Ids:
     return found
 
 
-def bitmap_ids(bitmap: bytes | bytearray) -> Ids:
+def bitmap_ids(bitmap: bytes | bytearray | memoryview) -> Ids:
     """The positions of the set bits of a little-endian bitmap, ascending."""
     bits = np.unpackbits(np.frombuffer(bytes(bitmap), dtype=np.uint8), bitorder="little")
     return np.flatnonzero(bits).astype(np.int64)
@@ -154,7 +155,9 @@ class Matcher:
 class DenseTerm(Matcher):
     """A term with one impact per post (0: absent)."""
 
-    def __init__(self, impacts: array[int], size: int, weight: float, bonus: float = 0.0) -> None:
+    def __init__(
+        self, impacts: array[int] | memoryview, size: int, weight: float, bonus: float = 0.0
+    ) -> None:
         self.impacts: npt.NDArray[np.uint16] = np.frombuffer(impacts, dtype=np.uint16)
         self.size = size
         self.weight = weight
@@ -218,7 +221,11 @@ class SparseTerm(_Sorted):
     """A term with the ascending ids of its posts and an impact for each."""
 
     def __init__(
-        self, ids: array[int], impacts: array[int], weight: float, bonus: float = 0.0
+        self,
+        ids: array[int] | memoryview,
+        impacts: array[int] | memoryview,
+        weight: float,
+        bonus: float = 0.0,
     ) -> None:
         self.impacts: npt.NDArray[np.uint16] = np.frombuffer(impacts, dtype=np.uint16)
         found = np.frombuffer(ids, dtype=np.uint32).astype(np.int64)

@@ -10,6 +10,8 @@ Which pairs are common is judged on a sample when every weight is
 recomputed (every post of a small library); the bitmaps of those chosen are
 then filled from every post, so they are exact, and kept up to date as posts
 come and go. A pair is keyed by its two characters in the forward sequences.
+As loaded, the bitmaps are read-only views of the index file's map, copied
+into memory the first time a post is added or removed.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ _GROWTH = 64
 class PairBitmaps:
     """A bitmap of posts per common pair of adjacent terms."""
 
-    def __init__(self, bitmaps: dict[str, bytearray] | None = None, width: int = 0) -> None:
-        self.bitmaps: dict[str, bytearray] = bitmaps or {}
+    def __init__(
+        self, bitmaps: dict[str, bytearray] | dict[str, memoryview] | None = None, width: int = 0
+    ) -> None:
+        self.bitmaps: dict[str, bytearray | memoryview] = dict(bitmaps or {})
         """By pair key (two characters): bit d (of byte d >> 3) set if document d holds it."""
         self.width = width
         """Bytes in each bitmap."""
@@ -65,30 +69,39 @@ class PairBitmaps:
             if count >= least and is_plain_pair(key)
         }
 
-    def get(self, key: str | None) -> bytearray | None:
+    def get(self, key: str | None) -> bytearray | memoryview | None:
         """The bitmap of a pair, if it is common."""
         return None if key is None else self.bitmaps.get(key)
+
+    def own(self) -> dict[str, bytearray]:
+        """The bitmaps, to change (copied out of the file's map, if mapped)."""
+        bitmaps = self.bitmaps
+        if any(isinstance(bitmap, memoryview) for bitmap in bitmaps.values()):
+            bitmaps = self.bitmaps = {key: bytearray(b) for key, b in bitmaps.items()}
+        return bitmaps  # type: ignore[return-value]
 
     def add(self, doc_id: int, keys: set[str]) -> None:
         """Set a document's bit in the bitmaps of the pairs `keys` it holds."""
         if not self.bitmaps:
             return
+        bitmaps = self.own()
         if doc_id >> 3 >= self.width:
             extra = (doc_id >> 3) + _GROWTH - self.width
-            for bitmap in self.bitmaps.values():
+            for bitmap in bitmaps.values():
                 bitmap.extend(bytes(extra))
             self.width += extra
         byte, bit = doc_id >> 3, 1 << (doc_id & 7)
-        for key in keys & self.bitmaps.keys():
-            self.bitmaps[key][byte] |= bit
+        for key in keys & bitmaps.keys():
+            bitmaps[key][byte] |= bit
 
     def remove(self, doc_id: int, keys: set[str]) -> None:
         """Clear a document's bit in the bitmaps of the pairs `keys` it held."""
         if not self.bitmaps:
             return
+        bitmaps = self.own()
         byte, bit = doc_id >> 3, ~(1 << (doc_id & 7)) & 0xFF
-        for key in keys & self.bitmaps.keys():
-            self.bitmaps[key][byte] &= bit
+        for key in keys & bitmaps.keys():
+            bitmaps[key][byte] &= bit
 
     def renumber(self, table: Mapping[int, int]) -> None:
         """Rename the pairs after term ids changed (`table` as for `str.translate`)."""

@@ -35,3 +35,10 @@ class IndexParts:
     """Bitmaps of the documents holding two common terms side by side."""
     records: RecordFile = field(default_factory=RecordFile)
     """Each document's snippet record."""
+
+    def copy_out(self) -> None:
+        """Copy whatever is a view of the index file's map into memory, so that no part
+        holds the map (Windows cannot replace a mapped file)."""
+        self.forward.own()
+        self.postings.own()
+        self.pairs.own()

@@ -10,6 +10,12 @@
 
 `df` counts the posts of every term, whichever its layout. Document ids
 only grow between two packs, so a post's postings are appended in order.
+
+As loaded, the flat arrays and the dense rows are read-only views of the
+index file's map (`memoryview`, see `file_format`), read only where a query
+looks: a term's lists are copied into `changed` when it is touched, and the
+dense rows copied all at once when a post is added or removed; a pack makes
+arrays of them all again.
 """
 
 from __future__ import annotations
@@ -18,16 +24,29 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from itertools import compress
+from typing import TypeAlias
 
 from reader.search.matchers import DenseTerm, Matcher, SparseTerm
 from reader.search.scoring import SCALE
 
-__all__ = ["DENSE_MIN", "DENSE_SHARE", "Postings"]
+__all__ = ["DENSE_MIN", "DENSE_SHARE", "Numbers", "Postings", "owned"]
+
+Numbers: TypeAlias = "array[int] | memoryview"
+"""An `array` of numbers, or a read-only view of the index file's map of the same type."""
 
 DENSE_SHARE = 3
 """A term in more than 1/DENSE_SHARE of the posts keeps one impact per post."""
 DENSE_MIN = 64
 """...if it is in at least this many posts (small libraries stay sparse)."""
+
+
+def owned(values: Numbers, code: str) -> array[int]:
+    """`values` as an `array` of type `code`, copied if it is a view of the map."""
+    if isinstance(values, array):
+        return values
+    found = array(code)
+    found.frombytes(values.cast("B"))
+    return found
 
 
 def _is_dense(count: int, posts: int) -> bool:
@@ -41,11 +60,11 @@ class Postings:
         self.df = array("I", [0, 0])
         """Posts per term id (the separators' ids first, always 0)."""
         self.base_at = array("Q", [0])
-        self.base_ids = array("I")
-        self.base_impacts = array("H")
+        self.base_ids: Numbers = array("I")
+        self.base_impacts: Numbers = array("H")
         self.changed: dict[int, tuple[array[int], array[int]]] = {}
         """Sparse terms changed since the last pack: (document ids, impacts)."""
-        self.dense: dict[int, array[int]] = {}
+        self.dense: dict[int, Numbers] = {}
         """Dense terms: one impact per document id."""
 
     def reserve(self, terms: int) -> None:
@@ -54,12 +73,25 @@ class Postings:
         if missing > 0:
             self.df.extend(array("I", bytes(4 * missing)))
 
+    def _dense_rows(self) -> dict[int, array[int]]:
+        """The dense rows, to change (copied out of the file's map, if mapped)."""
+        dense = self.dense
+        if any(not isinstance(row, array) for row in dense.values()):
+            dense = self.dense = {t: owned(row, "H") for t, row in dense.items()}
+        return dense  # type: ignore[return-value]
+
+    def own(self) -> None:
+        """Copy every view of the file's map into arrays (see `IndexParts.copy_out`)."""
+        self.base_ids = owned(self.base_ids, "I")
+        self.base_impacts = owned(self.base_impacts, "H")
+        self._dense_rows()
+
     def add_document(self) -> None:
         """Make room for one more document id in the dense rows."""
-        for row in self.dense.values():
+        for row in self._dense_rows().values():
             row.append(0)
 
-    def sparse(self, term_id: int) -> tuple[array[int], array[int]]:
+    def sparse(self, term_id: int) -> tuple[Numbers, Numbers]:
         """A sparse term's (document ids, impacts); do not change them."""
         found = self.changed.get(term_id)
         if found is not None:
@@ -74,12 +106,13 @@ class Postings:
         """A sparse term's (document ids, impacts), to change."""
         found = self.changed.get(term_id)
         if found is None:
-            found = self.changed[term_id] = self.sparse(term_id)
+            ids, impacts = self.sparse(term_id)
+            found = self.changed[term_id] = (owned(ids, "I"), owned(impacts, "H"))
         return found
 
     def add(self, doc_id: int, impacts: Mapping[int, float]) -> None:
         """Append a document's impacts (as `scoring.impacts` gives them) to its terms."""
-        df, dense, changed = self.df, self.dense, self.changed
+        df, dense, changed = self.df, self._dense_rows(), self.changed
         for term_id, impact in impacts.items():
             # Stored as round(impact * SCALE), never 0, which means "absent" in a dense row.
             value = int(impact * SCALE + 0.5) or 1
@@ -96,9 +129,9 @@ class Postings:
 
     def remove(self, doc_id: int, term_ids: Iterable[int]) -> None:
         """Take a document out of the postings of its terms `term_ids`."""
-        df = self.df
+        df, dense = self.df, self._dense_rows()
         for term_id in term_ids:
-            row = self.dense.get(term_id)
+            row = dense.get(term_id)
             if row is not None:
                 if row[doc_id]:
                     row[doc_id] = 0
@@ -136,8 +169,8 @@ class Postings:
                 self.dense[term_id] = row
             elif row is None:
                 ids, impacts = self.sparse(term_id)
-                ids_out.extend(ids)
-                impacts_out.extend(impacts)
+                ids_out.extend(owned(ids, "I"))
+                impacts_out.extend(owned(impacts, "H"))
             at.append(len(ids_out))
         self.base_at, self.base_ids, self.base_impacts = at, ids_out, impacts_out
         self.changed = {}
