@@ -56,7 +56,7 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    decomposed = _casefold_nfkd(text)
     if decomposed.isascii():
         return decomposed
     drop = frozenset(c for c in set(decomposed) if c >= "\u0300" and unicodedata.combining(c))
@@ -84,9 +84,18 @@ def fold_with_map(text: str) -> tuple[str, list[int] | None]:
     return "".join(out), index
 
 
+def _casefold_nfkd(text: str) -> str:
+    """`text` case-folded and decomposed (NFKD), case-folded again where the decomposition
+    made capitals: U+1D468, a mathematical capital A, decomposes to `A`, which must fold
+    to `a` as the query `A` does."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    again = decomposed.casefold()
+    return decomposed if again == decomposed else unicodedata.normalize("NFKD", again)
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(char: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", char.casefold())
+    decomposed = _casefold_nfkd(char)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 

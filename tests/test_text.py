@@ -35,6 +35,9 @@ def test_clean_text_strips_terminal_controls_but_keeps_layout() -> None:
 
 def test_fold_drops_case_and_accents() -> None:
     assert fold("Café ÉCOLE") == "cafe ecole"
+    # Capitals that only appear once decomposed (mathematical letters, Ⓐ) fold too.
+    math_and_circled = "\U0001d468\U0001d483 \u24b8"  # bold italic A and b, circled C
+    assert fold(math_and_circled) == "ab c" == fold_with_map(math_and_circled)[0]
 
 
 def test_word_count() -> None:
