@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
+import pytest
+import rapidfuzz
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from reader.library import Library
-from reader.tui import ReaderApp
+from reader.models import PostSummary
+from reader.tui import ReaderApp, palette
 from reader.tui.widgets.search_bar import SearchBar
 from tests.test_keys import (
     FIRST,
@@ -144,3 +150,44 @@ PALETTE_KEY_TESTS = {
     ("everywhere", "`ctrl+p`"): test_a_post_is_found_by_a_fuzzy_title_and_opened,
 }
 """This file's rows of the README's key table (test_keys checks the table against them)."""
+
+
+async def test_the_title_search_gives_the_loop_turns_and_stops_when_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Keys stay read while titles are scored: the loop runs between slices, and the
+    next keystroke's cancellation ends the search before the rest is scored."""
+    monkeypatch.setattr(palette, "CHUNK", 10)
+    posts = [PostSummary(f"p{i}", f"Post {i} about lakehouse {i % 7}") for i in range(200)]
+    turns = 0
+    done = False
+
+    async def other_keys() -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await asyncio.sleep(0)
+
+    keys = asyncio.create_task(other_keys())
+    found = await palette.TitleIndex().search("lakhouse", posts)
+    done = True
+    await keys
+    assert turns >= 200 // 10 - 1
+    assert found == palette.TitleIndex().match("lakhouse", posts)
+    assert len(found) == palette.POST_HITS
+
+    scored: list[int] = []
+    real: Any = rapidfuzz.process.extract
+
+    def counting(*args: object, **kwargs: object) -> object:
+        scored.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rapidfuzz.process, "extract", counting)
+    search = asyncio.create_task(palette.TitleIndex().search("lakhouse", posts))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    search.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await search
+    assert 0 < len(scored) < 200 // 10
