@@ -29,7 +29,7 @@ from reader.feeds.parse import Entry, Feed, parse_feed
 from reader.feeds.subscriptions import Subscription, SubscriptionStore
 from reader.library import Library
 from reader.paths import library_dir
-from reader.text import slugify
+from reader.text import plural, slugify
 
 __all__ = [
     "RefreshReport",
@@ -53,7 +53,7 @@ class RefreshReport:
     def line(self) -> str:
         return (
             f"{len(self.added)} new, {len(self.updated)} updated, "
-            f"{len(self.errors)} feeds with errors"
+            f"{plural(len(self.errors), 'feed')} with errors"
         )
 
 

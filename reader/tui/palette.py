@@ -23,6 +23,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from reader.text import plural
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TAG_PREFIX, TagSidebar
@@ -180,7 +181,7 @@ class TagCommands(_MainProvider):
                     matcher.highlight(label),
                     partial(main.post_message, chosen),
                     text=label,
-                    help=f"{tag.count} posts",
+                    help=plural(tag.count, "post"),
                 )
 
 

@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from reader.text import plural
 from reader.tui.widgets.tag_sidebar import TagSidebar
 
 if TYPE_CHECKING:
@@ -161,8 +162,9 @@ class FeedsPart(Screen[None]):
             if due_after is None:
                 app.notify(NO_FEEDS, title="Feeds", markup=False)
             return
-        feeds = f"{len(subs)} feed" + ("s" if len(subs) != 1 else "")
-        why = "" if due_after is None else f" (last refreshed over {due_after} minutes ago)"
+        feeds = plural(len(subs), "feed")
+        ago = "" if due_after is None else plural(due_after, "minute")
+        why = "" if due_after is None else f" (last refreshed over {ago} ago)"
         app.notify(f"Refreshing {feeds}…{why}", title="Feeds", timeout=10, markup=False)
         self.post_message(self.FeedsProgress(0, len(subs)))
 
