@@ -22,7 +22,7 @@ from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
-from tests.screen import lines_of, list_rows, notices
+from tests.screen import lines_of, list_rows, notices, styled_runs
 from tests.test_tui_state import wait_until
 
 
@@ -239,3 +239,38 @@ async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_p
             assert "3 new, 0 updated, 0 feeds with errors" in notices(app)
     finally:
         release.set()
+
+
+def highlighted_rows(app: ReaderApp) -> list[str]:
+    """The sidebar's rows drawn on another background than its own: the highlighted one."""
+    sidebar = app.screen.query_one(TagSidebar)
+    page = sidebar.rich_style.bgcolor
+    return styled_runs(sidebar, lambda style: style.bgcolor not in (None, page))
+
+
+async def test_a_chosen_feed_keeps_the_highlight_on_its_row_not_its_tags(
+    library: Library, threaded: HTTPServer
+) -> None:
+    serve_two_feeds(threaded, library)
+    refresh(library)
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        await pilot.press("t")
+        for _ in range(10):
+            if highlighted_rows(app) == ["Tide Notes 2"]:
+                break
+            await pilot.press("j")
+        assert highlighted_rows(app) == ["Tide Notes 2"]
+        await pilot.press("enter")  # the list shows the feed's posts, the focus goes to it
+        await wait_until(
+            pilot,
+            lambda: sorted(titles(app)) == ["Only a summary", "Spring tides explained"],
+            "the feed's posts",
+        )
+        await pilot.press("t")  # back to the sidebar: on the feed's row, not its tag's
+        await wait_until(pilot, lambda: highlighted_rows(app) == ["Tide Notes 2"], "its row")
+        await pilot.press("j")
+        await wait_until(
+            pilot, lambda: highlighted_rows(app) == ["Machine Learning 10"], "the next row"
+        )
