@@ -12,7 +12,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reader.config import Config
-from reader.feeds.refresh import refresh
+from reader.feeds.refresh import refresh, store_for
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -274,3 +274,34 @@ async def test_a_chosen_feed_keeps_the_highlight_on_its_row_not_its_tags(
         await wait_until(
             pilot, lambda: highlighted_rows(app) == ["Machine Learning 10"], "the next row"
         )
+
+
+async def test_two_feeds_of_the_same_title_keep_their_posts_apart(
+    tmp_path: Path, threaded: HTTPServer
+) -> None:
+    library = Library.open(tmp_path / "data", seed=False)
+    for path in ("/tide.xml", "/mirror.xml"):  # the same feed, so the same title, twice
+        threaded.expect_request(path).respond_with_data(FEED, content_type="application/rss+xml")
+    add_feeds(library, [(threaded.url_for("/tide.xml"), ""), (threaded.url_for("/mirror.xml"), "")])
+    refresh(library)
+    tags = sorted(s.tag for s in store_for(library).load())
+    assert tags == ["tide-notes", "tide-notes-2"]
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        rows = sidebar_lines(app)
+        at = rows.index("Feeds")
+        assert rows[at + 1 : at + 3] == ["Tide Notes 2", "Tide Notes 2"]
+        assert len(titles(app)) == 4
+        two = ["Only a summary", "Spring tides explained"]
+        await pilot.press("t")
+        for _ in range(10):
+            if highlighted_rows(app) == ["Tide Notes 2"]:
+                break
+            await pilot.press("j")
+        await pilot.press("enter")  # the first feed's row lists its own two posts, not four
+        await wait_until(pilot, lambda: sorted(titles(app)) == two, "the first feed's posts")
+        await pilot.press("t", "j")  # back on its row, then the second feed's
+        assert highlighted_rows(app) == ["Tide Notes 2"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: sorted(titles(app)) == two, "the second feed's posts")
