@@ -3,6 +3,7 @@ feed is stored; the sidebar lists the feeds with their unread counts."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from reader.config import Config
-from reader.feeds.refresh import refresh, store_for
+from reader.feeds.refresh import fetching, refresh, store_for
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -305,3 +306,31 @@ async def test_two_feeds_of_the_same_title_keep_their_posts_apart(
         assert highlighted_rows(app) == ["Tide Notes 2"]
         await pilot.press("enter")
         await wait_until(pilot, lambda: sorted(titles(app)) == two, "the second feed's posts")
+
+
+async def test_quitting_during_a_refresh_stops_it_and_stores_nothing_half(
+    tmp_path: Path, threaded: HTTPServer
+) -> None:
+    library = Library.open(tmp_path / "data", seed=False)
+    release = threading.Event()
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
+    add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
+    app = ReaderApp(library, timings=QUIET)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.press("R")
+            await wait_until(pilot, lambda: len(threaded.log) == 1, "the feed being fetched")
+            await pilot.press("q")
+            await wait_until(pilot, lambda: not app.is_running, "the app gone")
+        release.set()  # the fetch under way ends; nothing of it is imported or recorded
+        for _ in range(1000):
+            if not fetching():
+                break
+            await asyncio.sleep(0.01)
+        assert not fetching()
+    finally:
+        release.set()
+    assert app.return_code in (0, None)
+    (sub,) = store_for(library).load()
+    assert sub.fetched == "" and sub.etag == ""
+    assert [p.title for p in Library.open(tmp_path / "data", seed=False).summaries()] == []

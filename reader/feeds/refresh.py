@@ -36,6 +36,7 @@ __all__ = [
     "RefreshReport",
     "feed_posts",
     "feed_tag",
+    "fetching",
     "import_feed",
     "refresh",
     "store_for",
@@ -50,12 +51,27 @@ class RefreshReport:
     not_modified: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(feed name, reason) for every feed that went wrong."""
+    stopped: bool = False
+    """Stopped before every feed was stored (see `refresh`'s `stop`)."""
 
     def line(self) -> str:
         return (
             f"{len(self.added)} new, {len(self.updated)} updated, "
             f"{plural(len(self.errors), 'feed')} with errors"
         )
+
+
+FETCHING = "feeds-fetch"
+"""The name of the threads that fetch feeds (they end with the refresh)."""
+
+
+def fetching() -> bool:
+    """Whether a refresh's threads are still fetching (a stopped refresh ends with them)."""
+    return any(t.name.startswith(FETCHING) for t in threading.enumerate())
+
+
+STOP_POLL = 0.1
+"""Seconds between two looks at `refresh`'s `stop` while the feeds are fetched."""
 
 
 def store_for(library: Library) -> SubscriptionStore:
@@ -224,6 +240,7 @@ def refresh(
     progress: Callable[[int, int, Subscription], None] | None = None,
     on_posts: Callable[[list[str]], None] | None = None,
     workers: int = 4,
+    stop: Callable[[], bool] | None = None,
 ) -> RefreshReport:
     """Fetch the named subscriptions (all when none), import what changed.
 
@@ -235,6 +252,11 @@ def refresh(
     refresh stopped midway leaves every feed either imported and recorded, or
     to be fetched again in full. `on_posts` gets each commit's new and updated
     slugs; `progress` is called for every feed once it is stored.
+
+    Once `stop()` is true (the app quits) nothing more is imported or
+    recorded: the feeds not yet fetched are not, the ones being fetched finish
+    (within the timeout) and their files stay unimported, so they are all
+    fetched again in full by the next refresh, as if it had never begun.
     """
     store = store_for(library)
     subs = store.load()
@@ -249,7 +271,7 @@ def refresh(
     done: dict[str, Subscription] = {}
     tags = _Tags(subs)
     count = 0
-    pool = ThreadPoolExecutor(max_workers=workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=FETCHING)
     try:
         with client(timeout) as http:
             order = {}
@@ -258,7 +280,12 @@ def refresh(
                 order[future] = at
             waiting = set(order)
             while waiting:
-                ready, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                ready, waiting = wait(waiting, timeout=STOP_POLL, return_when=FIRST_COMPLETED)
+                if stop is not None and stop():
+                    report.stopped = True
+                    return report  # `finally` drops the feeds not begun
+                if not ready:
+                    continue
                 batch = [f.result() for f in sorted(ready, key=order.__getitem__)]
                 groups = [([b.folder], source_prefix(b.sub.key)) for b in batch if b.folder]
                 fresh: list[str] = []

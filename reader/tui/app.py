@@ -168,6 +168,10 @@ def run_app(library: Library, config: LoadedConfig | None = None, moved: str | N
     """Run the TUI until the user quits; say so if some changes could not be saved."""
     app = ReaderApp(library, config=config, moved=moved)
     app.run()
+    feeds = sys.modules.get("reader.feeds.refresh")  # imported by a refresh, not at start
+    if feeds is not None and feeds.fetching():
+        # The refresh is stopped; the fetches under way end within their timeout.
+        print("reader: refresh stopped; waiting for the feeds being fetched…", file=sys.stderr)
     code = save_on_exit(library)
     if code or app.return_code:
         sys.exit(code or app.return_code)

@@ -151,6 +151,7 @@ class FeedsPart(Screen[None]):
         from reader.feeds.settings import refresh_due
 
         app = self.app
+        worker = get_current_worker()
         try:
             subs = store_for(self.library).load()
         except (OSError, ValueError) as error:
@@ -170,15 +171,24 @@ class FeedsPart(Screen[None]):
 
         def arrived(slugs: list[str]) -> None:
             self.library.tags()  # counted here, not on the event loop
-            app.call_from_thread(self.library_changed, set(slugs), set())
+            if not worker.is_cancelled:  # quitting: no loop to call any more
+                app.call_from_thread(self.library_changed, set(slugs), set())
 
         def progress(done: int, total: int, _: object) -> None:
             self.post_message(self.FeedsProgress(done, total))
 
         try:
-            report = refresh(self.library, on_posts=arrived, progress=progress)
+            # Quitting cancels the worker: the refresh stops, nothing half stored.
+            report = refresh(
+                self.library,
+                on_posts=arrived,
+                progress=progress,
+                stop=lambda: worker.is_cancelled,
+            )
         except (OSError, ValueError) as error:
             app.notify(f"Cannot refresh: {error}", title="Feeds", severity="error", markup=False)
+            return
+        if report.stopped:
             return
         lines = [report.line()] + [f"{name}: {reason}" for name, reason in report.errors]
         app.notify(
