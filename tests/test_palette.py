@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from reader.library import Library
 from reader.models import PostSummary
 from reader.tui import ReaderApp, palette
 from reader.tui.widgets.search_bar import SearchBar
+from tests.screen import notices
 from tests.test_keys import (
     FIRST,
     SECOND,
@@ -191,3 +193,33 @@ async def test_the_title_search_gives_the_loop_turns_and_stops_when_cancelled(
     with pytest.raises(asyncio.CancelledError):
         await search
     assert 0 < len(scored) < 200 // 10
+
+
+async def test_the_screenshot_command_saves_an_svg_in_the_current_folder(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await choose(app, pilot, "screenshot", "Screenshot")
+        await wait_until(pilot, lambda: list(tmp_path.glob("*.svg")) != [], "the file")
+        (svg,) = tmp_path.glob("*.svg")
+        assert svg.read_text("utf-8").startswith("<svg")
+        await wait_until(pilot, lambda: str(svg) in notices(app), "where it is said")
+
+
+async def test_a_screenshot_that_cannot_be_saved_says_why(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # the current folder deleted under the app (permissions do not stop root)
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await choose(app, pilot, "screenshot", "Screenshot")
+        await wait_until(
+            pilot, lambda: "Could not save the screenshot" in notices(app), "the reason"
+        )
