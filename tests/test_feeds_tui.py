@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from textual.pilot import Pilot
 from werkzeug import Request, Response
 
 from reader.config import Config
@@ -67,6 +68,13 @@ def slow_feed(release: threading.Event) -> Callable[[Request], Response]:
         return Response(FEED, content_type="application/rss+xml")
 
     return answer
+
+
+def two_feeds_app(server: HTTPServer, library: Library) -> ReaderApp:
+    """The app on `library` with Tide Notes and Kiln Diary refreshed."""
+    serve_two_feeds(server, library)
+    refresh(library)
+    return ReaderApp(library, timings=STEADY)
 
 
 def serve_two_feeds(server: HTTPServer, library: Library) -> None:
@@ -149,9 +157,7 @@ async def test_R_without_feeds_says_how_to_add_one(library: Library) -> None:
 async def test_the_sidebar_lists_the_feeds_with_unread_counts_and_enter_filters(
     library: Library, threaded: HTTPServer
 ) -> None:
-    serve_two_feeds(threaded, library)
-    refresh(library)
-    app = ReaderApp(library, timings=STEADY)
+    app = two_feeds_app(threaded, library)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
         rows = sidebar_lines(app)
@@ -249,20 +255,23 @@ def highlighted_rows(app: ReaderApp) -> list[str]:
     return styled_runs(sidebar, lambda style: style.bgcolor not in (None, page))
 
 
+async def highlight_row(app: ReaderApp, pilot: Pilot[None], wanted: str) -> None:
+    """Focus the sidebar (`t`) and move down to the first row drawn as `wanted`."""
+    await pilot.press("t")
+    for _ in range(10):
+        if highlighted_rows(app) == [wanted]:
+            return
+        await pilot.press("j")
+    assert highlighted_rows(app) == [wanted]
+
+
 async def test_a_chosen_feed_keeps_the_highlight_on_its_row_not_its_tags(
     library: Library, threaded: HTTPServer
 ) -> None:
-    serve_two_feeds(threaded, library)
-    refresh(library)
-    app = ReaderApp(library, timings=STEADY)
+    app = two_feeds_app(threaded, library)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
-        await pilot.press("t")
-        for _ in range(10):
-            if highlighted_rows(app) == ["Tide Notes 2"]:
-                break
-            await pilot.press("j")
-        assert highlighted_rows(app) == ["Tide Notes 2"]
+        await highlight_row(app, pilot, "Tide Notes 2")
         await pilot.press("enter")  # the list shows the feed's posts, the focus goes to it
         await wait_until(
             pilot,
@@ -295,11 +304,7 @@ async def test_two_feeds_of_the_same_title_keep_their_posts_apart(
         assert rows[at + 1 : at + 3] == ["Tide Notes 2", "Tide Notes 2"]
         assert len(titles(app)) == 4
         two = ["Only a summary", "Spring tides explained"]
-        await pilot.press("t")
-        for _ in range(10):
-            if highlighted_rows(app) == ["Tide Notes 2"]:
-                break
-            await pilot.press("j")
+        await highlight_row(app, pilot, "Tide Notes 2")
         await pilot.press("enter")  # the first feed's row lists its own two posts, not four
         await wait_until(pilot, lambda: sorted(titles(app)) == two, "the first feed's posts")
         await pilot.press("t", "j")  # back on its row, then the second feed's

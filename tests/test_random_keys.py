@@ -58,14 +58,16 @@ WORDS = ["redis", "cache", "tag:redis", '"data lake"', "-ml", "is:unread", "[b]"
 """Text typed into the search bar, the find bar and the note dialog."""
 
 HOSTILE = {
-    "markup.md": "---\ntitle: '[bold red]Not markup[/] [link=x]'\ntags: ['[/]', '[b]']\n---\n"
+    "markup.md": "---\ntitle: '[bold red]Not markup[/] [link=x]'\ntags: ['[/]', '[b]']\n"
+    "url: 'https://example.com/[/]'\n---\n"
     "# [red]Heading[/]\n\n[/] stray close tag, $var and [@click=app.quit]click[/].\n",
     "control.md": "# Bell \x07 and escape \x1b[31m red \x1b[0m\n\nText with \x9b C1 and \x7f.\n",
     "empty.md": "",
     "headings.md": "".join(f"## Same heading\n\nParagraph {n}.\n\n" for n in range(60)),
     "wide.md": "# Wide\n\n" + "x" * 5000 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "cjk.md": "# ホットキー\n\n日本語の本文です。検索できるように。\n\n## 节\n\n中文内容。\n",
-    "links.md": "# Links\n\n[one](https://example.com) [two](javascript:alert(1)) "
+    "links.md": "---\nurl: https://example.com/links\n---\n"
+    "# Links\n\n[one](https://example.com) [two](javascript:alert(1)) "
     "[three](file:///etc/passwd)\n\n```python\nprint('[b]code[/b]')\n```\n",
     "original.md": "---\ntitle: Original\nurl: 'https://example.com/a?b=[bold]c[/]&d=$x'\n---\n"
     "# Original\n\n[a link](https://example.com/[b]l[/b]) and [another](https://example.com/m)\n",
