@@ -95,8 +95,10 @@ COPIED: list[str] = []
 
 
 @pytest.fixture(autouse=True)
-def outside(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """No real browser or clipboard: each run records what it would have opened or copied."""
+def outside(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No real browser or clipboard: each run records what it would have opened or copied.
+    The palette's Screenshot saves in the current folder: a temporary one."""
+    monkeypatch.chdir(tmp_path)
     OPENED.clear()
     COPIED.clear()
     monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **_: OPENED.append(url))
