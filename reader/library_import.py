@@ -24,7 +24,7 @@ from reader.models import ImportProblem, ImportReport, Post, PostSummary
 from reader.paths import bundled_content_dir
 from reader.sources import SourceStore
 from reader.store import PostStore
-from reader.text import SlugClaims, slugify
+from reader.text import SlugClaims, plural, slugify
 
 if TYPE_CHECKING:
     from reader.importer import Candidate
@@ -223,10 +223,14 @@ class Importer:
         if self.posts.damaged and bundled:
             told.append("the bundled posts were imported again.")
         if paths:
-            told.append(f"{found} of your posts were imported again from their files.")
+            told.append(
+                f"{found} of your posts {'was' if found == 1 else 'were'} imported again"
+                " from their files."
+            )
         if gone:
             shown = ", ".join(gone[:3]) + (f" and {len(gone) - 3} more" if len(gone) > 3 else "")
-            told.append(f"{len(gone)} files no longer exist ({shown}).")
+            exist = "no longer exists" if len(gone) == 1 else "no longer exist"
+            told.append(f"{plural(len(gone), 'file')} {exist} ({shown}).")
         if self.posts.damaged:
             # Whatever was past the damage is unknown: say so rather than guess.
             told.append(

@@ -31,6 +31,7 @@ from reader.storage import (
     file_identity,
     fsync_dir,
 )
+from reader.text import plural
 
 __all__ = [
     "SHARDS",
@@ -246,7 +247,8 @@ class BodyFiles:
         more = f" and {len(hit) - 3} more" if len(hit) > 3 else ""
         self._missing[shard] = f"{path} is damaged ({reason}). {where}"
         self._recoveries.append(
-            f"The text of {len(hit)} posts could not be read: {path} is damaged ({reason}). "
+            f"The text of {plural(len(hit), 'post')} could not be read: "
+            f"{path} is damaged ({reason}). "
             f"{where}They still list, but show this message in place of their text "
             f"({titles}{more}); importing their files again restores them."
         )

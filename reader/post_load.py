@@ -71,7 +71,11 @@ def damaged_posts(path: Path, bad_doc_ids: list[str], kept: str) -> str:
     `kept` says where a copy of the file is."""
     bad = [f"#{doc_id}" for doc_id in bad_doc_ids]
     shown = ", ".join(bad[:5]) + (f" and {len(bad) - 5} more" if len(bad) > 5 else "")
-    return f"{len(bad)} of the posts in {path} were damaged ({shown}) and are left out; {kept}."
+    were = "was" if len(bad) == 1 else "were"
+    left = "is" if len(bad) == 1 else "are"
+    return f"{len(bad)} of the posts in {path} {were} damaged ({shown}) and {left} left out; " + (
+        f"{kept}."
+    )
 
 
 def reread(path: Path) -> dict[str, Any] | str:

@@ -18,6 +18,7 @@ __all__ = [
     "clean_text",
     "fold",
     "fold_with_map",
+    "plural",
     "slugify",
     "unique_slug",
     "word_count",
@@ -97,6 +98,14 @@ def _casefold_nfkd(text: str) -> str:
 def _fold_char(char: str) -> str:
     decomposed = _casefold_nfkd(char)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`count` and the noun that agrees with it: "0 posts", "1 post", "2 posts".
+
+    `nouns` is the plural when it is not `noun` + "s" ("1 entry", "2 entries").
+    """
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def slugify(text: str, fallback: str = "post") -> str:

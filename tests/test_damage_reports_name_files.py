@@ -116,7 +116,7 @@ def test_a_rebuild_says_in_full_what_it_did_and_what_it_cannot_know(
     assert damaged.startswith("The list of posts ") and "is damaged" in damaged
     assert told == (
         "Rebuilding the library: The bundled posts were imported again. "
-        f"1 files no longer exist ({gone.resolve()}). "
+        f"1 file no longer exists ({gone.resolve()}). "
         "Any other post you imported is not listed any more: "
         "re-import it with `reader import PATH`."
     )
@@ -139,8 +139,8 @@ def test_a_source_garbled_in_a_damaged_posts_file_is_listed_as_gone(
     library = Library.open(isolated_data_dir)
     assert "kept" in {s.title for s in library.summaries()}
     told = " ".join(library.problems)
-    assert "1 of your posts were imported again from their files." in told
-    assert "1 files no longer exist (" in told and "garb" in told
+    assert "1 of your posts was imported again from their files." in told
+    assert "1 file no longer exists (" in told and "garb" in told
 
 
 def test_posts_from_a_digest_are_imported_again_from_it(

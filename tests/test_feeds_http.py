@@ -197,7 +197,7 @@ def test_http_errors_are_named_and_do_not_stop_the_others(
     code, out, err = run("refresh")
     assert code == 1
     assert f"reader: bad: HTTP {status} {reason}" in err
-    assert out.strip() == "2 new, 0 updated, 1 feeds with errors"
+    assert out.strip() == "2 new, 0 updated, 1 feed with errors"
     assert "Spring tides explained" in titles()
     bad = subscriptions()[0]
     assert str(bad["error"]).startswith(f"HTTP {status}")
@@ -227,7 +227,7 @@ def test_a_timeout_is_named_and_does_not_stop_the_others(
         release.set()
     assert code == 1
     assert "reader: slow: timed out" in err
-    assert "1 new, 0 updated, 1 feeds with errors" in out
+    assert "1 new, 0 updated, 1 feed with errors" in out
     assert subscriptions()[0]["error"] == "timed out"
 
 

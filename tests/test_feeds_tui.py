@@ -3,16 +3,18 @@ feed is stored; the sidebar lists the feeds with their unread counts."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from textual.pilot import Pilot
 from werkzeug import Request, Response
 
 from reader.config import Config
-from reader.feeds.refresh import refresh
+from reader.feeds.refresh import fetching, refresh, store_for
 from reader.feeds.subscribe import add_feeds
 from reader.library import Library
 from reader.tui import ReaderApp
@@ -22,7 +24,7 @@ from reader.tui.widgets.post_view import PostView
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TagSidebar
 from tests.feed_server import threaded_server
-from tests.screen import lines_of, list_rows, notices
+from tests.screen import lines_of, list_rows, notices, styled_runs
 from tests.test_tui_state import wait_until
 
 
@@ -66,6 +68,13 @@ def slow_feed(release: threading.Event) -> Callable[[Request], Response]:
         return Response(FEED, content_type="application/rss+xml")
 
     return answer
+
+
+def two_feeds_app(server: HTTPServer, library: Library) -> ReaderApp:
+    """The app on `library` with Tide Notes and Kiln Diary refreshed."""
+    serve_two_feeds(server, library)
+    refresh(library)
+    return ReaderApp(library, timings=STEADY)
 
 
 def serve_two_feeds(server: HTTPServer, library: Library) -> None:
@@ -148,9 +157,7 @@ async def test_R_without_feeds_says_how_to_add_one(library: Library) -> None:
 async def test_the_sidebar_lists_the_feeds_with_unread_counts_and_enter_filters(
     library: Library, threaded: HTTPServer
 ) -> None:
-    serve_two_feeds(threaded, library)
-    refresh(library)
-    app = ReaderApp(library, timings=STEADY)
+    app = two_feeds_app(threaded, library)
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
         rows = sidebar_lines(app)
@@ -239,3 +246,96 @@ async def test_R_shows_each_feed_as_it_arrives_keeping_the_cursor_and_the_open_p
             assert "3 new, 0 updated, 0 feeds with errors" in notices(app)
     finally:
         release.set()
+
+
+def highlighted_rows(app: ReaderApp) -> list[str]:
+    """The sidebar's rows drawn on another background than its own: the highlighted one."""
+    sidebar = app.screen.query_one(TagSidebar)
+    page = sidebar.rich_style.bgcolor
+    return styled_runs(sidebar, lambda style: style.bgcolor not in (None, page))
+
+
+async def highlight_row(app: ReaderApp, pilot: Pilot[None], wanted: str) -> None:
+    """Focus the sidebar (`t`) and move down to the first row drawn as `wanted`."""
+    await pilot.press("t")
+    for _ in range(10):
+        if highlighted_rows(app) == [wanted]:
+            return
+        await pilot.press("j")
+    assert highlighted_rows(app) == [wanted]
+
+
+async def test_a_chosen_feed_keeps_the_highlight_on_its_row_not_its_tags(
+    library: Library, threaded: HTTPServer
+) -> None:
+    app = two_feeds_app(threaded, library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        await highlight_row(app, pilot, "Tide Notes 2")
+        await pilot.press("enter")  # the list shows the feed's posts, the focus goes to it
+        await wait_until(
+            pilot,
+            lambda: sorted(titles(app)) == ["Only a summary", "Spring tides explained"],
+            "the feed's posts",
+        )
+        await pilot.press("t")  # back to the sidebar: on the feed's row, not its tag's
+        await wait_until(pilot, lambda: highlighted_rows(app) == ["Tide Notes 2"], "its row")
+        await pilot.press("j")
+        await wait_until(
+            pilot, lambda: highlighted_rows(app) == ["Machine Learning 10"], "the next row"
+        )
+
+
+async def test_two_feeds_of_the_same_title_keep_their_posts_apart(
+    tmp_path: Path, threaded: HTTPServer
+) -> None:
+    library = Library.open(tmp_path / "data", seed=False)
+    for path in ("/tide.xml", "/mirror.xml"):  # the same feed, so the same title, twice
+        threaded.expect_request(path).respond_with_data(FEED, content_type="application/rss+xml")
+    add_feeds(library, [(threaded.url_for("/tide.xml"), ""), (threaded.url_for("/mirror.xml"), "")])
+    refresh(library)
+    tags = sorted(s.tag for s in store_for(library).load())
+    assert tags == ["tide-notes", "tide-notes-2"]
+    app = ReaderApp(library, timings=STEADY)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_until(pilot, lambda: "Feeds" in sidebar_lines(app), "the Feeds heading")
+        rows = sidebar_lines(app)
+        at = rows.index("Feeds")
+        assert rows[at + 1 : at + 3] == ["Tide Notes 2", "Tide Notes 2"]
+        assert len(titles(app)) == 4
+        two = ["Only a summary", "Spring tides explained"]
+        await highlight_row(app, pilot, "Tide Notes 2")
+        await pilot.press("enter")  # the first feed's row lists its own two posts, not four
+        await wait_until(pilot, lambda: sorted(titles(app)) == two, "the first feed's posts")
+        await pilot.press("t", "j")  # back on its row, then the second feed's
+        assert highlighted_rows(app) == ["Tide Notes 2"]
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: sorted(titles(app)) == two, "the second feed's posts")
+
+
+async def test_quitting_during_a_refresh_stops_it_and_stores_nothing_half(
+    tmp_path: Path, threaded: HTTPServer
+) -> None:
+    library = Library.open(tmp_path / "data", seed=False)
+    release = threading.Event()
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
+    add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
+    app = ReaderApp(library, timings=QUIET)
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.press("R")
+            await wait_until(pilot, lambda: len(threaded.log) == 1, "the feed being fetched")
+            await pilot.press("q")
+            await wait_until(pilot, lambda: not app.is_running, "the app gone")
+        release.set()  # the fetch under way ends; nothing of it is imported or recorded
+        for _ in range(1000):
+            if not fetching():
+                break
+            await asyncio.sleep(0.01)
+        assert not fetching()
+    finally:
+        release.set()
+    assert app.return_code in (0, None)
+    (sub,) = store_for(library).load()
+    assert sub.fetched == "" and sub.etag == ""
+    assert [p.title for p in Library.open(tmp_path / "data", seed=False).summaries()] == []

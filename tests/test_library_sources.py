@@ -150,7 +150,7 @@ def test_a_deleted_source_is_forgotten_but_an_unmounted_one_is_kept(
     shutil.rmtree(notes)  # its parent is still there: deleted
     code, out, err = run("sync")
     assert code == 1
-    assert out == "0 added, 0 updated, 3 removed, 0 unchanged, 1 problems\n"
+    assert out == "0 added, 0 updated, 3 removed, 0 unchanged, 1 problem\n"
     assert f"{drive}: missing, and so is the folder that held it" in err
     assert f"{notes} was deleted" in err
     assert titles() == {"far": "Far"}
@@ -161,7 +161,7 @@ def test_remove_by_slug(notes: Path) -> None:
     assert run("import", str(notes))[0] == 0
     assert run("bookmark", "alpha")[0] == 0
     code, out, _ = run("remove", "alpha", "gamma")
-    assert code == 0 and out == "removed 2 posts; 1 bookmarks kept, shown as missing\n"
+    assert code == 0 and out == "removed 2 posts; 1 bookmark kept, shown as missing\n"
     assert titles() == {"beta": "Beta"}
     assert hits("aardvarks") == [] and hits("geckos") == []
     assert "alpha\t(missing) alpha" in run("bookmarks")[1]
@@ -237,7 +237,7 @@ def test_bookmarked_samples_are_kept_by_an_import(notes: Path, isolated_data_dir
     assert len(titles()) == 13
     # Removed by hand, at any time; their bookmark is kept, shown as missing.
     code, out, _ = run("remove", "--samples")
-    assert out == "removed 10 posts; 1 bookmarks kept, shown as missing\n"
+    assert out == "removed 10 posts; 1 bookmark kept, shown as missing\n"
     assert titles().keys() == {"alpha", "beta", "gamma"}
     assert f"{REDIS}\t(missing)" in run("bookmarks")[1]
     assert hits("redis") == []
@@ -271,7 +271,7 @@ def test_a_file_that_cannot_be_read_now_keeps_its_post(notes: Path) -> None:
     (notes / "alpha.md").write_bytes(b"\xff not text any more")
     code, out, err = run("sync")
     assert code == 1
-    assert out == "0 added, 0 updated, 0 removed, 2 unchanged, 1 problems\n"
+    assert out == "0 added, 0 updated, 0 removed, 2 unchanged, 1 problem\n"
     assert f"{notes / 'alpha.md'}:1: not UTF-8" in err
     assert titles()["alpha"] == "Alpha" and hits("aardvarks") == ["alpha"]
     # Mended, it is read again: the failed read was not remembered as the file's state.

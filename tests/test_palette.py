@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rapidfuzz
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
 from reader.library import Library
-from reader.tui import ReaderApp
+from reader.models import PostSummary
+from reader.tui import ReaderApp, palette
 from reader.tui.widgets.search_bar import SearchBar
+from tests.screen import notices
 from tests.test_keys import (
     FIRST,
     SECOND,
@@ -144,3 +152,74 @@ PALETTE_KEY_TESTS = {
     ("everywhere", "`ctrl+p`"): test_a_post_is_found_by_a_fuzzy_title_and_opened,
 }
 """This file's rows of the README's key table (test_keys checks the table against them)."""
+
+
+async def test_the_title_search_gives_the_loop_turns_and_stops_when_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Keys stay read while titles are scored: the loop runs between slices, and the
+    next keystroke's cancellation ends the search before the rest is scored."""
+    monkeypatch.setattr(palette, "CHUNK", 10)
+    posts = [PostSummary(f"p{i}", f"Post {i} about lakehouse {i % 7}") for i in range(200)]
+    turns = 0
+    done = False
+
+    async def other_keys() -> None:
+        nonlocal turns
+        while not done:
+            turns += 1
+            await asyncio.sleep(0)
+
+    keys = asyncio.create_task(other_keys())
+    found = await palette.TitleIndex().search("lakhouse", posts)
+    done = True
+    await keys
+    assert turns >= 200 // 10 - 1
+    assert found == palette.TitleIndex().match("lakhouse", posts)
+    assert len(found) == palette.POST_HITS
+
+    scored: list[int] = []
+    real: Any = rapidfuzz.process.extract
+
+    def counting(*args: object, **kwargs: object) -> object:
+        scored.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rapidfuzz.process, "extract", counting)
+    search = asyncio.create_task(palette.TitleIndex().search("lakhouse", posts))
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    search.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await search
+    assert 0 < len(scored) < 200 // 10
+
+
+async def test_the_screenshot_command_saves_an_svg_in_the_current_folder(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await choose(app, pilot, "screenshot", "Screenshot")
+        await wait_until(pilot, lambda: list(tmp_path.glob("*.svg")) != [], "the file")
+        (svg,) = tmp_path.glob("*.svg")
+        assert svg.read_text("utf-8").startswith("<svg")
+        await wait_until(pilot, lambda: str(svg) in notices(app), "where it is said")
+
+
+async def test_a_screenshot_that_cannot_be_saved_says_why(
+    library: Library, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()  # the current folder deleted under the app (permissions do not stop root)
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        await choose(app, pilot, "screenshot", "Screenshot")
+        await wait_until(
+            pilot, lambda: "Could not save the screenshot" in notices(app), "the reason"
+        )

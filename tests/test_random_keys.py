@@ -7,6 +7,10 @@ the position save and the state poll fire between the keys. Quitting
 starts the app again on the same data, which also drives the restored
 position and filter of a second start.
 
+The world outside is stubbed (`outside`): `o` on a link and `O` open no real
+browser, `c` copies to a list, not the terminal's clipboard; half the runs
+have a browser and half have none, so both paths are driven.
+
 Each run asserts that no exception escapes and that the app is on its main
 screen or one of its dialogs after every batch. `READER_RANDOM_KEYS` sets
 the number of keys per seed (default 500: five seeds on two libraries make 5,000 keys in CI), and
@@ -20,6 +24,8 @@ from __future__ import annotations
 import os
 import random
 import unicodedata
+import webbrowser
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,7 +50,7 @@ BOUND = [
     "left_square_bracket", "right_square_bracket", "o", "f", "n", "N", "l", "L",
     "left", "right", "backspace", "delete", "ctrl+p", "ctrl+c",
     "ctrl+s", "x", "R", "M", "u", "y",
-    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e",
+    "g", "G", "J", "K", "ctrl+d", "ctrl+u", "alt+left", "alt+right", "e", "O", "c",
 ]  # fmt: skip
 """Every key the app binds, and the editing keys of its inputs."""
 
@@ -52,15 +58,19 @@ WORDS = ["redis", "cache", "tag:redis", '"data lake"', "-ml", "is:unread", "[b]"
 """Text typed into the search bar, the find bar and the note dialog."""
 
 HOSTILE = {
-    "markup.md": "---\ntitle: '[bold red]Not markup[/] [link=x]'\ntags: ['[/]', '[b]']\n---\n"
+    "markup.md": "---\ntitle: '[bold red]Not markup[/] [link=x]'\ntags: ['[/]', '[b]']\n"
+    "url: 'https://example.com/[/]'\n---\n"
     "# [red]Heading[/]\n\n[/] stray close tag, $var and [@click=app.quit]click[/].\n",
     "control.md": "# Bell \x07 and escape \x1b[31m red \x1b[0m\n\nText with \x9b C1 and \x7f.\n",
     "empty.md": "",
     "headings.md": "".join(f"## Same heading\n\nParagraph {n}.\n\n" for n in range(60)),
     "wide.md": "# Wide\n\n" + "x" * 5000 + "\n\n| a | b |\n|---|---|\n| 1 | 2 |\n",
     "cjk.md": "# ホットキー\n\n日本語の本文です。検索できるように。\n\n## 节\n\n中文内容。\n",
-    "links.md": "# Links\n\n[one](https://example.com) [two](javascript:alert(1)) "
+    "links.md": "---\nurl: https://example.com/links\n---\n"
+    "# Links\n\n[one](https://example.com) [two](javascript:alert(1)) "
     "[three](file:///etc/passwd)\n\n```python\nprint('[b]code[/b]')\n```\n",
+    "original.md": "---\ntitle: Original\nurl: 'https://example.com/a?b=[bold]c[/]&d=$x'\n---\n"
+    "# Original\n\n[a link](https://example.com/[b]l[/b]) and [another](https://example.com/m)\n",
     "long.md": "# Long\n\n"
     + "".join(f"## Part {n}\n\n" + "Words " * 300 + "\n\n" for n in range(40)),
 }
@@ -76,6 +86,34 @@ def hostile_library(root: Path) -> Library:
         (folder / name).write_text(text, encoding="utf-8")
     library.import_paths([folder])
     return library
+
+
+OPENED: list[str] = []
+"""URLs the app asked the (stubbed) browser to open."""
+COPIED: list[str] = []
+"""Text the app put on the (stubbed) clipboard."""
+
+
+@pytest.fixture(autouse=True)
+def outside(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No real browser or clipboard: each run records what it would have opened or copied.
+    The palette's Screenshot saves in the current folder: a temporary one."""
+    monkeypatch.chdir(tmp_path)
+    OPENED.clear()
+    COPIED.clear()
+    monkeypatch.setattr(ReaderApp, "open_url", lambda self, url, **_: OPENED.append(url))
+    monkeypatch.setattr(ReaderApp, "copy_to_clipboard", lambda self, text: COPIED.append(text))
+    monkeypatch.setattr(webbrowser, "open", lambda url, *_, **__: OPENED.append(url))
+    yield
+
+
+def with_browser(monkeypatch: pytest.MonkeyPatch, seed: int) -> None:
+    """A browser for even seeds (`O` opens), none for odd ones (`O` offers to copy)."""
+
+    def none(*_: object) -> object:
+        raise webbrowser.Error("could not locate runnable browser")
+
+    monkeypatch.setattr(webbrowser, "get", (lambda *_: object()) if seed % 2 == 0 else none)
 
 
 def key_of(char: str) -> str:
@@ -190,13 +228,19 @@ async def run_once(
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", range(SEEDS))
-async def test_random_keys_on_bundled_posts(library: Library, seed: int) -> None:
+async def test_random_keys_on_bundled_posts(
+    library: Library, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_browser(monkeypatch, seed)
     await drive(library, seed, KEYS_PER_SEED)
 
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", range(SEEDS))
-async def test_random_keys_on_hostile_posts(isolated_data_dir: Path, seed: int) -> None:
+async def test_random_keys_on_hostile_posts(
+    isolated_data_dir: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with_browser(monkeypatch, seed)
     await drive(hostile_library(isolated_data_dir), 1000 + seed, KEYS_PER_SEED)
 
 
@@ -205,7 +249,9 @@ FEEDS = Path(__file__).parent / "data" / "feeds"
 
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("seed", range(2))
-async def test_random_keys_with_feeds(library: Library, seed: int) -> None:
+async def test_random_keys_with_feeds(
+    library: Library, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The sidebar's feed rows, and `R` failing fast (nothing listens on port 1)."""
     from reader.feeds.parse import parse_feed
     from reader.feeds.refresh import import_feed
@@ -216,4 +262,5 @@ async def test_random_keys_with_feeds(library: Library, seed: int) -> None:
         feed = parse_feed((FEEDS / name).read_bytes())
         assert feed is not None
         import_feed(library, sub.key, feed, title)
+    with_browser(monkeypatch, seed)
     await drive(library, 2000 + seed, KEYS_PER_SEED)

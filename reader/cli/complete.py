@@ -12,6 +12,7 @@ import click
 from click.shell_completion import CompletionItem
 
 from reader.library import Library
+from reader.text import plural
 
 __all__ = ["complete_slugs", "complete_sources", "complete_tags"]
 
@@ -44,7 +45,9 @@ def _completer(
 complete_slugs = _completer(lambda library: [(p.slug, p.title) for p in library.summaries()])
 """Completes a post's slug, with its title as the help (zsh and fish show it)."""
 
-complete_tags = _completer(lambda library: [(t.name, f"{t.count} posts") for t in library.tags()])
+complete_tags = _completer(
+    lambda library: [(t.name, plural(t.count, "post")) for t in library.tags()]
+)
 """Completes a tag name."""
 
 complete_sources = _completer(lambda library: [(s.path, s.kind) for s in library.sources.sources()])

@@ -11,6 +11,7 @@ from reader.cli import cli, echo_json, open_library
 from reader.feeds.fetch import DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT
 from reader.feeds.subscriptions import Subscription
 from reader.storage import CorruptFileError
+from reader.text import plural
 
 __all__ = ["add", "export", "feeds", "import_feed_paths", "refresh", "unsubscribe"]
 
@@ -55,7 +56,7 @@ def add(ctx: click.Context, url: str, timeout: float, max_size: int) -> None:
         sub, report = subscribe(library, url, timeout, max_size)
     except (FeedError, *FAILURES) as error:
         raise _stop(error) from None
-    click.echo(f"subscribed to {sub.name} ({sub.url}): {len(report.added)} new posts")
+    click.echo(f"subscribed to {sub.name} ({sub.url}): {plural(len(report.added), 'new post')}")
     for name, reason in report.errors:
         click.echo(f"reader: {name}: {reason}", err=True)
 
@@ -94,7 +95,8 @@ def feeds(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("no subscriptions: add one with `reader add URL`", err=True)
     for row, sub in zip(rows, subs, strict=True):
-        line = f"{sub.name}\t{sub.url}\t{row['posts']} posts\t{sub.fetched or 'never fetched'}"
+        posts = plural(int(row["posts"] or 0), "post")
+        line = f"{sub.name}\t{sub.url}\t{posts}\t{sub.fetched or 'never fetched'}"
         click.echo(line + (f"\terror: {sub.error}" if sub.error else ""))
 
 
@@ -111,7 +113,7 @@ def unsubscribe(ctx: click.Context, feed: str) -> None:
         sub, removed = drop(library, feed)
     except (FeedError, *FAILURES) as error:
         raise _stop(error) from None
-    click.echo(f"unsubscribed from {sub.name}: {len(removed)} posts removed")
+    click.echo(f"unsubscribed from {sub.name}: {plural(len(removed), 'post')} removed")
 
 
 @cli.command("refresh")
@@ -184,7 +186,8 @@ def import_feed_paths(ctx: click.Context, paths: tuple[Path, ...]) -> tuple[list
             failed = True
             continue
         if warning == OPML:
-            click.echo(f"{path}: {len(added)} feeds subscribed (`reader refresh` fetches them)")
+            feeds = plural(len(added), "feed")
+            click.echo(f"{path}: {feeds} subscribed (`reader refresh` fetches them)")
             continue
         if warning:
             click.echo(f"reader: {path}: {warning}", err=True)

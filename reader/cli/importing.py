@@ -12,6 +12,7 @@ import click
 from reader.cli import cli, echo_json, open_library, report_problems
 from reader.cli.complete import complete_slugs, complete_sources
 from reader.library import INDEXING, LibraryError, ProgressCallback
+from reader.text import plural
 
 __all__ = ["import_", "progress_line", "remove", "sources", "sync"]
 
@@ -48,13 +49,13 @@ def progress_line(
         if current == INDEXING:
             if bar is not None:
                 bar.render_finish()
-            click.echo(f"\r\033[Ksaving and indexing {count} posts…", nl=False, err=True)
+            click.echo(f"\r\033[Ksaving and indexing {plural(count, 'post')}…", nl=False, err=True)
         elif bar is not None:
             if count % 20 == 0 or count >= length:
                 rate = count / max(time.perf_counter() - started, 1e-6)
                 bar.update(min(count, length) - bar.pos, f"{rate:,.0f} documents/s")
         elif count % 50 == 0:
-            click.echo(f"\r{verb} {count} documents…", nl=False, err=True)
+            click.echo(f"\r{verb} {plural(count, 'document')}…", nl=False, err=True)
 
     def clear() -> None:
         if show:
@@ -106,7 +107,8 @@ def import_(ctx: click.Context, paths: tuple[Path, ...]) -> None:
     )
     if report.samples_removed:
         click.echo(
-            f"the {len(report.samples_removed)} sample posts were removed: "
+            f"the {plural(len(report.samples_removed), 'sample post')} "
+            f"{'was' if len(report.samples_removed) == 1 else 'were'} removed: "
             "the library holds only what you import now"
         )
     if report.problems or feeds_failed:
@@ -170,7 +172,7 @@ def sync(ctx: click.Context) -> None:
     click.echo(
         f"{len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.removed)} removed, {len(report.unchanged)} unchanged, "
-        f"{len(report.problems)} problems"
+        f"{plural(len(report.problems), 'problem')}"
     )
     if report.problems:
         ctx.exit(1)
@@ -222,7 +224,7 @@ def remove(ctx: click.Context, slugs: tuple[str, ...], source: Path | None, samp
         raise click.ClickException(error.message) from None
     report_problems(ctx)
     marked = library.state.bookmarked_slugs() & set(removed)
-    line = f"removed {len(removed)} post{'' if len(removed) == 1 else 's'}"
+    line = f"removed {plural(len(removed), 'post')}"
     if marked:
-        line += f"; {len(marked)} bookmarks kept, shown as missing"
+        line += f"; {plural(len(marked), 'bookmark')} kept, shown as missing"
     click.echo(line)

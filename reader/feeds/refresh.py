@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field, replace
@@ -29,12 +30,13 @@ from reader.feeds.parse import Entry, Feed, parse_feed
 from reader.feeds.subscriptions import Subscription, SubscriptionStore
 from reader.library import Library
 from reader.paths import library_dir
-from reader.text import slugify
+from reader.text import plural, slugify, unique_slug
 
 __all__ = [
     "RefreshReport",
     "feed_posts",
     "feed_tag",
+    "fetching",
     "import_feed",
     "refresh",
     "store_for",
@@ -49,12 +51,27 @@ class RefreshReport:
     not_modified: int = 0
     errors: list[tuple[str, str]] = field(default_factory=list)
     """(feed name, reason) for every feed that went wrong."""
+    stopped: bool = False
+    """Stopped before every feed was stored (see `refresh`'s `stop`)."""
 
     def line(self) -> str:
         return (
             f"{len(self.added)} new, {len(self.updated)} updated, "
-            f"{len(self.errors)} feeds with errors"
+            f"{plural(len(self.errors), 'feed')} with errors"
         )
+
+
+FETCHING = "feeds-fetch"
+"""The name of the threads that fetch feeds (they end with the refresh)."""
+
+
+def fetching() -> bool:
+    """Whether a refresh's threads are still fetching (a stopped refresh ends with them)."""
+    return any(t.name.startswith(FETCHING) for t in threading.enumerate())
+
+
+STOP_POLL = 0.1
+"""Seconds between two looks at `refresh`'s `stop` while the feeds are fetched."""
 
 
 def store_for(library: Library) -> SubscriptionStore:
@@ -80,7 +97,8 @@ def feed_tag(title: str) -> str:
     return slugify(clean_text(title))
 
 
-def entry_document(entry: Entry, feed_title: str) -> str:
+def entry_document(entry: Entry, feed_title: str, tag: str = "") -> str:
+    """The Markdown file of one entry; `tag` is the feed's (its title's slug when not given)."""
     meta: dict[str, object] = {"title": clean_text(entry.title) or "Untitled"}
     if entry.date:
         meta["date"] = entry.date
@@ -89,8 +107,8 @@ def entry_document(entry: Entry, feed_title: str) -> str:
     if entry.authors:
         meta["authors"] = [clean_text(a) for a in entry.authors]
     tags = [slugify(clean_text(t)) for t in entry.tags]
-    if feed_title:
-        tags.append(feed_tag(feed_title))
+    if tag or feed_title:
+        tags.append(tag or feed_tag(feed_title))
     meta["tags"] = [t for t in dict.fromkeys(tags) if t]
     url = safe_url(entry.url)
     if url:
@@ -109,7 +127,7 @@ def entry_document(entry: Entry, feed_title: str) -> str:
     return f"---\n{front}---\n{body}"
 
 
-def write_entries(library: Library, key: str, feed: Feed, title: str) -> Path:
+def write_entries(library: Library, key: str, feed: Feed, title: str, tag: str = "") -> Path:
     """Write `feed`'s entries as Markdown files in the feed's folder; the folder.
 
     Each file is replaced whole (a temporary file renamed over it), so a
@@ -125,7 +143,7 @@ def write_entries(library: Library, key: str, feed: Feed, title: str) -> Path:
     for entry in feed.entries:
         name = hashlib.blake2b(entry.key.encode("utf-8"), digest_size=10).hexdigest() + ".md"
         target = folder / name
-        text = entry_document(entry, title)
+        text = entry_document(entry, title, tag)
         try:
             same = name in present and target.read_text("utf-8") == text
         except (OSError, UnicodeDecodeError):  # gone since, or not what we wrote
@@ -167,8 +185,32 @@ class _Fetched:
     not_modified: bool = False
 
 
+class _Tags:
+    """The feeds' tags, handed out once each: two feeds of the same title get two tags.
+
+    Shared by the pool's threads, which learn a new feed's title only once it
+    is fetched; taken in the order of `feeds.json` for the feeds already named.
+    """
+
+    def __init__(self, subs: list[Subscription]) -> None:
+        self._lock = threading.Lock()
+        self._taken = {s.tag for s in subs if s.tag}
+        self.given = {s.key: self.claim(s.title) for s in subs if s.title and not s.tag}
+        """Tags given now to the feeds named before they had one."""
+
+    def claim(self, title: str) -> str:
+        """A tag for a feed titled `title` that no other feed has ('' for no title)."""
+        base = feed_tag(title)
+        if not base:
+            return ""
+        with self._lock:
+            tag = unique_slug(base, self._taken)
+            self._taken.add(tag)
+        return tag
+
+
 def _fetch_and_write(
-    http: httpx.Client, library: Library, sub: Subscription, max_bytes: int
+    http: httpx.Client, library: Library, sub: Subscription, max_bytes: int, tags: _Tags
 ) -> _Fetched:
     """Fetch one feed, parse it and write its entries (in a pool thread)."""
     result = fetch(http, Request(sub.url, sub.etag, sub.modified), max_bytes)
@@ -182,8 +224,11 @@ def _fetch_and_write(
         reason = "not a feed (RSS, Atom or JSON Feed)"
         return _Fetched(replace(sub, error=reason), error=reason)
     title = sub.title or clean_text(feed.title)
-    folder = write_entries(library, sub.key, feed, title)
-    sub = replace(sub, title=title, etag=result.etag, modified=result.modified, error=feed.warning)
+    tag = sub.tag or tags.given.get(sub.key) or tags.claim(title)
+    folder = write_entries(library, sub.key, feed, title, tag)
+    sub = replace(
+        sub, title=title, tag=tag, etag=result.etag, modified=result.modified, error=feed.warning
+    )
     return _Fetched(sub, folder=folder, error=feed.warning)
 
 
@@ -195,6 +240,7 @@ def refresh(
     progress: Callable[[int, int, Subscription], None] | None = None,
     on_posts: Callable[[list[str]], None] | None = None,
     workers: int = 4,
+    stop: Callable[[], bool] | None = None,
 ) -> RefreshReport:
     """Fetch the named subscriptions (all when none), import what changed.
 
@@ -206,6 +252,11 @@ def refresh(
     refresh stopped midway leaves every feed either imported and recorded, or
     to be fetched again in full. `on_posts` gets each commit's new and updated
     slugs; `progress` is called for every feed once it is stored.
+
+    Once `stop()` is true (the app quits) nothing more is imported or
+    recorded: the feeds not yet fetched are not, the ones being fetched finish
+    (within the timeout) and their files stay unimported, so they are all
+    fetched again in full by the next refresh, as if it had never begun.
     """
     store = store_for(library)
     subs = store.load()
@@ -218,17 +269,23 @@ def refresh(
     if not chosen:
         return report
     done: dict[str, Subscription] = {}
+    tags = _Tags(subs)
     count = 0
-    pool = ThreadPoolExecutor(max_workers=workers)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=FETCHING)
     try:
         with client(timeout) as http:
             order = {}
             for at, sub in enumerate(chosen):
-                future = pool.submit(_fetch_and_write, http, library, sub, max_bytes)
+                future = pool.submit(_fetch_and_write, http, library, sub, max_bytes, tags)
                 order[future] = at
             waiting = set(order)
             while waiting:
-                ready, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+                ready, waiting = wait(waiting, timeout=STOP_POLL, return_when=FIRST_COMPLETED)
+                if stop is not None and stop():
+                    report.stopped = True
+                    return report  # `finally` drops the feeds not begun
+                if not ready:
+                    continue
                 batch = [f.result() for f in sorted(ready, key=order.__getitem__)]
                 groups = [([b.folder], source_prefix(b.sub.key)) for b in batch if b.folder]
                 fresh: list[str] = []

@@ -32,6 +32,9 @@ class Subscription:
     """When last fetched (ISO 8601, UTC), '' when never."""
     error: str = ""
     """What went wrong the last time, '' when it went well."""
+    tag: str = ""
+    """The tag its posts carry, given at its first refresh: its title's slug, or that
+    slug and a number when another feed of the same title has it ('' before)."""
 
     @property
     def name(self) -> str:

@@ -30,7 +30,7 @@ from reader.state.codec import (
     order_key,
 )
 from reader.state.journal import Op
-from reader.text import clean_text
+from reader.text import clean_text, plural
 
 __all__ = [
     "BookmarkMerge",
@@ -181,7 +181,7 @@ def merge_bookmarks(marks: Iterable[Bookmark]) -> Decide[BookmarkMerge]:
                 op.apply(target)
 
         count = len(ops)
-        what = "1 imported bookmark" if count == 1 else f"{count} imported bookmarks"
+        what = plural(count, "imported bookmark")
         merged = Op(apply, what, added + updated)
         return BookmarkMerge(added, updated, unchanged), (merged if ops else None)
 

@@ -6,6 +6,8 @@ import errno
 from dataclasses import dataclass
 from pathlib import Path
 
+from reader.text import plural
+
 __all__ = [
     "StateReadOnlyError",
     "StateRecovery",
@@ -22,7 +24,7 @@ def strerror(error: OSError) -> str:
 
 
 def _changes(pending: int) -> str:
-    return "1 change" if pending == 1 else f"{pending} changes"
+    return plural(pending, "change")
 
 
 class StateWriteError(Exception):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
@@ -20,7 +21,7 @@ from reader.tui.screens.main import MainScreen
 from reader.tui.timings import Timings
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Iterable, Mapping
 
     from reader.library import Library
 
@@ -149,6 +150,37 @@ class ReaderApp(App[None]):
         if self.use_command_palette and not isinstance(self.screen, ReaderPalette):
             self.push_screen(ReaderPalette())
 
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands, but "Screenshot" saves in the current folder.
+
+        Textual's own saves in the Downloads folder, and fails with no word of
+        why when there is none (a server, a container). In a browser
+        (`reader serve`) the browser gets it, as Textual does.
+        """
+        for command in super().get_system_commands(screen):
+            if command.title == "Screenshot" and not self.is_web:
+                yield SystemCommand(
+                    "Screenshot",
+                    "Save an SVG 'screenshot' of the screen in the current folder",
+                    lambda: self.set_timer(0.1, self.save_screenshot_here),  # the palette gone
+                )
+            else:
+                yield command
+
+    def save_screenshot_here(self) -> None:
+        """Save an SVG of the screen in the current folder and say where, or why not."""
+        try:
+            path = Path(self.save_screenshot()).resolve()
+        except OSError as error:
+            self.notify(
+                f"Could not save the screenshot: {error.strerror or error} ({error.filename})",
+                title="Screenshot",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+
     def action_help(self) -> None:
         """Show every key binding."""
         if isinstance(self.screen, MainScreen):
@@ -168,6 +200,10 @@ def run_app(library: Library, config: LoadedConfig | None = None, moved: str | N
     """Run the TUI until the user quits; say so if some changes could not be saved."""
     app = ReaderApp(library, config=config, moved=moved)
     app.run()
+    feeds = sys.modules.get("reader.feeds.refresh")  # imported by a refresh, not at start
+    if feeds is not None and feeds.fetching():
+        # The refresh is stopped; the fetches under way end within their timeout.
+        print("reader: refresh stopped; waiting for the feeds being fetched…", file=sys.stderr)
     code = save_on_exit(library)
     if code or app.return_code:
         sys.exit(code or app.return_code)

@@ -1,14 +1,19 @@
 """The command palette's providers (ctrl+p): posts, tags, saved searches, sections, actions.
 
 Textual's own commands (themes, quit, keys) stay beside them. Titles are
-matched with rapidfuzz over a list kept until the library's posts change, so
-a query over 50,000 titles is one `process.extract` call. Post text is shown
+matched with rapidfuzz over a list kept until the library's posts change, a
+slice of `CHUNK` titles per `process.extract` call, and the search gives the
+event loop back between slices: the next keystroke is read (and cancels the
+search) within a slice's time, not the whole list's. rapidfuzz holds the GIL
+while it scores, so a thread worker would block the loop just the same.
+Post text is shown
 as plain `Content`, never markup; the help line under a command (which
 Textual reads as markup) carries our own words and escaped key names only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import operator
 from functools import partial
 from typing import TYPE_CHECKING
@@ -18,12 +23,13 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 from textual.markup import escape
 
+from reader.text import plural
 from reader.tui.screens.main import MainScreen
 from reader.tui.widgets.reader_pane import ReaderPane
 from reader.tui.widgets.tag_sidebar import TAG_PREFIX, TagSidebar
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from reader.models import PostSummary
 
@@ -41,6 +47,8 @@ POST_HITS = 20
 """Posts offered for one query."""
 CUTOFF = 60
 """The lowest rapidfuzz score (0 to 100) a title needs to be offered."""
+CHUNK = 2_000
+"""Titles scored between two returns to the event loop (about 1 ms of a keystroke's time)."""
 
 
 class TitleIndex:
@@ -52,6 +60,43 @@ class TitleIndex:
         self._posts: list[PostSummary] = []
         self._titles: list[str] = []
 
+    def _take(self, posts: Sequence[PostSummary], drafts: bool) -> None:
+        """Take the titles again unless `posts` are the objects taken last time."""
+        source = self._source
+        same = len(posts) == len(source) and all(map(operator.is_, posts, source))
+        if not same or drafts != self._drafts:
+            self._source, self._drafts = posts, drafts
+            self._posts = [p for p in posts if drafts or not p.draft]
+            # Lower-cased, punctuation dropped, once: a third of a query's time at 50,000.
+            self._titles = [utils.default_process(p.title) for p in self._posts]
+
+    def _steps(self, query: str) -> Iterator[list[tuple[PostSummary, float]]]:
+        """Score `CHUNK` titles a step; the last step yields the best hits, best first.
+
+        The titles and posts are the ones kept when the search began, so a
+        library change between two steps does not mix two lists.
+        """
+        posts, titles = self._posts, self._titles
+        wanted = utils.default_process(query)
+        found: list[tuple[float, int]] = []
+        for start in range(0, len(titles), CHUNK):
+            # Once POST_HITS are found, a title must reach the last of them to count.
+            cutoff = found[-1][0] if len(found) >= POST_HITS else CUTOFF
+            scored = process.extract(
+                wanted,
+                titles[start : start + CHUNK],
+                scorer=fuzz.partial_ratio,
+                processor=None,
+                limit=POST_HITS,
+                score_cutoff=cutoff,
+            )
+            found += [(score, start + index) for _title, score, index in scored]
+            found.sort(key=lambda hit: (-hit[0], hit[1]))
+            del found[POST_HITS:]
+            if start + CHUNK < len(titles):
+                yield []
+        yield [(posts[index], score / 100) for score, index in found]
+
     def match(
         self, query: str, posts: Sequence[PostSummary], *, drafts: bool = False
     ) -> list[tuple[PostSummary, float]]:
@@ -60,24 +105,26 @@ class TitleIndex:
         `posts` are the store's summaries, which keep their objects until a
         post changes: the titles are taken again only when these are other
         objects (one pass of identity checks, in C), or when `drafts` (whether
-        drafts are offered) changes.
+        drafts are offered) changes. All at once: the palette runs `search`.
         """
-        source = self._source
-        same = len(posts) == len(source) and all(map(operator.is_, posts, source))
-        if not same or drafts != self._drafts:
-            self._source, self._drafts = posts, drafts
-            self._posts = [p for p in posts if drafts or not p.draft]
-            # Lower-cased, punctuation dropped, once: a third of a query's time at 50,000.
-            self._titles = [utils.default_process(p.title) for p in self._posts]
-        found = process.extract(
-            utils.default_process(query),
-            self._titles,
-            scorer=fuzz.partial_ratio,
-            processor=None,
-            limit=POST_HITS,
-            score_cutoff=CUTOFF,
-        )
-        return [(self._posts[index], score / 100) for _title, score, index in found]
+        self._take(posts, drafts)
+        *_, best = self._steps(query)
+        return best
+
+    async def search(
+        self, query: str, posts: Sequence[PostSummary], *, drafts: bool = False
+    ) -> list[tuple[PostSummary, float]]:
+        """What `match` gives, the event loop run between two slices of `CHUNK` titles.
+
+        A keystroke read meanwhile cancels the palette's search, which then
+        ends here, at the next slice, instead of scoring every title first.
+        """
+        self._take(posts, drafts)
+        best: list[tuple[PostSummary, float]] = []
+        for step in self._steps(query):
+            best = step  # empty but for the last
+            await asyncio.sleep(0)
+        return best
 
 
 TITLES = TitleIndex()
@@ -103,7 +150,7 @@ class PostCommands(_MainProvider):
         if main is None:
             return
         library = main.library
-        for post, score in TITLES.match(
+        for post, score in await TITLES.search(
             query, library.posts.summaries(), drafts=library.show_drafts
         ):
             yield Hit(
@@ -134,7 +181,7 @@ class TagCommands(_MainProvider):
                     matcher.highlight(label),
                     partial(main.post_message, chosen),
                     text=label,
-                    help=f"{tag.count} posts",
+                    help=plural(tag.count, "post"),
                 )
 
 

@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
 
+from reader.text import plural
 from reader.tui.widgets.tag_sidebar import TagSidebar
 
 if TYPE_CHECKING:
@@ -148,6 +149,7 @@ class FeedsPart(Screen[None]):
         from reader.feeds.settings import refresh_due
 
         app = self.app
+        worker = get_current_worker()
         try:
             subs = store_for(self.library).load()
         except (OSError, ValueError) as error:
@@ -159,22 +161,32 @@ class FeedsPart(Screen[None]):
             if due_after is None:
                 app.notify(NO_FEEDS, title="Feeds", markup=False)
             return
-        feeds = f"{len(subs)} feed" + ("s" if len(subs) != 1 else "")
-        why = "" if due_after is None else f" (last refreshed over {due_after} minutes ago)"
+        feeds = plural(len(subs), "feed")
+        ago = "" if due_after is None else plural(due_after, "minute")
+        why = "" if due_after is None else f" (last refreshed over {ago} ago)"
         app.notify(f"Refreshing {feeds}…{why}", title="Feeds", timeout=10, markup=False)
         self.post_message(self.FeedsProgress(0, len(subs)))
 
         def arrived(slugs: list[str]) -> None:
             self.library.tags()  # counted here, not on the event loop
-            app.call_from_thread(self.library_changed, set(slugs), set())
+            if not worker.is_cancelled:  # quitting: no loop to call any more
+                app.call_from_thread(self.library_changed, set(slugs), set())
 
         def progress(done: int, total: int, _: object) -> None:
             self.post_message(self.FeedsProgress(done, total))
 
         try:
-            report = refresh(self.library, on_posts=arrived, progress=progress)
+            # Quitting cancels the worker: the refresh stops, nothing half stored.
+            report = refresh(
+                self.library,
+                on_posts=arrived,
+                progress=progress,
+                stop=lambda: worker.is_cancelled,
+            )
         except (OSError, ValueError) as error:
             app.notify(f"Cannot refresh: {error}", title="Feeds", severity="error", markup=False)
+            return
+        if report.stopped:
             return
         lines = [report.line()] + [f"{name}: {reason}" for name, reason in report.errors]
         app.notify(

@@ -88,6 +88,9 @@ class TagSidebar(PagedList):
         self._feed_tags: dict[str, str] = {}
         self._counts_shown: tuple[object, ...] = ()
         """What `show_counts` last drew."""
+        self._feed_chosen = ""
+        """The key of the feed whose row was chosen last ('' once another row is): its
+        filter is its tag's, and the highlight goes back to its row, not the tag's."""
         self._filters: list[Option] = []
         self._tags: list[Option] = []
 
@@ -144,6 +147,9 @@ class TagSidebar(PagedList):
         return option.id.removeprefix(SAVED_PREFIX)
 
     def _fill(self, chosen: str, fallback: int = 0) -> None:
+        feed = self._feed_chosen
+        if feed and chosen == TAG_PREFIX + self._feed_tags.get(feed, ""):
+            chosen = FEED_PREFIX + feed
         options = list(self._filters)
         if self._saved:
             heading = Content.styled(SAVED_HEADING, f"bold {MUTED}")
@@ -181,11 +187,14 @@ class TagSidebar(PagedList):
     def _on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         option_id = event.option.id
+        self._feed_chosen = ""
         if option_id is not None and option_id.startswith(SAVED_PREFIX):
             self.post_message(self.SavedChosen(option_id.removeprefix(SAVED_PREFIX)))
         elif option_id is not None and option_id.startswith(FEED_PREFIX):
-            tag = self._feed_tags.get(option_id.removeprefix(FEED_PREFIX), "")
+            key = option_id.removeprefix(FEED_PREFIX)
+            tag = self._feed_tags.get(key, "")
             if tag:  # a feed's posts are the posts with its tag
+                self._feed_chosen = key
                 self.post_message(self.TagChosen(TAG_PREFIX + tag))
         elif option_id is not None:
             self.post_message(self.TagChosen(option_id))
