@@ -40,7 +40,14 @@ class KeyFooter(Footer):
         """
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             shown = tuple(
-                (binding.key, binding.key_display, binding.action, binding.description, enabled, tooltip)
+                (
+                    binding.key,
+                    binding.key_display,
+                    binding.action,
+                    binding.description,
+                    enabled,
+                    tooltip,
+                )
                 for (_, binding, enabled, tooltip) in screen.active_bindings.values()
                 if binding.show
             )
