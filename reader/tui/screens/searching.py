@@ -198,8 +198,7 @@ class SearchPart(Screen[None]):
         if self.shown_highlight != self.highlight_words():
             self.unmark_reader()  # the top result brings the new marks once it is loaded
         session = self.session
-        matched = results.slugs or frozenset(h.slug for h in results.hits)
-        unread = {s for s in matched if session.is_unread(s)}
+        unread = {h.slug for h in results.hits if session.is_unread(h.slug)}  # the rows only
         if results.hits:
             post_list.show_results(list(results.hits), set(session.bookmarks), unread)
         else:
