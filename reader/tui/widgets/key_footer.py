@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.events import Resize
+from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
@@ -25,6 +26,35 @@ class KeyFooter(Footer):
 
     Textual's footer cuts off on the right, where the app-wide keys (`q`, `?`) are.
     """
+
+    _shown: tuple[object, ...] | None = None
+    """The keys the footer was last built for: what `bindings_changed` compares against."""
+
+    def bindings_changed(self, screen: Screen) -> None:  # type: ignore[type-arg]  # Textual's
+        """Rebuild the keys only when the keys shown changed.
+
+        The screen signals a change of bindings on every focus and highlight
+        move; Textual's footer then remounts every key, which lays out the
+        whole screen again (about a third of a keystroke's time in the search
+        bar). The same keys, enabled alike, need no new footer.
+        """
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            shown = tuple(
+                (
+                    binding.key,
+                    binding.key_display,
+                    binding.action,
+                    binding.description,
+                    enabled,
+                    tooltip,
+                )
+                for (_, binding, enabled, tooltip) in screen.active_bindings.values()
+                if binding.show
+            )
+            if shown == self._shown and self._bindings_ready:
+                return
+            self._shown = shown
+        super().bindings_changed(screen)
 
     async def on_resize(self, event: Resize) -> None:
         narrow = 0 < event.size.width < NARROW_FOOTER

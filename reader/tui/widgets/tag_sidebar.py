@@ -86,23 +86,28 @@ class TagSidebar(PagedList):
         self._feeds: Sequence[tuple[str, str, str, int | str]] = ()
         self._feeds_status = ""
         self._feed_tags: dict[str, str] = {}
-        self._counts_shown: tuple[object, ...] = ()
-        """What `show_counts` last drew."""
         self._feed_chosen = ""
         """The key of the feed whose row was chosen last ('' once another row is): its
         filter is its tag's, and the highlight goes back to its row, not the tag's."""
         self._filters: list[Option] = []
         self._tags: list[Option] = []
+        self._counted: tuple[object, ...] | None = None
+        """The counts the filter and tag rows show, to leave them be when they are the same."""
 
     def show_counts(
         self, total: int, unread: int | str, bookmarks: int, tags: list[TagCount], chosen: str
     ) -> None:
         """Replace the filter and tag rows, keeping `chosen` highlighted (`unread` may be a
-        mark, "…", until it is counted)."""
-        shown = (total, unread, bookmarks, tuple(tags), chosen)
-        if shown == self._counts_shown:
-            return  # a search that matched the same: nothing to draw again
-        self._counts_shown = shown
+        mark, "…", until it is counted).
+
+        The same counts again (the sidebar is refreshed on every keystroke of a
+        search) only move the highlight: refilling would repaint the sidebar.
+        """
+        counted = (total, unread, bookmarks, tuple((t.name, t.count) for t in tags))
+        if counted == self._counted:
+            self._highlight(chosen, self.highlighted or 0)
+            return
+        self._counted = counted
         self._filters = [
             Option(row("All", total, special=True), id=ALL),
             Option(row("Unread", unread, special=True), id=UNREAD),
@@ -113,9 +118,10 @@ class TagSidebar(PagedList):
 
     def show_saved(self, saved: Sequence[tuple[str, int | str]]) -> None:
         """Replace the saved searches' rows: query, and its count (or a mark: "…", "?")."""
-        if tuple(saved) != self._saved:
-            self._saved = tuple(saved)
-            self._refill()
+        if tuple(saved) == self._saved:
+            return  # the same rows: nothing to repaint
+        self._saved = tuple(saved)
+        self._refill()
 
     def show_feeds(
         self, feeds: Sequence[tuple[str, str, str, int | str]], status: str = ""
@@ -125,8 +131,8 @@ class TagSidebar(PagedList):
         Choosing a feed filters by its tag; a feed with no tag yet (never
         fetched) is listed, dimmed, and cannot be chosen.
         """
-        if (tuple(feeds), status) == (self._feeds, self._feeds_status):
-            return  # every mark change asks: draw the rows again only when they changed
+        if tuple(feeds) == self._feeds and status == self._feeds_status:
+            return  # the same rows: nothing to repaint
         self._feeds = tuple(feeds)
         self._feeds_status = status
         self._feed_tags = {key: tag for key, _, tag, _ in self._feeds}
@@ -164,6 +170,10 @@ class TagSidebar(PagedList):
                 for key, name, tag, count in self._feeds
             ]
         self.set_options(options + self._tags)
+        self._highlight(chosen, fallback)
+
+    def _highlight(self, chosen: str, fallback: int) -> None:
+        """Highlight the row of `chosen`, or the one at `fallback` if it is gone."""
         try:
             self.highlighted = self.get_option_index(chosen)
         except (LookupError, OptionDoesNotExist):  # a removed row: stay where it was
