@@ -60,10 +60,15 @@ def reader_title(app: ReaderApp) -> str:
     return drawn or lines_of(app.screen.query_one(PostView))[0].strip()
 
 
-def slow_feed(release: threading.Event) -> Callable[[Request], Response]:
-    """Tide Notes, answered once `release` is set (or after five seconds)."""
+def slow_feed(
+    release: threading.Event, asked: threading.Event | None = None
+) -> Callable[[Request], Response]:
+    """Tide Notes, answered once `release` is set (or after five seconds); `asked` is set
+    as the request arrives (the server's log has it only once it is answered)."""
 
     def answer(request: Request) -> Response:
+        if asked is not None:
+            asked.set()
         release.wait(5)
         return Response(FEED, content_type="application/rss+xml")
 
@@ -317,14 +322,14 @@ async def test_quitting_during_a_refresh_stops_it_and_stores_nothing_half(
     tmp_path: Path, threaded: HTTPServer
 ) -> None:
     library = Library.open(tmp_path / "data", seed=False)
-    release = threading.Event()
-    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release))
+    release, asked = threading.Event(), threading.Event()
+    threaded.expect_request("/tide.xml").respond_with_handler(slow_feed(release, asked))
     add_feeds(library, [(threaded.url_for("/tide.xml"), "Tide Notes")])
     app = ReaderApp(library, timings=QUIET)
     try:
         async with app.run_test(size=(140, 40)) as pilot:
             await pilot.press("R")
-            await wait_until(pilot, lambda: len(threaded.log) == 1, "the feed being fetched")
+            await wait_until(pilot, asked.is_set, "the feed being fetched")
             await pilot.press("q")
             await wait_until(pilot, lambda: not app.is_running, "the app gone")
         release.set()  # the fetch under way ends; nothing of it is imported or recorded

@@ -153,9 +153,6 @@ class TagSidebar(PagedList):
         return option.id.removeprefix(SAVED_PREFIX)
 
     def _fill(self, chosen: str, fallback: int = 0) -> None:
-        feed = self._feed_chosen
-        if feed and chosen == TAG_PREFIX + self._feed_tags.get(feed, ""):
-            chosen = FEED_PREFIX + feed
         options = list(self._filters)
         if self._saved:
             heading = Content.styled(SAVED_HEADING, f"bold {MUTED}")
@@ -173,7 +170,11 @@ class TagSidebar(PagedList):
         self._highlight(chosen, fallback)
 
     def _highlight(self, chosen: str, fallback: int) -> None:
-        """Highlight the row of `chosen`, or the one at `fallback` if it is gone."""
+        """Highlight the row of `chosen` (a chosen feed's, for its tag's filter), or the one
+        at `fallback` if it is gone."""
+        feed = self._feed_chosen
+        if feed and chosen == TAG_PREFIX + self._feed_tags.get(feed, ""):
+            chosen = FEED_PREFIX + feed
         try:
             self.highlighted = self.get_option_index(chosen)
         except (LookupError, OptionDoesNotExist):  # a removed row: stay where it was
