@@ -84,6 +84,27 @@ async def test_a_second_enter_runs_the_command_once_and_keeps_the_main_screen(
         assert app.screen.query(HelpPanel), "the keys panel shown once, not toggled twice"
 
 
+async def test_a_second_enter_in_the_theme_palette_keeps_the_main_screen(
+    library: Library,
+) -> None:
+    # Textual's "Theme" command opens a palette of its own: it is ours too (the random
+    # keys found the second enter popping the main screen: ScreenStackError).
+    app = make_app(library)
+    async with app.run_test(size=WIDE) as pilot:
+        await settle(app, pilot)
+        app.search_themes()
+        await wait_until(pilot, lambda: isinstance(app.screen, CommandPalette), "themes open")
+        await app.workers.wait_for_complete()
+
+        def listed() -> bool:
+            return bool(app.screen.query(CommandList)) and "nord" in palette_rows(app)
+
+        await wait_until(pilot, listed, "themes listed")
+        await after_batch(app, pilot, ["enter", "enter"])
+        await settle(app, pilot)
+        assert app.is_running and isinstance(app.screen, MainScreen)
+
+
 def palette_rows(app: ReaderApp) -> str:
     """The palette's rows as drawn, one string."""
     commands = app.screen.query_one(CommandList)

@@ -10,6 +10,7 @@ from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from reader.config import Config, LoadedConfig
 from reader.session import ReadingSession, WriteQueue
@@ -180,6 +181,11 @@ class ReaderApp(App[None]):
             )
             return
         self.notify(f"Saved {path}", title="Screenshot", timeout=6, markup=False)
+
+    def search_themes(self) -> None:
+        """The palette of themes (Textual's "Theme" command), as safe as ours against keys
+        read in one batch: Textual's own palette dismissed twice pops the main screen."""
+        self.push_screen(ReaderPalette(providers=[ThemeProvider], placeholder="Search for themes…"))
 
     def action_help(self) -> None:
         """Show every key binding."""

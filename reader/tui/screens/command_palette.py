@@ -22,7 +22,7 @@ from typing import ClassVar, Literal
 
 from textual import on
 from textual.binding import Binding, BindingType
-from textual.command import CommandList, CommandPalette
+from textual.command import CommandList, CommandPalette, ProviderSource
 from textual.message import Message
 from textual.messages import Prune
 from textual.widgets import Input, OptionList
@@ -41,8 +41,13 @@ class ReaderPalette(CommandPalette):
     ]
     """Page keys that work before the list has a height (Textual's raise `KeyError`)."""
 
-    def __init__(self) -> None:
-        super().__init__(id="--command-palette")  # Textual's own id: its CSS and tests find it
+    def __init__(
+        self,
+        providers: ProviderSource | None = None,
+        placeholder: str = "Search for commands…",
+    ) -> None:
+        # Textual's own id: its CSS and tests find it.
+        super().__init__(providers, placeholder=placeholder, id="--command-palette")
         self._taken_down = False
         """Set once the palette is being removed (its children go before it does)."""
 
