@@ -69,6 +69,7 @@ class Library:
         self.state = StateStore(state_path(root))
         self._tags: list[TagCount] | None = None
         self._links: tuple[list[PostSummary], LinkResolver] | None = None
+        self._drafts: tuple[object, frozenset[str]] | None = None
         self._orders: PostOrders | None = None
         self._tags_with_drafts = False
         self.show_drafts = False
@@ -207,9 +208,17 @@ class Library:
             self._orders = PostOrders(posts)
         return self._orders
 
-    def draft_slugs(self) -> set[str]:
-        """The slugs of every draft in the library."""
-        return {p.slug for p in self.posts.summaries() if p.draft}
+    def draft_slugs(self) -> frozenset[str]:
+        """The slugs of every draft in the library (found again after the posts change:
+        every search asks)."""
+        version = self.posts_version()
+        kept = self._drafts
+        if kept is None or kept[0] is not version:
+            kept = self._drafts = (
+                version,
+                frozenset(p.slug for p in self.posts.summaries() if p.draft),
+            )
+        return kept[1]
 
     def get(self, slug: str) -> Post | None:
         """One post with its body.

@@ -489,3 +489,55 @@ def test_dense_postings_pair_bitmaps_and_overflow_answer_alike(
 
 def _slugs_of(index: SearchIndex, query: str) -> list[str]:
     return [h.slug for h in index.search(query, limit=1000).hits]
+
+
+def _scanned_counts(
+    posts: list[Post], slugs: set[str], read: set[str], marked: set[str]
+) -> tuple[list[tuple[str, int]], int, int]:
+    """The sidebar's counts of the posts `slugs`, by a pass over the posts."""
+    from collections import Counter
+
+    chosen = [p for p in posts if p.slug in slugs]
+    tags = Counter(t for p in chosen for t in p.tags)
+    ordered = sorted(tags.items(), key=lambda i: (-i[1], i[0]))
+    unread = sum(1 for p in chosen if p.slug not in read)
+    return ordered, unread, sum(1 for p in chosen if p.slug in marked)
+
+
+def test_match_counts_agree_with_a_pass_over_the_posts() -> None:
+    posts = _corpus(80, seed=3)
+    index = SearchIndex.build(posts)
+    read = {p.slug for p in posts[::3]}
+    marked = {p.slug for p in posts[::7]} | {"gone-long-ago"}
+
+    def check(query: str, live: list[Post]) -> None:
+        results = index.search(query, limit=5, all_slugs=True)
+        assert results.matches is not None and results.slugs is not None
+        counts = results.matches.counts(frozenset(read), frozenset(marked))
+        tags, unread, bookmarked = _scanned_counts(live, set(results.slugs), read, marked)
+        assert [(t.name, t.count) for t in counts.tags] == tags, query
+        assert (counts.unread, counts.bookmarked) == (unread, bookmarked), query
+        assert len(results.slugs) == results.total
+
+    for query in ("data", "sta*", "stampeed", "cache stampede", "-tag:data the", '"the data lake"'):
+        check(query, posts)
+    # Asked again with the same marks (kept, by identity) and with new ones.
+    results = index.search("the", limit=5, all_slugs=True)
+    assert results.matches is not None
+    first = results.matches.counts(frozenset(read), frozenset(marked))
+    read.add(posts[1].slug)
+    again = results.matches.counts(frozenset(read), frozenset(marked))
+    assert again.unread == first.unread - (posts[1].slug in results.matches.slugs)
+    # Posts removed since the search: a hole is neither counted nor unread...
+    removed = [p.slug for p in posts[:4]]
+    index.update([], remove=removed)
+    live = posts[4:]
+    counts = results.matches.counts(frozenset(read), frozenset(marked))
+    tags, unread, bookmarked = _scanned_counts(live, set(results.matches.slugs), read, marked)
+    found = ([(t.name, t.count) for t in counts.tags], counts.unread, counts.bookmarked)
+    assert found == (tags, unread, bookmarked)
+    # ...and after the ids are renumbered (a big update compacts them), the same posts.
+    index.update([_post(f"n{i}", "fresh", "the") for i in range(60)])
+    counts = results.matches.counts(frozenset(read), frozenset(marked))
+    found = ([(t.name, t.count) for t in counts.tags], counts.unread, counts.bookmarked)
+    assert found == (tags, unread, bookmarked)

@@ -73,6 +73,32 @@ async def test_sidebar_counts_follow_the_query_and_a_tag_narrows_it(library: Lib
         assert result_slugs(app) == ["the-contrarian-argument-for-cli-development-in-2026"]
 
 
+async def test_sidebar_counts_the_marks_and_tags_of_every_match(library: Library) -> None:
+    """While searching, Unread, Bookmarks and each tag count the matches, all of them."""
+    from collections import Counter
+
+    matched = {h.slug for h in library.search("the", limit=100).hits}
+    assert len(matched) > 3
+    chosen = sorted(matched)
+    library.state.set_read(chosen[0])
+    library.state.set_read(chosen[1])
+    library.state.add_bookmark(chosen[2])
+    app = ReaderApp(library)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(app, pilot)
+        await type_query(app, pilot, "the ")
+        sidebar = app.screen.query_one(TagSidebar)
+        for _ in range(100):  # the counts follow the list
+            if str(sidebar.get_option("all").prompt) == f"All {len(matched)}":
+                break
+            await pilot.pause(0.01)
+        assert str(sidebar.get_option("unread").prompt) == f"Unread {len(matched) - 2}"
+        assert str(sidebar.get_option("bookmarks").prompt) == "Bookmarks 1"
+        tags = Counter(t for p in library.summaries() if p.slug in matched for t in p.tags)
+        for name, count in tags.items():
+            assert str(sidebar.get_option(f"tag:{name}").prompt) == f"{name} {count}"
+
+
 async def test_escape_restores_the_list(library: Library) -> None:
     app = ReaderApp(library)
     async with app.run_test(size=(140, 40)) as pilot:

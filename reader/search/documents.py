@@ -18,6 +18,7 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from reader.models import PostSummary
 from reader.search.forward import FIELDS
@@ -102,6 +103,14 @@ class Documents:
         """Live documents per index into `stemmer_names`."""
         self._stemmer_docs: dict[str, set[int]] = {}
         """The live documents of each stemmer, made when first asked for."""
+        self.numbering = 0
+        """Counts the renumberings of the ids (`compact`): an id of another numbering
+        may name another post."""
+        self._tag_table: tuple[list[str], npt.NDArray[np.intp], npt.NDArray[np.intp]] | None
+        self._tag_table = None
+        """Every (tag, document) pair as two arrays, and the tag names (see `tag_counts`)."""
+        self._masks: list[tuple[Collection[str], npt.NDArray[np.bool_]]] = []
+        """The last few `mask_of` answers, with the collections asked about."""
 
     def __len__(self) -> int:
         """How many live posts."""
@@ -151,7 +160,53 @@ class Documents:
                         found.length_sums[i] -= lengths[FIELDS * doc_id + i]
         return found
 
+    def tag_counts(self, ids: npt.NDArray[np.int64]) -> list[tuple[str, int]]:
+        """How many of the documents `ids` carry each tag (those carried at all), by tag
+        name as the posts spell it, in no order. A pass over arrays, not over posts: the
+        sidebar's counts follow every keystroke of a search."""
+        table = self._tag_table
+        if table is None:
+            names: dict[str, int] = {}
+            tag_ids: list[int] = []
+            doc_ids: list[int] = []
+            for doc_id, tags in enumerate(self.tags):
+                for tag in tags:
+                    tag_ids.append(names.setdefault(tag, len(names)))
+                    doc_ids.append(doc_id)
+            table = self._tag_table = (
+                list(names),
+                np.array(tag_ids, dtype=np.intp),
+                np.array(doc_ids, dtype=np.intp),
+            )
+        names_of, tag_of, doc_of = table
+        chosen = np.zeros(len(self.slugs), dtype=bool)
+        chosen[ids] = True
+        counts = np.bincount(tag_of[chosen[doc_of]], minlength=len(names_of))
+        return [(names_of[i], int(counts[i])) for i in np.flatnonzero(counts).tolist()]
+
+    def mask_of(self, slugs: Collection[str]) -> npt.NDArray[np.bool_]:
+        """For each document id, whether its slug is one of `slugs`.
+
+        Kept for the last few collections asked about, by identity: the session
+        replaces its sets of marks when they change, never edits them, so a search
+        as the user types looks up the read posts once, not on every keystroke.
+        """
+        for asked, mask in self._masks:
+            if asked is slugs:
+                return mask
+        mask = np.zeros(len(self.slugs), dtype=bool)
+        doc_of = self.doc_of
+        mask[[doc_of[s] for s in slugs if s in doc_of]] = True
+        self._masks = [(slugs, mask), *self._masks[:2]]
+        return mask
+
+    def _changed(self) -> None:
+        """Forget what was worked out from the documents as they were."""
+        self._tag_table = None
+        self._masks = []
+
     def _index(self) -> None:
+        self._changed()
         self.doc_of = dict(zip(self.slugs, range(len(self.slugs)), strict=True))  # type: ignore[arg-type]
         self.doc_of.pop(None, None)  # type: ignore[call-overload]
         self._tag_docs = None
@@ -187,6 +242,7 @@ class Documents:
         self._stemmer_counts[number] += 1
         self._stemmer_docs.pop(stemmer, None)
         self.doc_of[post.slug] = doc_id
+        self._changed()
         if self._tag_docs is not None:
             for tag in tags:
                 self._tag_docs.setdefault(tag_key(tag), set()).add(doc_id)
@@ -199,6 +255,7 @@ class Documents:
         doc_id = self.doc_of.pop(slug, None)
         if doc_id is None:
             return None
+        self._changed()
         for i in range(FIELDS):
             self.length_sums[i] -= self.lengths[FIELDS * doc_id + i]
         if self._tag_docs is not None:
@@ -229,6 +286,7 @@ class Documents:
         self.stemmer_of = array("B", [self.stemmer_of[d] for d in live])
         lengths = self.lengths
         self.lengths = array("I", [lengths[FIELDS * d + i] for d in live for i in range(FIELDS)])
+        self.numbering += 1
         self._index()
         return live
 

@@ -41,7 +41,11 @@ from reader.search.scoring import EXACT, SCALE, idf
 from reader.search.snippets import Highlight
 from reader.search.vocabulary import STEM_FACTOR
 
-__all__ = ["Answer", "evaluate", "highlight_patterns"]
+__all__ = ["NO_IDS", "Answer", "evaluate", "highlight_patterns"]
+
+NO_IDS: Ids = np.empty(0, dtype=np.int64)
+"""No document ids (the matches when they were not asked for)."""
+NO_IDS.flags.writeable = False
 
 
 class Answer(NamedTuple):
@@ -52,9 +56,9 @@ class Answer(NamedTuple):
     total: int
     """How many posts match."""
     highlight: Highlight
-    matched: Sequence[int] | None
-    """Every matching document id, when asked for (else empty); None when the
-    query cannot match (an empty query, or a word in no post)."""
+    matched: Ids | None
+    """Every matching document id, when asked for (else empty), in no order; None
+    when the query cannot match (an empty query, or a word in no post)."""
 
 
 def _matcher(parts: IndexParts, term_id: int, factor: float, bonus: float = 0.0) -> Matcher:
@@ -224,12 +228,12 @@ def _answer(
         out = only.keep(hidden) if hidden is not None else None
         if out is None or not len(out):
             best = only.best(limit)
-            matched = only.ids().tolist() if all_matched else []
+            matched = only.ids() if all_matched else NO_IDS
             return Answer(best, only.count(), highlight, matched)
         gone = set(out.tolist())
         best = [hit for hit in only.best(limit + len(gone)) if hit[1] not in gone][:limit]
         ids = only.ids()
-        matched = ids[~np.isin(ids, out)].tolist() if all_matched else []
+        matched = ids[~np.isin(ids, out)] if all_matched else NO_IDS
         return Answer(best, only.count() - len(gone), highlight, matched)
     chosen = plan.select(parts, negated, allowed)
     if hidden is not None and len(hidden):
@@ -238,7 +242,7 @@ def _answer(
         best = top(chosen, plan.scores(chosen), limit)
     else:
         best = [(0.0, d) for d in chosen[:limit].tolist()]
-    return Answer(best, len(chosen), highlight, chosen.tolist() if all_matched else [])
+    return Answer(best, len(chosen), highlight, chosen if all_matched else NO_IDS)
 
 
 def _with_notes(
@@ -268,7 +272,8 @@ def _with_notes(
         return found
     among = as_ids(candidates)
     # Left out: the posts matched already, and those whose own text holds an excluded word.
-    skip = set(_answer(parts, query, 0, among, None, True).matched or ())
+    already = _answer(parts, query, 0, among, None, True).matched
+    skip = set() if already is None else set(already.tolist())
     for clause in query.clauses:
         if clause.negated:
             skip.update(_matching(parts, clause, among).tolist())
@@ -276,7 +281,10 @@ def _with_notes(
     if not extra:
         return found
     best = found.top + [(0.0, d) for d in extra][: max(0, limit - len(found.top))]
-    matched = [*(found.matched or ()), *extra] if all_matched else ()
+    matched = NO_IDS
+    if all_matched:
+        before = NO_IDS if found.matched is None else found.matched
+        matched = np.concatenate([before, as_ids(extra)])
     return Answer(best, found.total + len(extra), found.highlight, matched)
 
 

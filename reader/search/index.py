@@ -37,6 +37,7 @@ from reader.models import Post, PostSummary, Section
 from reader.search import file_format, scoring
 from reader.search.evaluate import evaluate, highlight_patterns
 from reader.search.forward import PostTerms
+from reader.search.matches import Matches
 from reader.search.parts import IndexParts
 from reader.search.query import Query, QueryError, parse_query
 from reader.search.records import encode_record, snippet
@@ -283,8 +284,8 @@ class SearchIndex:
         only for `is:bookmarked` and `is:unread`; `drafts` the drafts' slugs,
         for `is:draft` and `-is:draft`. Snippets are made for the
         `limit` hits returned (pass `snippets=False` to skip them).
-        `all_slugs=True` also returns every matching slug (for the sidebar's
-        counts), which costs about a millisecond per 5,000 matches. `typing`
+        `all_slugs=True` also returns every match (`SearchResults.matches`: their
+        slugs, and the sidebar's counts, made when asked for). `typing`
         reads a text query as still being typed (see `parse_query`). The
         index knows neither dates nor notes: `dated` are the slugs of the posts
         within the query's dates (`Query.in_dates`; without it a date filter
@@ -299,9 +300,9 @@ class SearchIndex:
             )
             highlight = found.highlight
             hits = tuple(self._hit(d, score, highlight, snippets) for score, d in found.top)
-            slugs: frozenset[str] | None = None
+            matches = None
             if all_slugs and found.matched is not None:
-                slugs = frozenset(map(parts.documents.slugs.__getitem__, found.matched))  # type: ignore[arg-type]
+                matches = Matches(found.matched, parts.documents, self._lock)
             better: tuple[str, ...] = ()
             if not found.total and parsed.positive:
 
@@ -315,7 +316,7 @@ class SearchIndex:
 
                 offered = suggestions(parsed, parts.vocabulary, parts.postings.df)
                 better = tuple(text for text in offered if finds(text))
-        return SearchResults(parsed, hits, found.total, highlight, slugs, better)
+        return SearchResults(parsed, hits, found.total, highlight, matches, better)
 
     def _hit(self, doc_id: int, score: float, highlight: Highlight, snippets: bool) -> SearchHit:
         snippet = Snippet("")

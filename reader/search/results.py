@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from reader.models import Section
+from reader.search.matches import Matches
 from reader.search.query import Query
 from reader.search.snippets import Highlight, Snippet
 
@@ -41,11 +42,16 @@ class SearchResults:
     """Posts matching, of which `hits` are the best `limit`."""
     highlight: Highlight
     """The folded words (and prefixes) that matched: highlight these when opening a post."""
-    slugs: frozenset[str] | None = field(default=None, repr=False)
-    """Every matching slug, in no order, when asked for with `all_slugs=True` (tag counts)."""
+    matches: Matches | None = field(default=None, repr=False, compare=False)
+    """Every post matched, when asked for with `all_slugs=True` (the sidebar's counts)."""
     suggestions: tuple[str, ...] = ()
     """When nothing matched: query texts that would find something ("did you mean"),
     best first, made of near words of the index's vocabulary."""
+
+    @property
+    def slugs(self) -> frozenset[str] | None:
+        """Every matching slug, in no order, when asked for with `all_slugs=True`."""
+        return None if self.matches is None else self.matches.slugs
 
     @property
     def problems(self) -> tuple[str, ...]:

@@ -8,7 +8,8 @@ ranking and the limit; only the latest query's results reach the list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import threading
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,6 @@ from textual.timer import Timer
 from textual.widget import Widget
 from textual.worker import get_current_worker
 
-from reader.library import tag_counts
 from reader.models import Filter, TagCount
 from reader.tui.empty import nothing_found_hint
 from reader.tui.widgets.post_list import PostList
@@ -39,6 +39,8 @@ SEARCH_LIMIT = 50
 """Most results listed for a query."""
 SNIPPETS_FIRST = 12
 """Results shown with their snippets at once; the rest get theirs right after."""
+SHOWN_WAIT = 0.5
+"""Longest a search worker waits for the list to be drawn before the rest of its work."""
 INDEXING_NOTE = "indexing…"
 """The list's bottom border while a search waits for the index to open (after start-up)."""
 
@@ -61,6 +63,9 @@ class SearchPart(Screen[None]):
         error: str = ""
         invalid: bool = False
         """The query could not be read (`QueryError`): `error` says why, for the list."""
+        shown: threading.Event = field(default_factory=threading.Event)
+        """Set once the list has been drawn with these results (or they were passed
+        over): the worker waits for it before the rest of its work."""
 
     @dataclass
     class SearchCounted(Message):
@@ -159,14 +164,21 @@ class SearchPart(Screen[None]):
             return
         if worker.is_cancelled:
             return
-        self.post_message(self.SearchFinished(query, results))
-        # Then the sidebar's counts (a pass over every match), then the other snippets.
-        summary = self.library.posts.summary
-        matched = results.slugs or frozenset(h.slug for h in results.hits)
-        tags = tag_counts(p for s in matched if (p := summary(s)))
+        finished = self.SearchFinished(query, results)
+        self.post_message(finished)
+        # Then the sidebar's counts (over every match), then the other snippets, once
+        # the list is drawn: this thread would hold the interpreter while it draws.
+        waited = 0.0
+        while not finished.shown.wait(0.05) and waited < SHOWN_WAIT:
+            if worker.is_cancelled:  # the user typed on, or the app is closing
+                return
+            waited += 0.05
         session = self.session
-        unread = sum(1 for s in matched if session.is_unread(s))
-        bookmarked = sum(1 for s in matched if session.is_bookmarked(s))
+        if results.matches is not None:
+            counts = results.matches.counts(session.read, session.bookmarks)
+            tags, unread, bookmarked = counts.tags, counts.unread, counts.bookmarked
+        else:  # nothing can match
+            tags, unread, bookmarked = [], 0, 0
         if worker.is_cancelled:
             return
         self.post_message(self.SearchCounted(query, tags, unread, bookmarked))
@@ -183,6 +195,13 @@ class SearchPart(Screen[None]):
     @on(SearchFinished)
     def search_finished(self, event: SearchFinished) -> None:
         """Show the results of the latest query, and counts that follow it."""
+        try:
+            self.show_found(event)
+        finally:
+            self.call_after_refresh(event.shown.set)
+
+    def show_found(self, event: SearchFinished) -> None:
+        """Fill the list with a search's results, if they are still wanted."""
         self.report_library_problems()
         if event.query != self.search_query:
             return
