@@ -49,7 +49,7 @@ _VERSION = 1
 def tag_counts(posts: Iterable[PostSummary]) -> list[TagCount]:
     """How many of `posts` carry each tag, most used first, then by name."""
     counts = Counter(tag for post in posts for tag in post.tags)
-    return [TagCount(n, c) for n, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))]
+    return TagCount.ranked(counts.items())
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ TinyDB documents never leave `store`; everything else sees these types.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import ClassVar
 
@@ -97,6 +98,11 @@ class TagCount:
 
     name: str
     count: int
+
+    @staticmethod
+    def ranked(counts: Iterable[tuple[str, int]]) -> list[TagCount]:
+        """The (tag, count) pairs as the sidebar lists them: most used first, then by name."""
+        return [TagCount(n, c) for n, c in sorted(counts, key=lambda i: (-i[1], i[0]))]
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,6 @@ class Matches:
             if documents.holes():  # a post removed since the search is not unread
                 unread &= documents.mask_of(documents.doc_of)[ids]
             marked = documents.mask_of(bookmarked)[ids]
-            counted = [TagCount(n, c) for n, c in sorted(tags, key=lambda i: (-i[1], i[0]))]
             return MatchCounts(
-                counted, int(np.count_nonzero(unread)), int(np.count_nonzero(marked))
+                TagCount.ranked(tags), int(np.count_nonzero(unread)), int(np.count_nonzero(marked))
             )
